@@ -1,0 +1,1 @@
+//! HTTP Invoke API endpoints (to be built: issue 4).

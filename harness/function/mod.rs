@@ -1,0 +1,226 @@
+//! Running trigger functions. A [`Function`] takes Cognito's event and answers with what Lambda
+//! would hand back to Cognito: an output payload, a function error, or nothing before the deadline.
+//! Three kinds: in-process Rust handlers ([`handler`]), real processes behind a Runtime API the
+//! harness hosts ([`runtime_api`]), and HTTP Invoke API endpoints ([`http_invoke`]).
+
+pub mod http_invoke;
+pub mod in_process;
+pub mod runtime_api;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+pub use in_process::{handler, InProcess};
+
+/// A boxed future, as returned by [`Function::invoke`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a function returned, as Lambda would pass it to Cognito.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload {
+    /// Already-parsed JSON (in-process handlers skip the byte round trip).
+    Json(Value),
+    /// Raw bytes from a process or an HTTP endpoint; may not be JSON at all.
+    Bytes(Bytes),
+}
+
+impl Payload {
+    /// The payload as JSON, or `None` when it is not JSON text.
+    pub fn to_json(&self) -> Option<Value> {
+        match self {
+            Payload::Json(v) => Some(v.clone()),
+            Payload::Bytes(b) => serde_json::from_slice(b).ok(),
+        }
+    }
+
+    /// The payload as text, for reports.
+    pub fn to_text(&self) -> String {
+        match self {
+            Payload::Json(v) => v.to_string(),
+            Payload::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        }
+    }
+}
+
+/// A function error as the Lambda runtime reports it (`{"errorType", "errorMessage"}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionError {
+    pub error_type: String,
+    pub error_message: String,
+}
+
+impl FunctionError {
+    pub fn new(error_type: impl Into<String>, error_message: impl Into<String>) -> Self {
+        FunctionError { error_type: error_type.into(), error_message: error_message.into() }
+    }
+
+    /// Reads an error body. Runtimes send `{"errorMessage", "errorType", "stackTrace"?}`; a body
+    /// that is not such an object is kept whole as the message.
+    pub fn from_body(body: &[u8]) -> Self {
+        let parsed: Option<Value> = serde_json::from_slice(body).ok();
+        let field = |name: &str| parsed.as_ref().and_then(|v| v.get(name)).and_then(Value::as_str).map(str::to_string);
+        match (field("errorType"), field("errorMessage")) {
+            (t, Some(m)) => FunctionError::new(t.unwrap_or_default(), m),
+            (Some(t), None) => FunctionError::new(t, ""),
+            (None, None) => FunctionError::new("", String::from_utf8_lossy(body)),
+        }
+    }
+}
+
+/// The result of one attempt to run a function.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Invoked {
+    /// The function returned this payload.
+    Output(Payload),
+    /// The function failed (threw, returned an error, panicked, or its process exited).
+    Error(FunctionError),
+    /// No answer before the attempt's deadline.
+    TimedOut,
+    /// The harness itself could not run the function (spawn failed, endpoint unreachable).
+    Unavailable(String),
+}
+
+/// Per-invocation facts a function receives besides the event.
+#[derive(Clone, Debug)]
+pub struct InvokeContext {
+    pub request_id: String,
+    pub function_arn: String,
+    /// How long this attempt may take (Cognito: 5 s).
+    pub timeout: Duration,
+}
+
+/// Anything that can run a trigger: it gets the event and answers like Lambda would.
+///
+/// Implementations must honour `ctx.timeout` themselves when waiting can be interrupted cleanly
+/// (a process is killed, a request dropped); the caller also enforces it.
+pub trait Function: Send + Sync {
+    fn invoke<'a>(&'a self, event: &'a Value, ctx: &'a InvokeContext) -> BoxFuture<'a, Invoked>;
+
+    /// Output the function wrote outside its answer (a process's stdout and stderr), drained.
+    fn take_logs(&self) -> String {
+        String::new()
+    }
+}
+
+/// Cognito's patience with a trigger: 5 s per attempt, 3 attempts (cognito-semantics.md §3.3,
+/// ruling 12). Tests shorten it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    pub per_attempt: Duration,
+    pub attempts: u32,
+}
+
+impl Default for Deadline {
+    fn default() -> Self {
+        Deadline { per_attempt: Duration::from_secs(5), attempts: 3 }
+    }
+}
+
+/// Everything that happened while Cognito tried to run one trigger.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invocation {
+    pub result: Invoked,
+    /// Attempts made (more than one only after timeouts).
+    pub attempts: u32,
+    pub logs: String,
+}
+
+/// Runs `function` the way Cognito does: an attempt that gets no answer in time is retried, up to
+/// `deadline.attempts` times.
+pub async fn invoke_with_retries(function: &dyn Function, event: &Value, arn: &str, deadline: Deadline) -> Invocation {
+    let mut attempts = 0;
+    let mut logs = String::new();
+    loop {
+        attempts += 1;
+        let ctx = InvokeContext {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            function_arn: arn.to_string(),
+            timeout: deadline.per_attempt,
+        };
+        let result = match tokio::time::timeout(deadline.per_attempt, function.invoke(event, &ctx)).await {
+            Ok(result) => result,
+            Err(_) => Invoked::TimedOut,
+        };
+        logs.push_str(&function.take_logs());
+        if result != Invoked::TimedOut || attempts >= deadline.attempts.max(1) {
+            return Invocation { result, attempts, logs };
+        }
+    }
+}
+
+/// Resolves the ARNs in a pool's LambdaConfig to functions, as Lambda resolves a function name.
+pub trait FunctionLookup: Send + Sync {
+    fn lookup(&self, arn: &str) -> Option<Arc<dyn Function>>;
+}
+
+/// A lookup by function name: `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`
+/// finds the function bound as `<name>`; a bare name also works.
+#[derive(Clone, Default)]
+pub struct Functions {
+    by_name: HashMap<String, Arc<dyn Function>>,
+}
+
+impl Functions {
+    pub fn new() -> Self {
+        Functions::default()
+    }
+
+    /// Binds `name` (the function name in the ARN) to a function.
+    pub fn bind(&mut self, name: impl Into<String>, function: impl Function + 'static) -> &mut Self {
+        self.by_name.insert(name.into(), Arc::new(function));
+        self
+    }
+
+    /// Binds an already shared function.
+    pub fn bind_shared(&mut self, name: impl Into<String>, function: Arc<dyn Function>) -> &mut Self {
+        self.by_name.insert(name.into(), function);
+        self
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Function>> {
+        self.by_name.get(name).cloned()
+    }
+}
+
+/// The function name inside a Lambda ARN (or the string itself when it is not an ARN).
+pub fn function_name_of(arn: &str) -> &str {
+    match arn.split(':').collect::<Vec<_>>().as_slice() {
+        ["arn", _, "lambda", _, _, "function", name, ..] => name,
+        _ => arn,
+    }
+}
+
+impl FunctionLookup for Functions {
+    fn lookup(&self, arn: &str) -> Option<Arc<dyn Function>> {
+        self.get(function_name_of(arn))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_come_from_the_arn() {
+        assert_eq!(function_name_of("arn:aws:lambda:us-east-1:123456789012:function:custom-message"), "custom-message");
+        assert_eq!(function_name_of("arn:aws:lambda:us-east-1:123456789012:function:custom-message:live"), "custom-message");
+        assert_eq!(function_name_of("custom-message"), "custom-message");
+    }
+
+    #[test]
+    fn error_bodies_are_read_like_lambda_does() {
+        let e = FunctionError::from_body(br#"{"errorType":"Error","errorMessage":"boom","stackTrace":[]}"#);
+        assert_eq!(e, FunctionError::new("Error", "boom"));
+        assert_eq!(FunctionError::from_body(b"not json"), FunctionError::new("", "not json"));
+    }
+}

@@ -1,0 +1,1 @@
+//! Real processes behind a Lambda Runtime API the harness hosts (to be built: issue 4).
