@@ -6,3 +6,5 @@ pub mod function;
 
 pub use error::{CognitoError, Error, ErrorCode};
 pub use function::{handler, Deadline, Function, FunctionError, FunctionLookup, Functions, Invoked, Payload};
+pub mod pool;
+pub use pool::{Message, PoolConfig, User, UserPool, UserStatus};

@@ -1,0 +1,432 @@
+//! The local user pool: configuration, users, app clients, issued access tokens and the outbox of
+//! delivered messages. Pure data: no I/O and no trigger calls (those live in `actions`).
+
+pub mod config;
+pub mod schema;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+pub use config::PoolConfig;
+pub use schema::Schema;
+
+use crate::error::{parse_json_file, Error};
+
+/// The account id used in ARNs the harness makes up.
+pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
+/// The region of pools that do not name one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// A user's status as Cognito reports it (`cognito:user_status`, `UserStatus`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum UserStatus {
+    Unconfirmed,
+    Confirmed,
+    ForceChangePassword,
+    ResetRequired,
+    ExternalProvider,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Unconfirmed => "UNCONFIRMED",
+            UserStatus::Confirmed => "CONFIRMED",
+            UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            UserStatus::ResetRequired => "RESET_REQUIRED",
+            UserStatus::ExternalProvider => "EXTERNAL_PROVIDER",
+        }
+    }
+}
+
+/// What a code was issued for; a new code for the same purpose replaces the old one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CodePurpose {
+    ConfirmSignUp,
+    ForgotPassword,
+    /// Verifying an attribute (`email` or `phone_number`).
+    VerifyAttribute(String),
+}
+
+/// A code the harness generated and sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedCode {
+    pub code: String,
+    /// Seconds since the epoch after which the code is expired.
+    pub expires_at: u64,
+}
+
+/// A user of the pool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct User {
+    pub username: String,
+    pub sub: String,
+    /// Stored attributes except `sub`, in the order they were set; values are strings, as Cognito
+    /// stores them (`email_verified` is `"true"`).
+    pub attributes: IndexMap<String, String>,
+    pub status: UserStatus,
+    pub enabled: bool,
+    pub password: Option<String>,
+    /// Values waiting for verification (AttributesRequireVerificationBeforeUpdate).
+    pub pending: BTreeMap<String, String>,
+    pub codes: BTreeMap<CodePurpose, IssuedCode>,
+    pub created: f64,
+    pub last_modified: f64,
+}
+
+impl User {
+    pub fn new(username: impl Into<String>) -> Self {
+        let now = now_seconds();
+        User {
+            username: username.into(),
+            sub: uuid::Uuid::new_v4().to_string(),
+            attributes: IndexMap::new(),
+            status: UserStatus::Confirmed,
+            enabled: true,
+            password: None,
+            pending: BTreeMap::new(),
+            codes: BTreeMap::new(),
+            created: now,
+            last_modified: now,
+        }
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        if name == "sub" {
+            return Some(&self.sub);
+        }
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    pub fn is_verified(&self, attribute: &str) -> bool {
+        self.attribute(&format!("{attribute}_verified")) == Some("true")
+    }
+
+    /// The attributes as API responses list them: `[{"Name", "Value"}]`, `sub` first.
+    pub fn attribute_list(&self) -> Value {
+        let mut list = vec![json!({"Name": "sub", "Value": self.sub})];
+        list.extend(self.attributes.iter().map(|(n, v)| json!({"Name": n, "Value": v})));
+        Value::Array(list)
+    }
+}
+
+/// An app client (CreateUserPoolClient).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppClient {
+    pub client_id: String,
+    pub client_name: String,
+    pub client_secret: Option<String>,
+    pub explicit_auth_flows: Vec<String>,
+}
+
+/// What an access token the harness issued stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessGrant {
+    pub username: String,
+    pub client_id: String,
+}
+
+/// The channel a message goes out on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum DeliveryMedium {
+    Email,
+    Sms,
+}
+
+impl DeliveryMedium {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryMedium::Email => "EMAIL",
+            DeliveryMedium::Sms => "SMS",
+        }
+    }
+
+    /// The attribute a message on this channel goes to.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            DeliveryMedium::Email => "email",
+            DeliveryMedium::Sms => "phone_number",
+        }
+    }
+}
+
+/// A message as the user would receive it (placeholders substituted).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub username: String,
+    pub medium: DeliveryMedium,
+    pub destination: String,
+    pub trigger_source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub body: String,
+    /// The code (or temporary password) the message carries, for the next step of a flow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+impl Message {
+    /// The message as scenario expectations see it: `emailSubject`/`emailMessage` or `smsMessage`,
+    /// plus the delivery facts.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "username": self.username,
+            "deliveryMedium": self.medium.as_str(),
+            "destination": self.destination,
+            "triggerSource": self.trigger_source,
+        });
+        match self.medium {
+            DeliveryMedium::Email => {
+                v["emailSubject"] = json!(self.subject);
+                v["emailMessage"] = json!(self.body);
+            }
+            DeliveryMedium::Sms => v["smsMessage"] = json!(self.body),
+        }
+        if let Some(code) = &self.code {
+            v["code"] = json!(code);
+        }
+        v
+    }
+}
+
+/// A local user pool.
+#[derive(Clone, Debug)]
+pub struct UserPool {
+    pub id: String,
+    pub region: String,
+    pub account_id: String,
+    pub config: PoolConfig,
+    pub schema: Schema,
+    pub created: f64,
+    pub last_modified: f64,
+    users: BTreeMap<String, User>,
+    clients: BTreeMap<String, AppClient>,
+    tokens: HashMap<String, AccessGrant>,
+    outbox: Vec<Message>,
+}
+
+impl UserPool {
+    /// A pool with the given configuration (CreateUserPool's request members) in `region`.
+    pub fn new(region: &str, config: PoolConfig) -> Self {
+        let id = format!("{region}_{}", random_alphanumeric(9));
+        Self::with_id(id, config)
+    }
+
+    /// A pool with a fixed id (`<region>_<suffix>`), for reproducible tests and scenarios.
+    pub fn with_id(id: impl Into<String>, config: PoolConfig) -> Self {
+        let id = id.into();
+        let region = id.split('_').next().filter(|r| !r.is_empty()).unwrap_or(DEFAULT_REGION).to_string();
+        let now = now_seconds();
+        let schema = Schema::from_config(config.schema.as_deref().unwrap_or_default());
+        UserPool {
+            id,
+            region,
+            account_id: DEFAULT_ACCOUNT_ID.to_string(),
+            config,
+            schema,
+            created: now,
+            last_modified: now,
+            users: BTreeMap::new(),
+            clients: BTreeMap::new(),
+            tokens: HashMap::new(),
+            outbox: Vec::new(),
+        }
+    }
+
+    /// Reads a CreateUserPool/UpdateUserPool-shaped JSON file. A file may also carry `UserPoolId`
+    /// (to fix the pool's id) and `Region`.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Read { file: path.to_path_buf(), message: e.to_string() })?;
+        Self::from_json_text(path, &text)
+    }
+
+    /// Parses pool file text; `path` names the file in errors.
+    pub fn from_json_text(path: &Path, text: &str) -> Result<Self, Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct PoolFile {
+            user_pool_id: Option<String>,
+            region: Option<String>,
+            #[serde(flatten)]
+            config: PoolConfig,
+        }
+        let file: PoolFile = parse_json_file(path, text)?;
+        let region = file.region.as_deref().unwrap_or(DEFAULT_REGION);
+        Ok(match file.user_pool_id {
+            Some(id) => Self::with_id(id, file.config),
+            None => Self::new(region, file.config),
+        })
+    }
+
+    pub fn arn(&self) -> String {
+        format!("arn:aws:cognito-idp:{}:{}:userpool/{}", self.region, self.account_id, self.id)
+    }
+
+    /// Replaces the configuration (UpdateUserPool), keeping the CreateUserPool-only members.
+    pub fn set_config(&mut self, config: PoolConfig) {
+        self.config = config;
+        self.last_modified = now_seconds();
+    }
+
+    // ---- users ----
+
+    pub fn users(&self) -> impl Iterator<Item = &User> {
+        self.users.values()
+    }
+
+    /// Finds a user by username, `sub`, or a sign-in alias (verified email/phone where the pool
+    /// uses them to sign in), as `Username` parameters accept (cognito-semantics.md §4.2).
+    pub fn find_user(&self, name: &str) -> Option<&User> {
+        self.user_key(name).and_then(|k| self.users.get(&k))
+    }
+
+    pub fn find_user_mut(&mut self, name: &str) -> Option<&mut User> {
+        let key = self.user_key(name)?;
+        self.users.get_mut(&key)
+    }
+
+    fn user_key(&self, name: &str) -> Option<String> {
+        let key = self.normalize_username(name);
+        if self.users.contains_key(&key) {
+            return Some(key);
+        }
+        self.users
+            .values()
+            .find(|u| {
+                u.sub == name
+                    || ["email", "phone_number"].iter().any(|attr| {
+                        self.config.is_sign_in_alias(attr) && u.is_verified(attr) && u.attribute(attr) == Some(name)
+                    })
+            })
+            .map(|u| self.normalize_username(&u.username))
+    }
+
+    /// Usernames are case-insensitive unless the pool says otherwise.
+    fn normalize_username(&self, name: &str) -> String {
+        let case_sensitive =
+            self.config.username_configuration.as_ref().and_then(|c| c.case_sensitive).unwrap_or(false);
+        if case_sensitive {
+            name.to_string()
+        } else {
+            name.to_lowercase()
+        }
+    }
+
+    /// Stores a user, replacing one with the same username.
+    pub fn put_user(&mut self, user: User) {
+        let key = self.normalize_username(&user.username);
+        self.users.insert(key, user);
+    }
+
+    pub fn remove_user(&mut self, name: &str) -> Option<User> {
+        let key = self.user_key(name)?;
+        let user = self.users.remove(&key)?;
+        self.tokens.retain(|_, g| g.username != user.username);
+        Some(user)
+    }
+
+    /// The user (other than `except`) holding `value` as a verified sign-in alias of `attribute`.
+    pub fn alias_holder(&self, attribute: &str, value: &str, except: &str) -> Option<&User> {
+        if !self.config.is_sign_in_alias(attribute) {
+            return None;
+        }
+        self.users
+            .values()
+            .find(|u| u.username != except && u.attribute(attribute) == Some(value) && u.is_verified(attribute))
+    }
+
+    // ---- app clients and tokens ----
+
+    pub fn add_client(&mut self, client_name: &str) -> AppClient {
+        let client = AppClient {
+            client_id: random_lowercase_alphanumeric(26),
+            client_name: client_name.to_string(),
+            client_secret: None,
+            explicit_auth_flows: Vec::new(),
+        };
+        self.clients.insert(client.client_id.clone(), client.clone());
+        client
+    }
+
+    pub fn put_client(&mut self, client: AppClient) {
+        self.clients.insert(client.client_id.clone(), client);
+    }
+
+    pub fn client(&self, client_id: &str) -> Option<&AppClient> {
+        self.clients.get(client_id)
+    }
+
+    pub fn clients(&self) -> impl Iterator<Item = &AppClient> {
+        self.clients.values()
+    }
+
+    /// Issues an access token for `username` through `client_id`: a JWT-shaped string
+    /// (`[A-Za-z0-9-_=.]+`) whose claims name the pool, user and client. The signature part is
+    /// random; the pool remembers the tokens it issued.
+    pub fn issue_access_token(&mut self, username: &str, client_id: &str) -> Option<String> {
+        let user = self.find_user(username)?;
+        self.clients.get(client_id)?;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = b64.encode(br#"{"kid":"cognito-harness","alg":"RS256"}"#);
+        let now = now_seconds() as u64;
+        let claims = json!({
+            "sub": user.sub, "iss": format!("https://cognito-idp.{}.amazonaws.com/{}", self.region, self.id),
+            "client_id": client_id, "origin_jti": uuid::Uuid::new_v4().to_string(), "token_use": "access",
+            "scope": "aws.cognito.signin.user.admin", "auth_time": now, "exp": now + 3600, "iat": now,
+            "jti": uuid::Uuid::new_v4().to_string(), "username": user.username,
+        });
+        let token = format!("{header}.{}.{}", b64.encode(claims.to_string()), random_alphanumeric(43));
+        let grant = AccessGrant { username: user.username.clone(), client_id: client_id.to_string() };
+        self.tokens.insert(token.clone(), grant);
+        Some(token)
+    }
+
+    /// What an access token stands for, if this pool issued it and its user still exists.
+    pub fn access_grant(&self, token: &str) -> Option<&AccessGrant> {
+        self.tokens.get(token).filter(|g| self.find_user(&g.username).is_some())
+    }
+
+    // ---- outbox ----
+
+    /// Every message delivered so far, oldest first.
+    pub fn outbox(&self) -> &[Message] {
+        &self.outbox
+    }
+
+    pub fn deliver(&mut self, message: Message) {
+        self.outbox.push(message);
+    }
+
+    /// The last message sent to `username`.
+    pub fn last_message_to(&self, username: &str) -> Option<&Message> {
+        let user = self.find_user(username)?;
+        self.outbox.iter().rev().find(|m| m.username == user.username)
+    }
+}
+
+pub(crate) fn now_seconds() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
+pub(crate) fn random_alphanumeric(len: usize) -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    Alphanumeric.sample_string(&mut rand::rng(), len)
+}
+
+fn random_lowercase_alphanumeric(len: usize) -> String {
+    use rand::Rng as _;
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+}
