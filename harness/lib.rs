@@ -1,10 +1,16 @@
 //! cognito-harness: run Amazon Cognito CustomMessage and PreSignUp triggers locally and get the
 //! verdict Cognito would give, before you deploy. See README.md.
 
+pub mod actions;
 pub mod error;
+pub mod events;
 pub mod function;
-
-pub use error::{CognitoError, Error, ErrorCode};
-pub use function::{handler, Deadline, Function, FunctionError, FunctionLookup, Functions, Invoked, Payload};
+pub mod judge;
 pub mod pool;
-pub use pool::{Message, PoolConfig, User, UserPool, UserStatus};
+
+pub use actions::{Cognito, Outcome, TriggerRun};
+pub use error::{CognitoError, Error, ErrorCode};
+pub use events::{Trigger, TriggerSource};
+pub use function::{handler, Deadline, Function, FunctionError, FunctionLookup, Functions, Invoked, Payload};
+pub use judge::{Decision, Grade, Rule, Verdict};
+pub use pool::{DeliveryMedium, Message, PoolConfig, User, UserPool, UserStatus};

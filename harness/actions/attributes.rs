@@ -1,0 +1,293 @@
+//! AdminUpdateUserAttributes and UpdateUserAttributes (cognito-semantics.md §2.2, §4.2, rulings 5,
+//! 10, 11, 13, 16).
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+use super::validate::{
+    serialization_error, string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN, ATTRIBUTE_NAME,
+    USERNAME, USER_POOL_ID,
+};
+use super::{code_delivery_details, lock, new_code, user_not_found, Cognito, Outcome, PlannedMessage, PoolHandle};
+use crate::error::{CognitoError, ErrorCode};
+use crate::events::{self, Caller, TriggerSource};
+use crate::pool::{CodePurpose, DeliveryMedium, IssuedCode, User, UserPool};
+
+/// Verification codes for attribute changes stay valid for 24 hours (DG-VERIF).
+const VERIFICATION_CODE_LIFETIME_SECONDS: u64 = 24 * 3600;
+/// The attributes Cognito verifies with a code (§2.2).
+const VERIFIABLE: [&str; 2] = ["email", "phone_number"];
+
+/// One `{"Name", "Value"}` of the request.
+struct AttributeUpdate {
+    name: String,
+    value: String,
+}
+
+/// What the call will do to the user, computed under the lock and applied after the triggers.
+#[derive(Default)]
+struct Changes {
+    /// Attributes to set (`None` deletes), in request order.
+    set: IndexMap<String, Option<String>>,
+    /// Values that wait for verification (AttributesRequireVerificationBeforeUpdate).
+    pending: Vec<(String, String)>,
+    /// Codes to issue, one per verifiable attribute that changed.
+    codes: Vec<(String, String)>,
+}
+
+impl Cognito {
+    /// AdminUpdateUserAttributes: answers `{}`; fires CustomMessage_UpdateUserAttribute for each
+    /// verifiable attribute that changes in a pool that verifies it.
+    pub async fn admin_update_user_attributes(&self, request: &Value) -> Outcome {
+        const ACTION: &str = "AdminUpdateUserAttributes";
+        let parsed = (|| {
+            let pool_id = string_member(request, "UserPoolId")?;
+            let username = string_member(request, "Username")?;
+            let attributes = attribute_list(request)?;
+            let metadata = string_map_member(request, "ClientMetadata")?;
+            let mut v = Validator::new();
+            v.required_string("userPoolId", pool_id, StringRule::len(1, 55).pattern(&USER_POOL_ID));
+            v.required_string("username", username, StringRule::len(1, 128).pattern(&USERNAME).sensitive());
+            validate_attributes(&mut v, attributes.as_deref());
+            v.finish()?;
+            let pool = self.require_pool(pool_id.unwrap_or_default())?;
+            Ok((pool, username.unwrap_or_default().to_string(), attributes.unwrap_or_default(), metadata))
+        })();
+        match parsed {
+            Ok((pool, username, attributes, metadata)) => {
+                self.update_attributes(ACTION, &pool, &username, Caller::Admin, attributes, metadata).await
+            }
+            Err(e) => Outcome::new(ACTION, Err(e)),
+        }
+    }
+
+    /// UpdateUserAttributes: the user's own call with an access token; answers with a masked
+    /// `CodeDeliveryDetailsList`. The event's clientId is the token's app client (ruling 13).
+    pub async fn update_user_attributes(&self, request: &Value) -> Outcome {
+        const ACTION: &str = "UpdateUserAttributes";
+        let parsed = (|| {
+            let token = string_member(request, "AccessToken")?;
+            let attributes = attribute_list(request)?;
+            let metadata = string_map_member(request, "ClientMetadata")?;
+            let mut v = Validator::new();
+            validate_attributes(&mut v, attributes.as_deref());
+            v.required_string("accessToken", token, StringRule { pattern: Some(&ACCESS_TOKEN), sensitive: true, ..Default::default() });
+            v.finish()?;
+            let (pool, grant) = self.pool_for_token(token.unwrap_or_default())?;
+            Ok((pool, grant, attributes.unwrap_or_default(), metadata))
+        })();
+        match parsed {
+            Ok((pool, grant, attributes, metadata)) => {
+                let caller = Caller::Client(&grant.client_id);
+                self.update_attributes(ACTION, &pool, &grant.username, caller, attributes, metadata).await
+            }
+            Err(e) => Outcome::new(ACTION, Err(e)),
+        }
+    }
+
+    async fn update_attributes(
+        &self,
+        action: &str,
+        pool: &PoolHandle,
+        username: &str,
+        caller: Caller<'_>,
+        attributes: Vec<AttributeUpdate>,
+        metadata: Option<&Map<String, Value>>,
+    ) -> Outcome {
+        // Plan under the lock.
+        let planned = {
+            let guard = lock(pool);
+            plan(&guard, username, caller, &attributes, metadata)
+        };
+        let (stored_username, changes, messages) = match planned {
+            Ok(p) => p,
+            Err(e) => return Outcome::new(action, Err(e)),
+        };
+
+        // Run triggers without the lock.
+        let mut ran = Vec::with_capacity(messages.len());
+        for message in &messages {
+            ran.push(self.run_message_trigger(message).await);
+        }
+
+        // Judge and commit under the lock: all or nothing (ruling 11).
+        let mut guard = lock(pool);
+        let mut outcome = Outcome::new(action, Ok(json!({})));
+        let mut delivered = Vec::with_capacity(messages.len());
+        for (message, ran) in messages.into_iter().zip(ran) {
+            let (run, sent) = message.judge(&guard, ran);
+            if let Some(error) = run.verdict.error().cloned().or_else(|| harness_error(&run)) {
+                outcome.result = Err(error);
+            }
+            outcome.warnings.extend(run.verdict.warnings.iter().cloned());
+            outcome.triggers.push(run);
+            delivered.extend(sent);
+            if outcome.result.is_err() {
+                return outcome;
+            }
+        }
+        let Some(user) = guard.find_user_mut(&stored_username) else {
+            outcome.result = Err(user_not_found());
+            return outcome;
+        };
+        apply(user, &changes);
+        for message in &delivered {
+            guard.deliver(message.clone());
+        }
+        if matches!(caller, Caller::Client(_)) {
+            let list: Vec<Value> = delivered.iter().map(code_delivery_details).collect();
+            outcome.result = Ok(json!({ "CodeDeliveryDetailsList": list }));
+        }
+        outcome.delivered = delivered;
+        outcome
+    }
+}
+
+/// The InternalErrorException a caller sees when the harness could not run a function; the
+/// outcome's `harness_failure` tells the real reason.
+fn harness_error(run: &super::TriggerRun) -> Option<CognitoError> {
+    match &run.verdict.decision {
+        crate::judge::Decision::HarnessFailure(m) => {
+            Some(CognitoError::new(ErrorCode::InternalErrorException, format!("cognito-harness could not run the function: {m}")))
+        }
+        _ => None,
+    }
+}
+
+/// Reads `UserAttributes` as `[{"Name", "Value"}]`; shape errors are the protocol's.
+fn attribute_list(request: &Value) -> Result<Option<Vec<AttributeUpdate>>, CognitoError> {
+    let Some(list) = request.get("UserAttributes").filter(|v| !v.is_null()) else { return Ok(None) };
+    let Some(items) = list.as_array() else { return Err(serialization_error("UserAttributes", "list")) };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(obj) = item.as_object() else { return Err(serialization_error("UserAttributes", "list of AttributeType")) };
+        let text = |key: &str| match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(serialization_error(key, "string")),
+        };
+        out.push(AttributeUpdate { name: text("Name")?.unwrap_or_default(), value: text("Value")?.unwrap_or_default() });
+    }
+    Ok(Some(out))
+}
+
+/// The model's constraints on `UserAttributes` (§4.2): required; names 1–32 with the attribute-name
+/// pattern; values at most 2048 (sensitive, so printed without the value).
+fn validate_attributes(v: &mut Validator, attributes: Option<&[AttributeUpdate]>) {
+    let Some(attributes) = attributes else {
+        v.missing("userAttributes");
+        return;
+    };
+    for (i, attribute) in attributes.iter().enumerate() {
+        let path = format!("userAttributes.{}.member", i + 1);
+        if attribute.name.is_empty() {
+            v.missing(&format!("{path}.name"));
+        } else {
+            v.string(&format!("{path}.name"), &attribute.name, StringRule::len(1, 32).pattern(&ATTRIBUTE_NAME));
+        }
+        v.string(&format!("{path}.value"), &attribute.value, StringRule { max: Some(2048), sensitive: true, ..Default::default() });
+    }
+}
+
+/// Checks the request against the pool and plans its effects and messages.
+fn plan(
+    pool: &UserPool,
+    username: &str,
+    caller: Caller<'_>,
+    attributes: &[AttributeUpdate],
+    metadata: Option<&Map<String, Value>>,
+) -> Result<(String, Changes, Vec<PlannedMessage>), CognitoError> {
+    let user = pool.find_user(username).ok_or_else(user_not_found)?;
+
+    // Schema checks: one line per offending attribute, each ending in a newline (§4.2, observed).
+    let mut problems = String::new();
+    for attribute in attributes {
+        match pool.schema.get(&attribute.name) {
+            None => problems.push_str(&format!("user.{}: Attribute does not exist in the schema.\n", attribute.name)),
+            Some(def) if !def.mutable => problems.push_str(&format!("user.{}: Attribute cannot be updated.\n", attribute.name)),
+            Some(_) => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CognitoError::invalid_parameter(problems));
+    }
+
+    let requested = |name: &str| attributes.iter().rev().find(|a| a.name == name).map(|a| a.value.as_str());
+    let mut changes = Changes::default();
+    for attribute in attributes {
+        let value = (!attribute.value.is_empty()).then(|| attribute.value.clone());
+        changes.set.insert(attribute.name.clone(), value);
+    }
+    for attr in VERIFIABLE {
+        let Some(Some(new_value)) = changes.set.get(attr).cloned() else { continue };
+        if user.attribute(attr) == Some(new_value.as_str()) {
+            continue;
+        }
+        if let Some(_holder) = pool.alias_holder(attr, &new_value, &user.username) {
+            // Ruling 10.
+            return Err(CognitoError::new(
+                ErrorCode::AliasExistsException,
+                format!("An account with the given {attr} already exists."),
+            ));
+        }
+        let verified_flag = format!("{attr}_verified");
+        let marked_verified = requested(&verified_flag) == Some("true");
+        if pool.config.auto_verifies(attr) && !marked_verified {
+            changes.codes.push((attr.to_string(), new_value.clone()));
+            if pool.config.requires_verification_before_update(attr) {
+                // Ruling 5: the stored value stays until the user verifies the new one.
+                changes.set.shift_remove(attr);
+                changes.pending.push((attr.to_string(), new_value));
+                continue;
+            }
+        }
+        if !changes.set.contains_key(&verified_flag) {
+            changes.set.insert(verified_flag, Some("false".to_string()));
+        }
+    }
+
+    // The event shows the user as stored after the update (ruling 5).
+    let mut updated = user.clone();
+    apply(&mut updated, &Changes { set: changes.set.clone(), pending: Vec::new(), codes: Vec::new() });
+    let arn = pool.config.custom_message_arn().map(str::to_string);
+    let source = TriggerSource::CustomMessageUpdateUserAttribute;
+    let messages = changes
+        .codes
+        .iter()
+        .map(|(attr, destination)| PlannedMessage {
+            source,
+            medium: if attr == "email" { DeliveryMedium::Email } else { DeliveryMedium::Sms },
+            username: user.username.clone(),
+            destination: destination.clone(),
+            code: new_code(),
+            event: arn.as_ref().map(|_| events::custom_message(pool, source, &updated, caller, metadata)),
+            arn: arn.clone(),
+            link: None,
+        })
+        .collect::<Vec<_>>();
+    // Remember the codes that were actually generated, for VerifyUserAttribute.
+    changes.codes = messages.iter().map(|m| (m.medium.attribute().to_string(), m.code.clone())).collect();
+    Ok((user.username.clone(), changes, messages))
+}
+
+/// Applies planned changes to the stored user.
+fn apply(user: &mut User, changes: &Changes) {
+    for (name, value) in &changes.set {
+        match value {
+            Some(v) => {
+                user.attributes.insert(name.clone(), v.clone());
+            }
+            None => {
+                user.attributes.shift_remove(name);
+            }
+        }
+    }
+    for (attr, value) in &changes.pending {
+        user.pending.insert(attr.clone(), value.clone());
+    }
+    let expires_at = crate::pool::now_seconds() as u64 + VERIFICATION_CODE_LIFETIME_SECONDS;
+    for (attr, code) in &changes.codes {
+        user.codes.insert(CodePurpose::VerifyAttribute(attr.clone()), IssuedCode { code: code.clone(), expires_at });
+    }
+    user.last_modified = crate::pool::now_seconds();
+}

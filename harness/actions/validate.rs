@@ -1,0 +1,251 @@
+//! Model validation with AWS's Coral-style messages (cognito-semantics.md §4.1):
+//! `N validation error(s) detected: Value '<v>' at '<path>' failed to satisfy constraint: Member must …`,
+//! several joined by `; `. Sensitive members (usernames, passwords, attribute values, tokens) are
+//! reported without their value (`Value at 'username' …`, amazon-cognito-identity-js#551).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::error::CognitoError;
+
+/// A model pattern: the text AWS prints, and the regex that checks it with Java semantics.
+pub struct Pattern {
+    /// As printed in messages (the model's pattern string).
+    pub text: &'static str,
+    /// Anchored Rust regex with Java's meaning (`\s` is ASCII whitespace only).
+    regex: OnceLock<Regex>,
+    source: &'static str,
+}
+
+impl Pattern {
+    /// `text` is the model's pattern; `source` the equivalent Rust regex body (unanchored).
+    pub const fn new(text: &'static str, source: &'static str) -> Self {
+        Pattern { text, regex: OnceLock::new(), source }
+    }
+
+    /// Whole-string match, like Java's `Matcher.matches()`.
+    pub fn matches(&self, value: &str) -> bool {
+        self.regex.get_or_init(|| Regex::new(&format!("^(?:{})$", self.source)).expect("valid pattern")).is_match(value)
+    }
+}
+
+/// Java's `\s`: `[ \t\n\x0B\f\r]`. Written out because Rust's `\s` is Unicode-aware.
+macro_rules! java_ws {
+    () => {
+        r" \t\n\x0B\x0C\r"
+    };
+}
+
+pub static USER_POOL_ID: Pattern = Pattern::new(r"[\w-]+_[0-9a-zA-Z]+", r"[\w-]+_[0-9a-zA-Z]+");
+pub static USERNAME: Pattern = Pattern::new(r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+", r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+");
+pub static ATTRIBUTE_NAME: Pattern =
+    Pattern::new(r"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+", r"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+");
+pub static ACCESS_TOKEN: Pattern = Pattern::new(r"[A-Za-z0-9-_=.]+", r"[A-Za-z0-9\-_=.]+");
+pub static CLIENT_ID: Pattern = Pattern::new(r"[\w+]+", r"[\w+]+");
+/// EmailVerificationMessageType: the body must hold `{####}`.
+pub static EMAIL_MESSAGE: Pattern = Pattern::new(
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
+    concat!(r"[\p{L}\p{M}\p{S}\p{N}\p{P}", java_ws!(), r"*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}", java_ws!(), r"*]*"),
+);
+/// EmailVerificationMessageByLinkType: the body must hold `{##…##}`.
+pub static EMAIL_MESSAGE_BY_LINK: Pattern = Pattern::new(
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
+    concat!(
+        r"[\p{L}\p{M}\p{S}\p{N}\p{P}",
+        java_ws!(),
+        r"*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}",
+        java_ws!(),
+        r"*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}",
+        java_ws!(),
+        r"*]*"
+    ),
+);
+/// EmailVerificationSubjectType.
+pub static EMAIL_SUBJECT: Pattern = Pattern::new(
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+",
+    concat!(r"[\p{L}\p{M}\p{S}\p{N}\p{P}", java_ws!(), r"]+"),
+);
+/// SmsVerificationMessageType: Java's `.` stops at line terminators.
+pub static SMS_MESSAGE: Pattern = Pattern::new(r".*\{####\}.*", r"[^\n\r\u{85}\u{2028}\u{2029}]*\{####\}[^\n\r\u{85}\u{2028}\u{2029}]*");
+/// The invitation e-mail body of AdminCreateUserConfig (no placeholder required by today's model).
+pub static INVITE_EMAIL_MESSAGE: Pattern = Pattern::new(
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
+    concat!(r"[\p{L}\p{M}\p{S}\p{N}\p{P}", java_ws!(), r"*]*"),
+);
+/// The invitation SMS body (`(?s).*`).
+pub static INVITE_SMS_MESSAGE: Pattern = Pattern::new(r"(?s).*", r"(?s).*");
+/// LambdaConfig ARNs.
+pub static LAMBDA_ARN: Pattern = Pattern::new(
+    r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?",
+    r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?",
+);
+
+/// Collects constraint violations in request order, then reports them the way AWS does.
+#[derive(Default)]
+pub struct Validator {
+    errors: Vec<String>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Validator::default()
+    }
+
+    /// Records one violation. `value` is `None` for sensitive members (printed as `Value at`), and
+    /// `Some("null")`-like raw text is the caller's choice; strings are quoted here.
+    pub fn fail(&mut self, path: &str, value: Option<&str>, constraint: &str) {
+        let shown = match value {
+            Some(v) => format!("Value '{v}' at '{path}'"),
+            None => format!("Value at '{path}'"),
+        };
+        self.errors.push(format!("{shown} failed to satisfy constraint: {constraint}"));
+    }
+
+    /// `Value null at '<path>' … Member must not be null`.
+    pub fn missing(&mut self, path: &str) {
+        self.errors.push(format!("Value null at '{path}' failed to satisfy constraint: Member must not be null"));
+    }
+
+    /// A required string member: missing is an error; present is checked like [`Validator::string`].
+    pub fn required_string(&mut self, path: &str, value: Option<&str>, rule: StringRule) {
+        match value {
+            None => self.missing(path),
+            Some(v) => self.string(path, v, rule),
+        }
+    }
+
+    /// Checks pattern, then lengths, in the order AWS reports them.
+    pub fn string(&mut self, path: &str, value: &str, rule: StringRule) {
+        let shown = if rule.sensitive { None } else { Some(value) };
+        if let Some(pattern) = rule.pattern {
+            if !pattern.matches(value) {
+                self.fail(path, shown, &format!("Member must satisfy regular expression pattern: {}", pattern.text));
+            }
+        }
+        let len = value.chars().count();
+        if let Some(min) = rule.min {
+            if len < min {
+                self.fail(path, shown, &format!("Member must have length greater than or equal to {min}"));
+            }
+        }
+        if let Some(max) = rule.max {
+            if len > max {
+                self.fail(path, shown, &format!("Member must have length less than or equal to {max}"));
+            }
+        }
+    }
+
+    /// An enum member: `Member must satisfy enum value set: [A, B]`.
+    pub fn enum_value(&mut self, path: &str, value: &str, allowed: &[&str]) {
+        if !allowed.contains(&value) {
+            self.fail(path, Some(value), &format!("Member must satisfy enum value set: [{}]", allowed.join(", ")));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// `Ok` when nothing failed, else the InvalidParameterException AWS would return.
+    pub fn finish(self) -> Result<(), CognitoError> {
+        match self.errors.len() {
+            0 => Ok(()),
+            1 => Err(CognitoError::invalid_parameter(format!("1 validation error detected: {}", self.errors[0]))),
+            n => Err(CognitoError::invalid_parameter(format!(
+                "{n} validation errors detected: {}",
+                self.errors.join("; ")
+            ))),
+        }
+    }
+}
+
+/// The constraints of one string member.
+#[derive(Clone, Copy, Default)]
+pub struct StringRule {
+    pub min: Option<usize>,
+    pub max: Option<usize>,
+    pub pattern: Option<&'static Pattern>,
+    pub sensitive: bool,
+}
+
+impl StringRule {
+    pub const fn len(min: usize, max: usize) -> Self {
+        StringRule { min: Some(min), max: Some(max), pattern: None, sensitive: false }
+    }
+
+    pub const fn pattern(self, pattern: &'static Pattern) -> Self {
+        StringRule { pattern: Some(pattern), ..self }
+    }
+
+    pub const fn sensitive(self) -> Self {
+        StringRule { sensitive: true, ..self }
+    }
+}
+
+/// Reads the request as the awsJson1.1 protocol would: a member of the wrong JSON type is a
+/// SerializationException, not a validation error.
+pub fn string_member<'a>(request: &'a Value, name: &str) -> Result<Option<&'a str>, CognitoError> {
+    match request.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(serialization_error(name, "string")),
+    }
+}
+
+/// A `map<string,string>` member such as ClientMetadata or ValidationData... as a JSON object.
+pub fn string_map_member<'a>(
+    request: &'a Value,
+    name: &str,
+) -> Result<Option<&'a serde_json::Map<String, Value>>, CognitoError> {
+    match request.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => {
+            if map.values().all(|v| v.is_string()) {
+                Ok(Some(map))
+            } else {
+                Err(serialization_error(name, "map of strings"))
+            }
+        }
+        Some(_) => Err(serialization_error(name, "map of strings")),
+    }
+}
+
+/// The SerializationException text the JSON protocol gives for a member of the wrong type.
+pub fn serialization_error(member: &str, expected: &str) -> CognitoError {
+    CognitoError::new(
+        crate::error::ErrorCode::SerializationException,
+        format!("Unable to parse member '{member}': expected a {expected}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_whitespace_excludes_the_non_breaking_space() {
+        assert!(EMAIL_MESSAGE.matches("Code: {####}\n<p> </p>"));
+        assert!(!EMAIL_MESSAGE.matches("Code: {####}<p>\u{a0}</p>"));
+        assert!(!EMAIL_MESSAGE.matches("no code here"));
+    }
+
+    #[test]
+    fn sms_dot_stops_at_line_breaks() {
+        assert!(SMS_MESSAGE.matches("Your code is {####}."));
+        assert!(!SMS_MESSAGE.matches("Your code\nis {####}."));
+    }
+
+    #[test]
+    fn messages_count_and_join_errors() {
+        let mut v = Validator::new();
+        v.string("username", "", StringRule::len(1, 128).pattern(&USERNAME).sensitive());
+        assert_eq!(
+            v.finish().unwrap_err().message,
+            "2 validation errors detected: Value at 'username' failed to satisfy constraint: Member must satisfy \
+             regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+; Value at 'username' failed to satisfy \
+             constraint: Member must have length greater than or equal to 1"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Cognito's acceptance rules for a PreSignUp answer (cognito-semantics.md §3.5).
