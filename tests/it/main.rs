@@ -1,1 +1,4 @@
-mod x {}
+//! The integration tests: one binary, one module per topic.
+
+mod recorder;
+mod sign_up_flows;
