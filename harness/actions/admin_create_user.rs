@@ -5,7 +5,8 @@ use serde_json::{json, Value};
 use super::flow::{fail_with, name_value_list, plan_message};
 use super::passwords::{check_policy, temporary_password, PASSWORD_RULE};
 use super::sign_up::{
-    ensure_username_free, plan_new_user, supplied, USERNAME_RULE, USER_POOL_ID_RULE,
+    claim_verified_aliases, ensure_username_free, plan_new_user, supplied, USERNAME_RULE,
+    USER_POOL_ID_RULE,
 };
 use super::users::user_type;
 use super::validate::{serialization_error, string_map_member, string_member, Validator};
@@ -76,6 +77,10 @@ impl Cognito {
                 Err(e) => return Outcome::new(ACTION, Err(e)),
             };
         let resend = action.as_deref() == Some("RESEND");
+        let force_alias = request
+            .get("ForceAliasCreation")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let suppress = action.as_deref() == Some("SUPPRESS");
 
         let planned = {
@@ -188,6 +193,7 @@ impl Cognito {
                 return Ok(json!({ "User": user_type(stored) }));
             }
             ensure_username_free(pool, &user)?;
+            claim_verified_aliases(pool, &user, force_alias)?;
             let response = json!({ "User": user_type(&user) });
             pool.put_user(user);
             Ok(response)

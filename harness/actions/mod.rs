@@ -187,6 +187,15 @@ impl Cognito {
         Some(f(&mut guard))
     }
 
+    /// The code (or temporary password) in the last message delivered to `username`, for the next
+    /// step of a flow (ConfirmSignUp, VerifyUserAttribute, ConfirmForgotPassword, ...).
+    pub fn last_code(&self, pool_id: &str, username: &str) -> Option<String> {
+        self.with_pool(pool_id, |p| {
+            p.last_message_to(username).and_then(|m| m.code.clone())
+        })
+        .flatten()
+    }
+
     /// Replays one API call: `action` is the operation name (`AdminUpdateUserAttributes`),
     /// `request` its body as the AWS API takes it.
     pub async fn call(&self, action: &str, request: &Value) -> Outcome {

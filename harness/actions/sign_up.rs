@@ -169,6 +169,8 @@ impl Cognito {
         let now = self.now();
         self.send_and_commit(&mut outcome, &pool, message.into_iter().collect(), |pool, delivered| {
             ensure_username_free(pool, &user)?;
+            // An auto-verified alias moves to the new user (§3.5, DG-PSU).
+            claim_verified_aliases(pool, &user, true)?;
             if let Some(sent) = delivered.first() {
                 remember_code(&mut user, CodePurpose::ConfirmSignUp, sent.code.as_deref().unwrap_or_default(), now, CONFIRMATION_CODE_SECONDS);
             }
@@ -481,6 +483,20 @@ pub(crate) fn claim_alias(
     if let Some(old) = pool.find_user_mut(&holder) {
         old.attributes
             .insert(format!("{attr}_verified"), "false".into());
+    }
+    Ok(())
+}
+
+/// Claims every verified sign-in alias of a new user (see [`claim_alias`]).
+pub(crate) fn claim_verified_aliases(
+    pool: &mut UserPool,
+    user: &User,
+    force: bool,
+) -> Result<(), CognitoError> {
+    for attr in ["email", "phone_number"] {
+        if let Some(value) = user.attribute(attr).filter(|_| user.is_verified(attr)) {
+            claim_alias(pool, attr, value, &user.username, force)?;
+        }
     }
     Ok(())
 }

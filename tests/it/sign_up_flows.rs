@@ -698,3 +698,81 @@ async fn sign_up_validation_and_policy_errors_use_aws_texts() {
     assert_eq!(outcome.error().unwrap().message,
         "Attributes did not conform to the schema: custom:firstName: Attribute does not exist in the schema.\n");
 }
+
+#[tokio::test]
+async fn an_auto_verified_alias_moves_to_the_new_user() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", |e| {
+        Ok(respond(
+            e,
+            json!({"autoConfirmUser": true, "autoVerifyEmail": true}),
+        ))
+    });
+    let cognito = recorder::cognito(functions, config(json!({"AliasAttributes": ["email"]})));
+    seed_user(
+        &cognito,
+        "old",
+        &[("email", "alice@example.com"), ("email_verified", "true")],
+    );
+    cognito
+        .call("SignUp", &sign_up_request())
+        .await
+        .result
+        .unwrap();
+    assert_eq!(
+        stored_user(&cognito, "old")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("false")
+    );
+    assert_eq!(
+        stored_user(&cognito, "alice")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("true")
+    );
+}
+
+#[tokio::test]
+async fn admin_create_user_with_a_taken_verified_alias_needs_force_alias_creation() {
+    let cognito = recorder::cognito(
+        Functions::new(),
+        config(json!({"AliasAttributes": ["email"], "LambdaConfig": {}})),
+    );
+    seed_user(
+        &cognito,
+        "old",
+        &[("email", "lee@example.com"), ("email_verified", "true")],
+    );
+    let mut request = json!({"UserPoolId": POOL_ID, "Username": "lee", "MessageAction": "SUPPRESS",
+        "UserAttributes": [{"Name": "email", "Value": "lee@example.com"}, {"Name": "email_verified", "Value": "true"}]});
+    let refused = cognito.call("AdminCreateUser", &request).await;
+    assert_eq!(
+        refused.error().unwrap().to_json(),
+        json!({"__type": "AliasExistsException", "message": "An account with the given email already exists."})
+    );
+    assert!(stored_user(&cognito, "lee").is_none());
+    request["ForceAliasCreation"] = json!(true);
+    assert!(cognito.call("AdminCreateUser", &request).await.is_success());
+    assert_eq!(
+        stored_user(&cognito, "old")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("false")
+    );
+}
+
+#[tokio::test]
+async fn the_last_code_sent_drives_the_next_step() {
+    let cognito = recorder::cognito(Functions::new(), config(json!({"LambdaConfig": {}})));
+    cognito
+        .call("SignUp", &sign_up_request())
+        .await
+        .result
+        .unwrap();
+    let code = cognito
+        .last_code(POOL_ID, "alice")
+        .expect("a code was sent");
+    let confirm = json!({"ClientId": CLIENT_ID, "Username": "alice", "ConfirmationCode": code});
+    assert!(cognito.call("ConfirmSignUp", &confirm).await.is_success());
+}
