@@ -5,4 +5,6 @@ pub mod error;
 pub mod function;
 
 pub use error::{CognitoError, Error, ErrorCode};
-pub use function::{handler, Deadline, Function, FunctionError, FunctionLookup, Functions, Invoked, Payload};
+pub use function::{
+    handler, Deadline, Function, FunctionError, FunctionLookup, Functions, Invoked, Payload,
+};
