@@ -496,7 +496,7 @@ async fn route(
             match path[INVOCATION.len()..].split_once('/') {
                 Some((id, "response")) => answer(&shared, id, request.into_body(), false).await,
                 Some((id, "error")) => answer(&shared, id, request.into_body(), true).await,
-                _ => not_found(&path),
+                _ => not_found(path),
             }
         }
         _ => not_found(&path),

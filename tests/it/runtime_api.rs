@@ -437,9 +437,17 @@ fn one_function_serves_callers_on_different_runtimes() {
 
 fn python_trigger(handler: &str) -> ProcessFunction {
     let python = support::python_with_awslambdaric();
-    ProcessFunction::new("py", [python.display().to_string(), "-m".into(), "awslambdaric".into(), handler.into()])
-        .current_dir(support::root().join("tests/python"))
-        .handler(handler)
+    ProcessFunction::new(
+        "py",
+        [
+            python.display().to_string(),
+            "-m".into(),
+            "awslambdaric".into(),
+            handler.into(),
+        ],
+    )
+    .current_dir(support::root().join("tests/python"))
+    .handler(handler)
 }
 
 #[tokio::test]
@@ -448,23 +456,83 @@ async fn a_python_trigger_runs_under_awss_runtime_interface_client() {
     let event = custom_message_event("CustomMessage_SignUp", json!({ "brand": "Acme" }));
     for _ in 0..2 {
         let answer = output(invoke(&function, &event).await);
-        assert_eq!(answer["response"]["emailSubject"], "Acme: confirm your account");
-        assert_eq!(answer["response"]["emailMessage"], "Welcome to Acme! Your confirmation code is {####}.");
-        assert_eq!(answer["request"], event["request"], "the rest of the event comes back as sent");
+        assert_eq!(
+            answer["response"]["emailSubject"],
+            "Acme: confirm your account"
+        );
+        assert_eq!(
+            answer["response"]["emailMessage"],
+            "Welcome to Acme! Your confirmation code is {####}."
+        );
+        assert_eq!(
+            answer["request"], event["request"],
+            "the rest of the event comes back as sent"
+        );
     }
-    assert!(function.take_logs().contains("branding CustomMessage_SignUp for Acme"));
+    assert!(function
+        .take_logs()
+        .contains("branding CustomMessage_SignUp for Acme"));
 
     match invoke(&python_trigger("custom_message.fail"), &event).await {
         Invoked::Error(error) => {
-            assert_eq!((error.error_type.as_str(), error.error_message.as_str()), ("ValueError", "no brand for this pool"))
+            assert_eq!(
+                (error.error_type.as_str(), error.error_message.as_str()),
+                ("ValueError", "no brand for this pool")
+            )
         }
         other => panic!("expected a function error, got {other:?}"),
     }
     match invoke(&python_trigger("no_such_module.handler"), &event).await {
         Invoked::Error(error) => {
             assert_eq!(error.error_type, "Runtime.ImportModuleError");
-            assert!(error.error_message.starts_with("Unable to import module 'no_such_module'"), "{error:?}");
+            assert!(
+                error
+                    .error_message
+                    .starts_with("Unable to import module 'no_such_module'"),
+                "{error:?}"
+            );
         }
         other => panic!("expected the init error, got {other:?}"),
     }
+}
+
+/// Run by the test below in a child test process: starts a trigger, says its pid, dies abruptly.
+#[tokio::test]
+#[ignore = "helper for no_process_outlives_an_aborted_harness"]
+async fn helper_harness_that_aborts() {
+    if std::env::var_os("COGNITO_HARNESS_ABORT_HELPER").is_none() {
+        return;
+    }
+    let function = process("trigger-hangs");
+    function.start().await.expect("the trigger starts");
+    println!("PID={}", function.pid().expect("started"));
+    std::process::abort();
+}
+
+#[test]
+fn no_process_outlives_an_aborted_harness() {
+    let hangs = support::trigger("trigger-hangs");
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "runtime_api::helper_harness_that_aborts",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("COGNITO_HARNESS_ABORT_HELPER", "1")
+        .env("COGNITO_HARNESS_TRIGGERS_DIR", hangs.parent().unwrap())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let pid: u32 = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("PID="))
+        .unwrap_or_else(|| panic!("the helper printed no pid: {stdout}"))
+        .parse()
+        .unwrap();
+    assert!(!output.status.success(), "the helper aborted");
+    assert!(
+        gone(pid),
+        "the trigger died with its harness (PR_SET_PDEATHSIG)"
+    );
 }
