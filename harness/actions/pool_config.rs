@@ -234,8 +234,8 @@ fn check_constraints(v: &mut Validator, c: &PoolConfig, kind: PoolRequest) {
             &t.email_subject,
             StringRule::len(1, 140).pattern(&EMAIL_SUBJECT),
         );
-        // The link body's pattern is answered with "The message is invalid." (aws/aws-cli#8280
-        // got that text, not a Coral one, for a link body without `{##…##}`): lengths only here.
+        // A link body without a `{##…##}` link is answered with "The message is invalid."
+        // (aws/aws-cli#8280 got that text, not a Coral one): lengths only here.
         opt_string(
             v,
             &at("emailMessageByLink"),
@@ -533,7 +533,7 @@ fn check_templates(c: &PoolConfig) -> Result<(), CognitoError> {
     if let Some(t) = &c.verification_message_template {
         if t.email_message_by_link
             .as_deref()
-            .is_some_and(|m| !EMAIL_MESSAGE_BY_LINK.matches(m))
+            .is_some_and(|m| !EMAIL_MESSAGE_BY_LINK.matches(m) || !has_link(m))
         {
             return invalid();
         }
@@ -548,6 +548,15 @@ fn check_templates(c: &PoolConfig) -> Result<(), CognitoError> {
         }
     }
     Ok(())
+}
+
+/// Whether a link body holds a `{##…##}` with text inside. The model's pattern alone would
+/// accept `{####}` as an empty link, but Cognito answered "The message is invalid." for a link
+/// body whose only placeholder was `{####}` (aws/aws-cli#8280, aws-amplify/amplify-cli#5907).
+fn has_link(body: &str) -> bool {
+    static LINK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let link = LINK.get_or_init(|| regex::Regex::new(r"\{##([^}]*?)##\}").expect("valid pattern"));
+    link.captures_iter(body).any(|c| !c[1].is_empty())
 }
 
 /// Advice that is not an error: members AWS documents as allowed only with DEVELOPER sending

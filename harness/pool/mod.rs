@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 pub use config::PoolConfig;
 pub use schema::Schema;
 
-use crate::error::{parse_json_file, Error};
+use crate::error::Error;
 
 /// The account id used in ARNs the harness makes up.
 pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
@@ -273,7 +273,9 @@ impl UserPool {
     /// `LambdaConfigs` would otherwise drop the triggers silently). Constraint checks (lengths,
     /// patterns, enums) are CreateUserPool's: `Cognito::add_pool_file` applies them.
     pub fn from_json_text(path: &Path, text: &str) -> Result<Self, Error> {
-        let value: Value = parse_json_file(path, text)?;
+        // Syntax errors name the line and column; the path is the document.
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| Error::input(path, "$", e.to_string()))?;
         let Value::Object(mut members) = value else {
             return Err(Error::input(
                 path,
