@@ -2,7 +2,9 @@
 
 mod event_fixtures;
 mod http_invoke;
+mod pool_files;
 mod recorder;
 mod runtime_api;
 mod sign_up_flows;
 mod support;
+mod update_user_pool;
