@@ -101,6 +101,12 @@ impl User {
         }
     }
 
+    /// Sets an attribute, for seeding users in tests: `User::new("alice").with_attribute("email", "a@example.com")`.
+    pub fn with_attribute(mut self, name: &str, value: &str) -> Self {
+        self.attributes.insert(name.to_string(), value.to_string());
+        self
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&str> {
         if name == "sub" {
             return Some(&self.sub);

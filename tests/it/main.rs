@@ -3,6 +3,7 @@
 mod event_fixtures;
 mod http_invoke;
 mod pool_files;
+mod readme_example;
 mod recorder;
 mod runtime_api;
 mod sign_up_flows;
