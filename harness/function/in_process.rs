@@ -19,8 +19,9 @@ use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload}
 /// The prefix lambda_runtime puts before a payload deserialization error.
 const DESERIALIZE_CONTEXT: &str =
     "failed to deserialize the incoming data into the function's payload type";
-/// The `errorType` lambda_runtime reports for such an error (its type name).
-const DESERIALIZE_ERROR_TYPE: &str = "lambda_runtime::deserializer::DeserializeError";
+/// The `errorType` lambda_runtime reports for such an error: the type name of a reference to it
+/// (`type_name_of_val(&value)` in diagnostic.rs), as a real process shows.
+const DESERIALIZE_ERROR_TYPE: &str = "&lambda_runtime::deserializer::DeserializeError";
 
 /// A lambda_runtime-style service bound as a function. Build it with [`handler`].
 pub struct InProcess<S, T, R> {
@@ -100,11 +101,12 @@ fn deserialize<T: DeserializeOwned>(event: &Value) -> Result<T, FunctionError> {
         Ok(payload) => Ok(payload),
         Err(error) => {
             let path = error.path().to_string();
-            // The runtime formats with `writeln!`, so the message ends in a newline.
+            // The runtime formats with `writeln!`, so the message ends in a newline, and it displays
+            // the whole serde_path_to_error error, so the path appears twice: `[p] p: msg`.
             let message = if path == "." {
-                format!("{DESERIALIZE_CONTEXT}: {}\n", error.inner())
+                format!("{DESERIALIZE_CONTEXT}: {error}\n")
             } else {
-                format!("{DESERIALIZE_CONTEXT}: [{path}] {}\n", error.inner())
+                format!("{DESERIALIZE_CONTEXT}: [{path}] {error}\n")
             };
             Err(FunctionError::new(DESERIALIZE_ERROR_TYPE, message))
         }
