@@ -1,1 +1,5 @@
-mod x {}
+mod attributes;
+mod custom_message_judge;
+mod events;
+mod fixture;
+mod in_process;
