@@ -101,7 +101,10 @@ fn user_attributes_are_required() {
 fn attribute_names_longer_than_32_fail_with_the_member_path() {
     let fx = plain();
     let long = "custom:".to_string() + &"a".repeat(26);
-    let out = admin(&fx, admin_update(json!([{"Name": "name", "Value": "A"}, {"Name": long, "Value": "x"}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "name", "Value": "A"}, {"Name": long, "Value": "x"}])),
+    );
     assert_eq!(
         error(&out),
         invalid(&format!(
@@ -114,7 +117,10 @@ fn attribute_names_longer_than_32_fail_with_the_member_path() {
 #[test]
 fn attribute_values_longer_than_2048_fail_without_the_value() {
     let fx = plain();
-    let out = admin(&fx, admin_update(json!([{"Name": "name", "Value": "v".repeat(2049)}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "name", "Value": "v".repeat(2049)}])),
+    );
     assert_eq!(
         error(&out),
         invalid(
@@ -123,7 +129,10 @@ fn attribute_values_longer_than_2048_fail_without_the_value() {
         )
     );
     // 2048 is allowed.
-    let out = admin(&fx, admin_update(json!([{"Name": "name", "Value": "v".repeat(2048)}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "name", "Value": "v".repeat(2048)}])),
+    );
     assert_eq!(out.result, Ok(json!({})));
 }
 
@@ -193,25 +202,46 @@ fn immutable_attributes_cannot_be_updated() {
         json!({"Schema": [{"Name": "email", "AttributeDataType": "String", "Mutable": false}]}),
         function,
     );
-    let out = admin(&fx, admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])));
-    assert_eq!(error(&out), invalid("user.email: Attribute cannot be updated.\n"));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+    );
+    assert_eq!(
+        error(&out),
+        invalid("user.email: Attribute cannot be updated.\n")
+    );
     assert!(seen.events().is_empty(), "no trigger fires");
     // `sub` is immutable in every pool.
     let out = admin(&fx, admin_update(json!([{"Name": "sub", "Value": "x"}])));
-    assert_eq!(error(&out), invalid("user.sub: Attribute cannot be updated.\n"));
+    assert_eq!(
+        error(&out),
+        invalid("user.sub: Attribute cannot be updated.\n")
+    );
 }
 
 #[test]
 fn custom_attributes_come_from_the_schema_with_the_custom_prefix() {
     let (function, seen) = answering(json!({}));
     let fx = Fixture::with(json!({}), function);
-    let out = admin(&fx, admin_update(json!([{"Name": "custom:tenant", "Value": "acme"}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "custom:tenant", "Value": "acme"}])),
+    );
     assert_eq!(out.result, Ok(json!({})));
     assert_eq!(fx.user("alice").attribute("custom:tenant"), Some("acme"));
-    assert!(seen.events().is_empty(), "only email/phone changes send a code");
+    assert!(
+        seen.events().is_empty(),
+        "only email/phone changes send a code"
+    );
     // Without the prefix it is not the schema's attribute.
-    let out = admin(&fx, admin_update(json!([{"Name": "tenant", "Value": "acme"}])));
-    assert_eq!(error(&out), invalid("user.tenant: Attribute does not exist in the schema.\n"));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "tenant", "Value": "acme"}])),
+    );
+    assert_eq!(
+        error(&out),
+        invalid("user.tenant: Attribute does not exist in the schema.\n")
+    );
 }
 
 #[test]
@@ -230,7 +260,9 @@ fn email_verified_in_the_same_request_skips_the_code_and_marks_it_verified() {
     let fx = Fixture::with(json!({}), function);
     let out = admin(
         &fx,
-        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}, {"Name": "email_verified", "Value": "true"}])),
+        admin_update(
+            json!([{"Name": "email", "Value": NEW_EMAIL}, {"Name": "email_verified", "Value": "true"}]),
+        ),
     );
     assert_eq!(out.result, Ok(json!({})));
     let alice = fx.user("alice");
@@ -244,7 +276,10 @@ fn email_verified_in_the_same_request_skips_the_code_and_marks_it_verified() {
 #[test]
 fn phone_number_verified_in_the_same_request_skips_the_code() {
     let (function, seen) = answering(json!({}));
-    let fx = Fixture::with(json!({"AutoVerifiedAttributes": ["phone_number"]}), function);
+    let fx = Fixture::with(
+        json!({"AutoVerifiedAttributes": ["phone_number"]}),
+        function,
+    );
     let out = admin(
         &fx,
         admin_update(json!([
@@ -253,7 +288,10 @@ fn phone_number_verified_in_the_same_request_skips_the_code() {
         ])),
     );
     assert_eq!(out.result, Ok(json!({})));
-    assert_eq!(fx.user("alice").attribute("phone_number_verified"), Some("true"));
+    assert_eq!(
+        fx.user("alice").attribute("phone_number_verified"),
+        Some("true")
+    );
     assert!(seen.events().is_empty());
     assert!(fx.outbox().is_empty());
 }
@@ -262,7 +300,10 @@ fn phone_number_verified_in_the_same_request_skips_the_code() {
 fn without_auto_verification_the_value_is_stored_unverified_and_no_code_is_sent() {
     let (function, seen) = answering(json!({}));
     let fx = Fixture::with(json!({"AutoVerifiedAttributes": null}), function);
-    let out = admin(&fx, admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+    );
     assert_eq!(out.result, Ok(json!({})));
     let alice = fx.user("alice");
     assert_eq!(alice.attribute("email"), Some(NEW_EMAIL));
@@ -275,7 +316,10 @@ fn without_auto_verification_the_value_is_stored_unverified_and_no_code_is_sent(
 fn with_auto_verification_the_new_value_is_stored_unverified_and_a_code_goes_to_it() {
     let (function, seen) = answering(json!({}));
     let fx = Fixture::with(json!({}), function);
-    let out = admin(&fx, admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+    );
     assert_eq!(out.result, Ok(json!({})));
     let alice = fx.user("alice");
     assert_eq!(alice.attribute("email"), Some(NEW_EMAIL));
@@ -283,14 +327,20 @@ fn with_auto_verification_the_new_value_is_stored_unverified_and_a_code_goes_to_
     // Ruling 5: the event shows the new value, unverified.
     let event = seen.only();
     assert_eq!(event["request"]["userAttributes"]["email"], NEW_EMAIL);
-    assert_eq!(event["request"]["userAttributes"]["email_verified"], "false");
+    assert_eq!(
+        event["request"]["userAttributes"]["email_verified"],
+        "false"
+    );
     let outbox = fx.outbox();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].destination, NEW_EMAIL);
     let code = outbox[0].code.clone().expect("a code");
     assert!(outbox[0].body.contains(&code), "{:?}", outbox[0]);
     assert_eq!(
-        alice.codes.get(&CodePurpose::VerifyAttribute("email".into())).map(|c| c.code.clone()),
+        alice
+            .codes
+            .get(&CodePurpose::VerifyAttribute("email".into()))
+            .map(|c| c.code.clone()),
         Some(code)
     );
 }
@@ -299,7 +349,10 @@ fn with_auto_verification_the_new_value_is_stored_unverified_and_a_code_goes_to_
 fn an_unchanged_email_sends_no_code() {
     let (function, seen) = answering(json!({}));
     let fx = Fixture::with(json!({}), function);
-    let out = admin(&fx, admin_update(json!([{"Name": "email", "Value": OLD_EMAIL}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "email", "Value": OLD_EMAIL}])),
+    );
     assert_eq!(out.result, Ok(json!({})));
     assert!(seen.events().is_empty());
     assert_eq!(fx.user("alice").attribute("email_verified"), Some("true"));
@@ -312,12 +365,18 @@ fn verification_before_update_keeps_the_old_value_and_sends_the_code_to_the_new_
         json!({"UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": ["email"]}}),
         function,
     );
-    let out = admin(&fx, admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+    );
     assert_eq!(out.result, Ok(json!({})));
     let alice = fx.user("alice");
     assert_eq!(alice.attribute("email"), Some(OLD_EMAIL));
     assert_eq!(alice.attribute("email_verified"), Some("true"));
-    assert_eq!(alice.pending.get("email").map(String::as_str), Some(NEW_EMAIL));
+    assert_eq!(
+        alice.pending.get("email").map(String::as_str),
+        Some(NEW_EMAIL)
+    );
     // Ruling 5: the event shows the stored (old) value.
     let event = seen.only();
     assert_eq!(event["request"]["userAttributes"]["email"], OLD_EMAIL);
@@ -333,13 +392,20 @@ fn an_email_another_user_holds_as_a_verified_alias_is_alias_exists() {
     let fx = Fixture::with(json!({"AliasAttributes": ["email"]}), function);
     let mut bob = User::new("bob");
     bob.attributes.insert("email".into(), NEW_EMAIL.into());
-    bob.attributes.insert("email_verified".into(), "true".into());
+    bob.attributes
+        .insert("email_verified".into(), "true".into());
     fx.add_user(bob);
     let before = fx.user("alice");
-    let out = admin(&fx, admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+    );
     assert_eq!(
         error(&out),
-        (ErrorCode::AliasExistsException, "An account with the given email already exists.".to_string())
+        (
+            ErrorCode::AliasExistsException,
+            "An account with the given email already exists.".to_string()
+        )
     );
     assert_eq!(fx.user("alice"), before);
     assert!(seen.events().is_empty());
@@ -351,18 +417,26 @@ fn an_unverified_holder_or_a_pool_without_email_alias_does_not_block_the_change(
     let fx = Fixture::with(json!({"AliasAttributes": ["email"]}), function);
     let mut bob = User::new("bob");
     bob.attributes.insert("email".into(), NEW_EMAIL.into());
-    bob.attributes.insert("email_verified".into(), "false".into());
+    bob.attributes
+        .insert("email_verified".into(), "false".into());
     fx.add_user(bob);
-    let out = admin(&fx, admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+    );
     assert_eq!(out.result, Ok(json!({})));
 
     let (function, _) = answering(json!({}));
     let fx = Fixture::with(json!({}), function);
     let mut bob = User::new("bob");
     bob.attributes.insert("email".into(), NEW_EMAIL.into());
-    bob.attributes.insert("email_verified".into(), "true".into());
+    bob.attributes
+        .insert("email_verified".into(), "true".into());
     fx.add_user(bob);
-    let out = admin(&fx, admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+    );
     assert_eq!(out.result, Ok(json!({})));
 }
 
@@ -373,21 +447,33 @@ fn unknown_users_and_pools() {
         &fx,
         json!({"UserPoolId": POOL_ID, "Username": "nobody", "UserAttributes": [{"Name": "name", "Value": "N"}]}),
     );
-    assert_eq!(error(&out), (ErrorCode::UserNotFoundException, "User does not exist.".to_string()));
+    assert_eq!(
+        error(&out),
+        (
+            ErrorCode::UserNotFoundException,
+            "User does not exist.".to_string()
+        )
+    );
     let out = admin(
         &fx,
         json!({"UserPoolId": "us-east-1_Missing1", "Username": "alice", "UserAttributes": []}),
     );
     assert_eq!(
         error(&out),
-        (ErrorCode::ResourceNotFoundException, "User pool us-east-1_Missing1 does not exist.".to_string())
+        (
+            ErrorCode::ResourceNotFoundException,
+            "User pool us-east-1_Missing1 does not exist.".to_string()
+        )
     );
 }
 
 #[test]
 fn the_admin_call_answers_an_empty_object_even_when_a_code_is_sent() {
     let fx = plain();
-    let out = admin(&fx, admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])));
+    let out = admin(
+        &fx,
+        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+    );
     assert_json_eq!(out.result.unwrap(), json!({}));
     assert_eq!(fx.outbox().len(), 1);
 }
@@ -413,7 +499,10 @@ fn the_user_call_answers_masked_code_delivery_details() {
 #[test]
 fn the_user_call_masks_phone_numbers() {
     let (function, _) = answering(json!({}));
-    let fx = Fixture::with(json!({"AutoVerifiedAttributes": ["phone_number"]}), function);
+    let fx = Fixture::with(
+        json!({"AutoVerifiedAttributes": ["phone_number"]}),
+        function,
+    );
     let token = fx.token("alice");
     let out = run(
         &fx,
@@ -438,23 +527,55 @@ fn bad_or_foreign_access_tokens_are_not_authorized() {
         "UpdateUserAttributes",
         json!({"AccessToken": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "UserAttributes": attrs}),
     );
-    assert_eq!(error(&out), (ErrorCode::NotAuthorizedException, "Invalid Access Token".to_string()));
+    assert_eq!(
+        error(&out),
+        (
+            ErrorCode::NotAuthorizedException,
+            "Invalid Access Token".to_string()
+        )
+    );
     // Issued by another service's pool.
     let other = Cognito::default();
-    let mut pool = cognito_harness::UserPool::with_id("us-east-1_Other1", crate::fixture::config(json!({})));
+    let mut pool =
+        cognito_harness::UserPool::with_id("us-east-1_Other1", crate::fixture::config(json!({})));
     pool.put_user(User::new("alice"));
     let client = pool.add_client("web").client_id;
     let foreign = pool.issue_access_token("alice", &client).unwrap();
     other.add_pool(pool);
-    let out = run(&fx, "UpdateUserAttributes", json!({"AccessToken": foreign, "UserAttributes": attrs}));
-    assert_eq!(error(&out), (ErrorCode::NotAuthorizedException, "Invalid Access Token".to_string()));
+    let out = run(
+        &fx,
+        "UpdateUserAttributes",
+        json!({"AccessToken": foreign, "UserAttributes": attrs}),
+    );
+    assert_eq!(
+        error(&out),
+        (
+            ErrorCode::NotAuthorizedException,
+            "Invalid Access Token".to_string()
+        )
+    );
     // A token whose user was deleted.
     let token = fx.token("alice");
-    fx.cognito.with_pool_mut(POOL_ID, |p| p.remove_user("alice"));
-    let out = run(&fx, "UpdateUserAttributes", json!({"AccessToken": token, "UserAttributes": attrs}));
-    assert_eq!(error(&out), (ErrorCode::NotAuthorizedException, "Invalid Access Token".to_string()));
+    fx.cognito
+        .with_pool_mut(POOL_ID, |p| p.remove_user("alice"));
+    let out = run(
+        &fx,
+        "UpdateUserAttributes",
+        json!({"AccessToken": token, "UserAttributes": attrs}),
+    );
+    assert_eq!(
+        error(&out),
+        (
+            ErrorCode::NotAuthorizedException,
+            "Invalid Access Token".to_string()
+        )
+    );
     // Not even the token's pattern.
-    let out = run(&fx, "UpdateUserAttributes", json!({"AccessToken": "not a token", "UserAttributes": attrs}));
+    let out = run(
+        &fx,
+        "UpdateUserAttributes",
+        json!({"AccessToken": "not a token", "UserAttributes": attrs}),
+    );
     assert_eq!(
         error(&out),
         invalid(

@@ -26,19 +26,36 @@ fn call(fx: &Fixture, request: Value) -> Outcome {
 }
 
 fn change_email(fx: &Fixture) -> Outcome {
-    call(fx, admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])))
+    call(
+        fx,
+        admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+    )
 }
 
 fn change_phone(fx: &Fixture) -> Outcome {
-    call(fx, admin_update(json!([{"Name": "phone_number", "Value": PHONE}])))
+    call(
+        fx,
+        admin_update(json!([{"Name": "phone_number", "Value": PHONE}])),
+    )
 }
 
 /// Exception, message, rule id and grade of a rejected call.
 fn rejected(out: &Outcome) -> (ErrorCode, String, &'static str, &'static str) {
-    let e = out.error().unwrap_or_else(|| panic!("expected an error, got {:?}", out.result));
+    let e = out
+        .error()
+        .unwrap_or_else(|| panic!("expected an error, got {:?}", out.result));
     let verdict = out.verdict().expect("a verdict");
-    assert_eq!(verdict.error(), Some(e), "the verdict carries the caller's exception");
-    (e.code, e.message.clone(), verdict.rule.id, verdict.rule.grade.as_str())
+    assert_eq!(
+        verdict.error(),
+        Some(e),
+        "the verdict carries the caller's exception"
+    );
+    (
+        e.code,
+        e.message.clone(),
+        verdict.rule.id,
+        verdict.rule.grade.as_str(),
+    )
 }
 
 fn accepted_rule(out: &Outcome) -> (&'static str, &'static str) {
@@ -51,7 +68,11 @@ fn accepted_rule(out: &Outcome) -> (&'static str, &'static str) {
 /// Ruling 11: a failed call leaves the user and the outbox as they were.
 fn assert_unchanged(fx: &Fixture, before: &User) {
     assert_eq!(&fx.user("alice"), before);
-    assert!(fx.outbox().is_empty(), "nothing is delivered: {:?}", fx.outbox());
+    assert!(
+        fx.outbox().is_empty(),
+        "nothing is delivered: {:?}",
+        fx.outbox()
+    );
 }
 
 /// A fixture whose function answers `response`, for an e-mail change.
@@ -74,7 +95,11 @@ fn answering_sms(response: Value) -> Fixture {
     )
 }
 
-fn invalid_parameter(message: String, rule: &'static str, grade: &'static str) -> (ErrorCode, String, &'static str, &'static str) {
+fn invalid_parameter(
+    message: String,
+    rule: &'static str,
+    grade: &'static str,
+) -> (ErrorCode, String, &'static str, &'static str) {
     (ErrorCode::InvalidParameterException, message, rule, grade)
 }
 
@@ -82,7 +107,10 @@ fn invalid_parameter(message: String, rule: &'static str, grade: &'static str) -
 fn null_fields_fall_back_to_the_pool_template() {
     let fx = answering_email(json!({}));
     let out = change_email(&fx);
-    assert_eq!(accepted_rule(&out), ("custom-message.null-falls-back", "observed"));
+    assert_eq!(
+        accepted_rule(&out),
+        ("custom-message.null-falls-back", "observed")
+    );
     let sent = &fx.outbox()[0];
     let code = sent.code.clone().unwrap();
     assert_eq!(sent.subject.as_deref(), Some("Template subject"));
@@ -94,17 +122,26 @@ fn null_fields_fall_back_to_the_pool_template() {
 fn a_null_body_with_a_custom_subject_keeps_the_template_body() {
     let fx = answering_email(json!({"emailSubject": "Custom subject"}));
     let out = change_email(&fx);
-    assert_eq!(accepted_rule(&out), ("custom-message.accepted", "documented"));
+    assert_eq!(
+        accepted_rule(&out),
+        ("custom-message.accepted", "documented")
+    );
     let sent = &fx.outbox()[0];
     assert_eq!(sent.subject.as_deref(), Some("Custom subject"));
-    assert_eq!(sent.body, format!("Template body {}", sent.code.as_ref().unwrap()));
+    assert_eq!(
+        sent.body,
+        format!("Template body {}", sent.code.as_ref().unwrap())
+    );
 }
 
 #[test]
 fn an_sms_answer_does_not_change_an_email_message() {
     let fx = answering_email(json!({"smsMessage": "SMS {####}"}));
     let out = change_email(&fx);
-    assert_eq!(accepted_rule(&out), ("custom-message.null-falls-back", "observed"));
+    assert_eq!(
+        accepted_rule(&out),
+        ("custom-message.null-falls-back", "observed")
+    );
     assert!(fx.outbox()[0].body.starts_with("Template body "));
 }
 
@@ -148,7 +185,10 @@ fn a_non_breaking_space_fails_although_the_code_is_there() {
     assert_unchanged(&fx, &before);
     // The same body with an ordinary space is fine.
     let fx = answering_email(json!({"emailMessage": body.replace('\u{a0}', " ")}));
-    assert_eq!(accepted_rule(&change_email(&fx)), ("custom-message.accepted", "documented"));
+    assert_eq!(
+        accepted_rule(&change_email(&fx)),
+        ("custom-message.accepted", "documented")
+    );
 }
 
 #[test]
@@ -172,7 +212,10 @@ fn an_email_body_over_20000_characters_is_invalid_parameter() {
     assert_unchanged(&fx, &before);
     // Ruling 8: counted before substitution, so exactly 20000 with the placeholder passes.
     let fx = answering_email(json!({"emailMessage": body[..body.len() - 1]}));
-    assert_eq!(accepted_rule(&change_email(&fx)), ("custom-message.accepted", "documented"));
+    assert_eq!(
+        accepted_rule(&change_email(&fx)),
+        ("custom-message.accepted", "documented")
+    );
 }
 
 #[test]
@@ -214,10 +257,19 @@ fn an_sms_over_140_characters_is_invalid_parameter() {
     assert_unchanged(&fx, &before);
     let fx = answering_sms(json!({"smsMessage": "Your code is {####}"}));
     let out = change_phone(&fx);
-    assert_eq!(accepted_rule(&out), ("custom-message.accepted", "documented"));
+    assert_eq!(
+        accepted_rule(&out),
+        ("custom-message.accepted", "documented")
+    );
     let sent = &fx.outbox()[0];
-    assert_eq!(sent.body, format!("Your code is {}", sent.code.as_ref().unwrap()));
-    assert_eq!((sent.destination.as_str(), sent.subject.as_deref()), (PHONE, None));
+    assert_eq!(
+        sent.body,
+        format!("Your code is {}", sent.code.as_ref().unwrap())
+    );
+    assert_eq!(
+        (sent.destination.as_str(), sent.subject.as_deref()),
+        (PHONE, None)
+    );
 }
 
 #[test]
@@ -251,7 +303,13 @@ fn wrong_json_types_or_a_missing_response_are_unrecognizable() {
 
 #[test]
 fn null_or_non_object_output_is_invalid_json() {
-    for output in [json!(null), json!([1, 2]), json!("Code {####}"), json!(42), json!(true)] {
+    for output in [
+        json!(null),
+        json!([1, 2]),
+        json!("Code {####}"),
+        json!(42),
+        json!(true),
+    ] {
         let fx = Fixture::with(json!({}), returning(output.clone()));
         let before = fx.user("alice");
         let out = change_email(&fx);
@@ -291,9 +349,15 @@ fn non_json_bytes_are_invalid_json_and_json_bytes_are_judged() {
             "assumed"
         )
     );
-    let fx = Fixture::with(json!({}), RawOutput(br#"{"response":{"emailMessage":"Raw {####}"}}"#));
+    let fx = Fixture::with(
+        json!({}),
+        RawOutput(br#"{"response":{"emailMessage":"Raw {####}"}}"#),
+    );
     let out = change_email(&fx);
-    assert_eq!(accepted_rule(&out), ("custom-message.accepted", "documented"));
+    assert_eq!(
+        accepted_rule(&out),
+        ("custom-message.accepted", "documented")
+    );
     assert!(fx.outbox()[0].body.starts_with("Raw "));
 }
 
@@ -304,12 +368,18 @@ fn every_code_placeholder_is_replaced() {
         "emailSubject": "Your code"
     }));
     let out = change_email(&fx);
-    assert_eq!(accepted_rule(&out), ("custom-message.accepted", "documented"));
+    assert_eq!(
+        accepted_rule(&out),
+        ("custom-message.accepted", "documented")
+    );
     let sent = &fx.outbox()[0];
     let code = sent.code.clone().unwrap();
     assert_eq!(code.len(), 6);
     assert!(code.chars().all(|c| c.is_ascii_digit()));
-    assert_eq!(sent.body, format!("Code {code}. Again: {code}. Once more: <b>{code}</b>"));
+    assert_eq!(
+        sent.body,
+        format!("Code {code}. Again: {code}. Once more: <b>{code}</b>")
+    );
     assert!(!sent.body.contains("{####}"));
 }
 
@@ -326,11 +396,17 @@ fn no_answer_within_the_deadline_is_a_socket_timeout_after_every_attempt() {
         }
     }));
     let mut fx = Fixture::with(json!({}), slow);
-    fx.cognito.set_deadline(Deadline { per_attempt: Duration::from_millis(40), attempts: 3 });
+    fx.cognito.set_deadline(Deadline {
+        per_attempt: Duration::from_millis(40),
+        attempts: 3,
+    });
     let before = fx.user("alice");
     let started = std::time::Instant::now();
     let out = change_email(&fx);
-    assert!(started.elapsed() < Duration::from_secs(1), "gives up after 3 × 40 ms");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "gives up after 3 × 40 ms"
+    );
     assert_eq!(
         rejected(&out),
         (
@@ -342,7 +418,10 @@ fn no_answer_within_the_deadline_is_a_socket_timeout_after_every_attempt() {
     );
     assert_eq!(calls.load(Ordering::SeqCst), 3);
     assert_eq!(out.triggers[0].invocation.as_ref().unwrap().attempts, 3);
-    assert_eq!(out.triggers[0].invocation.as_ref().unwrap().result, Invoked::TimedOut);
+    assert_eq!(
+        out.triggers[0].invocation.as_ref().unwrap().result,
+        Invoked::TimedOut
+    );
     assert_unchanged(&fx, &before);
 }
 
@@ -372,7 +451,10 @@ fn without_a_trigger_the_pool_template_is_sent() {
         None,
     );
     let out = change_email(&fx);
-    assert_eq!(accepted_rule(&out), ("custom-message.pool-template", "documented"));
+    assert_eq!(
+        accepted_rule(&out),
+        ("custom-message.pool-template", "documented")
+    );
     let sent = &fx.outbox()[0];
     assert_eq!(sent.body, format!("Plain {}", sent.code.as_ref().unwrap()));
     assert!(out.triggers[0].event.is_none());
@@ -387,14 +469,19 @@ fn a_failed_trigger_leaves_a_pending_value_unset() {
     );
     let before = fx.user("alice");
     let out = change_email(&fx);
-    assert_eq!(out.error().map(|e| e.code), Some(ErrorCode::InvalidParameterException));
+    assert_eq!(
+        out.error().map(|e| e.code),
+        Some(ErrorCode::InvalidParameterException)
+    );
     assert_unchanged(&fx, &before);
     assert!(fx.user("alice").pending.is_empty());
     assert_eq!(fx.user("alice").attribute("email"), Some(OLD_EMAIL));
     // Other attributes of the same request are not stored either.
     let out = call(
         &fx,
-        admin_update(json!([{"Name": "name", "Value": "Changed"}, {"Name": "email", "Value": NEW_EMAIL}])),
+        admin_update(
+            json!([{"Name": "name", "Value": "Changed"}, {"Name": "email", "Value": NEW_EMAIL}]),
+        ),
     );
     assert!(!out.is_success());
     assert_eq!(fx.user("alice").attribute("name"), Some("Alice"));

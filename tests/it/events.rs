@@ -59,12 +59,19 @@ fn the_admin_event_matches_the_reference_shape_exactly() {
     ));
     assert!(out.is_success(), "{:?}", out.result);
     let event = seen.only();
-    assert_json_eq!(event.clone(), expected_event(&fx, "CLIENT_ID_NOT_APPLICABLE", None));
+    assert_json_eq!(
+        event.clone(),
+        expected_event(&fx, "CLIENT_ID_NOT_APPLICABLE", None)
+    );
     // `usernameParameter` is an explicit null; `clientMetadata` is absent, not `{}` or null.
     let request = event["request"].as_object().unwrap();
     assert!(request.contains_key("usernameParameter"));
     assert!(!request.contains_key("clientMetadata"));
-    assert_eq!(out.triggers[0].event.as_ref(), Some(&event), "the run records the event sent");
+    assert_eq!(
+        out.triggers[0].event.as_ref(),
+        Some(&event),
+        "the run records the event sent"
+    );
 }
 
 #[test]
@@ -125,9 +132,19 @@ fn the_event_deserializes_into_the_aws_lambda_events_struct() {
     );
     assert_eq!(typed.request.code_parameter.as_deref(), Some("{####}"));
     assert_eq!(typed.request.username_parameter, None);
-    assert_eq!(typed.request.client_metadata.get("brand").map(String::as_str), Some("acme"));
+    assert_eq!(
+        typed
+            .request
+            .client_metadata
+            .get("brand")
+            .map(String::as_str),
+        Some("acme")
+    );
     assert_eq!(typed.request.user_attributes["email"], json!(NEW_EMAIL));
-    assert_eq!(typed.request.user_attributes["sub"], json!(fx.user("alice").sub));
+    assert_eq!(
+        typed.request.user_attributes["sub"],
+        json!(fx.user("alice").sub)
+    );
     assert_eq!(typed.response.email_message, None);
 }
 
@@ -154,7 +171,10 @@ fn the_pre_sign_up_builder_matches_the_reference_example() {
          "request":{"userAttributes":{"email":"bob@example.com"},"validationData":null},
          "response":{"autoConfirmUser":false,"autoVerifyEmail":false,"autoVerifyPhone":false}})
     );
-    assert!(event["request"].as_object().unwrap().contains_key("validationData"));
+    assert!(event["request"]
+        .as_object()
+        .unwrap()
+        .contains_key("validationData"));
     let typed: CognitoEventUserPoolsPreSignup =
         serde_json::from_value(event).expect("deserializes");
     assert!(!typed.response.auto_confirm_user);

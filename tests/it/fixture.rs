@@ -7,7 +7,8 @@ use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
 
 pub const POOL_ID: &str = "us-east-1_CoreTest1";
-pub const CUSTOM_MESSAGE_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:custom-message";
+pub const CUSTOM_MESSAGE_ARN: &str =
+    "arn:aws:lambda:us-east-1:123456789012:function:custom-message";
 pub const OLD_EMAIL: &str = "alice@example.com";
 pub const NEW_EMAIL: &str = "new.alice@example.org";
 
@@ -46,7 +47,9 @@ impl Fixture {
         let mut pool = UserPool::with_id(POOL_ID, config(extra));
         let mut alice = User::new("alice");
         alice.attributes.insert("email".into(), OLD_EMAIL.into());
-        alice.attributes.insert("email_verified".into(), "true".into());
+        alice
+            .attributes
+            .insert("email_verified".into(), "true".into());
         alice.attributes.insert("name".into(), "Alice".into());
         pool.put_user(alice);
         let client_id = pool.add_client("web").client_id;
@@ -100,17 +103,18 @@ pub fn admin_update(attributes: Value) -> Value {
 pub fn answering(response: Value) -> (impl Function, Recorded) {
     let seen = Recorded::default();
     let record = seen.clone();
-    let function = cognito_harness::handler(lambda_runtime::service_fn(move |e: LambdaEvent<Value>| {
-        let (record, response) = (record.clone(), response.clone());
-        async move {
-            record.0.lock().unwrap().push(e.payload.clone());
-            let mut out = e.payload;
-            for (k, v) in response.as_object().expect("an object") {
-                out["response"][k] = v.clone();
+    let function =
+        cognito_harness::handler(lambda_runtime::service_fn(move |e: LambdaEvent<Value>| {
+            let (record, response) = (record.clone(), response.clone());
+            async move {
+                record.0.lock().unwrap().push(e.payload.clone());
+                let mut out = e.payload;
+                for (k, v) in response.as_object().expect("an object") {
+                    out["response"][k] = v.clone();
+                }
+                Ok::<Value, lambda_runtime::Error>(out)
             }
-            Ok::<Value, lambda_runtime::Error>(out)
-        }
-    }));
+        }));
     (function, seen)
 }
 

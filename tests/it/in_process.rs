@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
-use cognito_harness::function::{Invoked, InvokeContext};
+use cognito_harness::function::{InvokeContext, Invoked};
 use cognito_harness::{handler, ErrorCode, Function, FunctionError, Outcome};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use serde::{Deserialize, Serialize};
@@ -32,9 +32,16 @@ fn replay(fx: &Fixture) -> Outcome {
 }
 
 fn rejected(out: &Outcome) -> (ErrorCode, String, &'static str, &'static str) {
-    let e = out.error().unwrap_or_else(|| panic!("expected an error, got {:?}", out.result));
+    let e = out
+        .error()
+        .unwrap_or_else(|| panic!("expected an error, got {:?}", out.result));
     let verdict = out.verdict().expect("a verdict");
-    (e.code, e.message.clone(), verdict.rule.id, verdict.rule.grade.as_str())
+    (
+        e.code,
+        e.message.clone(),
+        verdict.rule.id,
+        verdict.rule.grade.as_str(),
+    )
 }
 
 async fn typed(
@@ -129,7 +136,10 @@ fn a_typed_aws_lambda_events_handler_shapes_the_message() {
     let out = replay(&fx);
     assert_eq!(out.result, Ok(json!({})));
     let verdict = out.verdict().unwrap();
-    assert_eq!((verdict.rule.id, verdict.rule.grade.as_str()), ("custom-message.accepted", "documented"));
+    assert_eq!(
+        (verdict.rule.id, verdict.rule.grade.as_str()),
+        ("custom-message.accepted", "documented")
+    );
     let sent = &fx.outbox()[0];
     let code = sent.code.clone().unwrap();
     assert_eq!(sent.subject.as_deref(), Some("Acme: confirm your address"));
@@ -150,7 +160,10 @@ fn a_serde_json_value_handler_works() {
     let out = replay(&fx);
     assert_eq!(out.result, Ok(json!({})));
     let sent = &fx.outbox()[0];
-    assert_eq!(sent.body, format!("Value handler: {}", sent.code.as_ref().unwrap()));
+    assert_eq!(
+        sent.body,
+        format!("Value handler: {}", sent.code.as_ref().unwrap())
+    );
 }
 
 #[test]
@@ -161,7 +174,10 @@ fn the_authors_own_struct_works_and_may_return_only_response() {
     let sent = &fx.outbox()[0];
     assert_eq!(
         sent.body,
-        format!("CustomMessage_UpdateUserAttribute for {NEW_EMAIL}: {}", sent.code.as_ref().unwrap())
+        format!(
+            "CustomMessage_UpdateUserAttribute for {NEW_EMAIL}: {}",
+            sent.code.as_ref().unwrap()
+        )
     );
 }
 
@@ -192,7 +208,8 @@ fn a_panic_is_reported_as_the_runtime_reports_it() {
         rejected(&out),
         (
             ErrorCode::UserLambdaValidationException,
-            "CustomMessage failed with error Lambda panicked: index out of range in template.".to_string(),
+            "CustomMessage failed with error Lambda panicked: index out of range in template."
+                .to_string(),
             "custom-message.function-error",
             "assumed"
         )
@@ -205,11 +222,20 @@ fn a_payload_that_does_not_fit_the_type_is_the_runtimes_deserialize_error() {
     let fx = Fixture::with(json!({}), handler(service_fn(strict)));
     let out = replay(&fx);
     let (code, message, rule, _) = rejected(&out);
-    assert_eq!((code, rule), (ErrorCode::UserLambdaValidationException, "custom-message.function-error"));
+    assert_eq!(
+        (code, rule),
+        (
+            ErrorCode::UserLambdaValidationException,
+            "custom-message.function-error"
+        )
+    );
     let event = out.triggers[0].event.clone().unwrap();
     // The text a real lambda_runtime 1.5 posts for the same event bytes.
     let real = real_runtime_error(handler_kind::Strict, &event);
-    assert_eq!(real["errorType"], "&lambda_runtime::deserializer::DeserializeError");
+    assert_eq!(
+        real["errorType"],
+        "&lambda_runtime::deserializer::DeserializeError"
+    );
     let real_message = real["errorMessage"].as_str().unwrap();
     assert!(real_message.ends_with('\n'), "{real_message:?}");
     assert!(
@@ -220,7 +246,10 @@ fn a_payload_that_does_not_fit_the_type_is_the_runtimes_deserialize_error() {
         ),
         "{real_message:?}"
     );
-    assert_eq!(message, format!("CustomMessage failed with error {real_message}."));
+    assert_eq!(
+        message,
+        format!("CustomMessage failed with error {real_message}.")
+    );
     let invocation = out.triggers[0].invocation.as_ref().unwrap();
     assert_eq!(
         invocation.result,
@@ -239,7 +268,10 @@ fn handler_errors_and_panics_match_the_real_runtime() {
         function_arn: "arn:aws:lambda:us-east-1:123456789012:function:f".into(),
         timeout: Duration::from_secs(5),
     };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     for kind in [handler_kind::Failing, handler_kind::Panicking] {
         let real = real_runtime_error(kind, &event);
         let ours = match kind {
@@ -260,20 +292,31 @@ fn a_diagnostic_error_type_is_kept() {
     struct BrandMissing;
     impl From<BrandMissing> for Diagnostic {
         fn from(_: BrandMissing) -> Diagnostic {
-            Diagnostic { error_type: "BrandMissing".into(), error_message: "no brand for tenant".into() }
+            Diagnostic {
+                error_type: "BrandMissing".into(),
+                error_message: "no brand for tenant".into(),
+            }
         }
     }
     let fx = Fixture::with(
         json!({}),
-        handler(service_fn(|_: LambdaEvent<Value>| async { Err::<Value, _>(BrandMissing) })),
+        handler(service_fn(|_: LambdaEvent<Value>| async {
+            Err::<Value, _>(BrandMissing)
+        })),
     );
     let out = replay(&fx);
-    assert_eq!(out.error().unwrap().message, "CustomMessage failed with error no brand for tenant.");
+    assert_eq!(
+        out.error().unwrap().message,
+        "CustomMessage failed with error no brand for tenant."
+    );
     assert_eq!(
         out.triggers[0].invocation.as_ref().unwrap().result,
         Invoked::Error(FunctionError::new("BrandMissing", "no brand for tenant"))
     );
-    assert_eq!(out.verdict().unwrap().detail.as_deref(), Some("function error BrandMissing"));
+    assert_eq!(
+        out.verdict().unwrap().detail.as_deref(),
+        Some("function error BrandMissing")
+    );
 }
 
 // ---- a real lambda_runtime against a minimal Runtime API on 127.0.0.1 ----
@@ -304,30 +347,49 @@ async fn next(State(api): State<Api>) -> (HeaderMap, Vec<u8>) {
         // One invocation per test: hold later polls open, as Lambda does when idle.
         std::future::pending::<()>().await;
     }
-    let deadline = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() + 60_000;
+    let deadline = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        + 60_000;
     let mut headers = HeaderMap::new();
     headers.insert("lambda-runtime-aws-request-id", "req-1".parse().unwrap());
-    headers.insert("lambda-runtime-deadline-ms", deadline.to_string().parse().unwrap());
+    headers.insert(
+        "lambda-runtime-deadline-ms",
+        deadline.to_string().parse().unwrap(),
+    );
     headers.insert(
         "lambda-runtime-invoked-function-arn",
-        "arn:aws:lambda:us-east-1:123456789012:function:f".parse().unwrap(),
+        "arn:aws:lambda:us-east-1:123456789012:function:f"
+            .parse()
+            .unwrap(),
     );
     headers.insert("content-type", "application/json".parse().unwrap());
     (headers, api.event.clone())
 }
 
 async fn posted(State(api): State<Api>, body: axum::body::Bytes) -> StatusCode {
-    let _ = api.posted.send(serde_json::from_slice(&body).unwrap_or(Value::Null));
+    let _ = api
+        .posted
+        .send(serde_json::from_slice(&body).unwrap_or(Value::Null));
     StatusCode::ACCEPTED
 }
 
 /// Runs the handler of `kind` in a real `lambda_runtime::Runtime`, serves it `event` (as the
 /// harness serializes it) and returns the body it posts to `/error`.
 fn real_runtime_error(kind: handler_kind::Kind, event: &Value) -> Value {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let api = Api { event: serde_json::to_vec(event).unwrap(), served: Default::default(), posted: tx };
+        let api = Api {
+            event: serde_json::to_vec(event).unwrap(),
+            served: Default::default(),
+            posted: tx,
+        };
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
             .route("/2018-06-01/runtime/invocation/{id}/error", post(posted))
@@ -344,9 +406,15 @@ fn real_runtime_error(kind: handler_kind::Kind, event: &Value) -> Value {
             std::env::set_var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128");
             std::env::set_var("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
             match kind {
-                handler_kind::Strict => tokio::spawn(lambda_runtime::Runtime::new(service_fn(strict)).run()),
-                handler_kind::Failing => tokio::spawn(lambda_runtime::Runtime::new(service_fn(failing)).run()),
-                handler_kind::Panicking => tokio::spawn(lambda_runtime::Runtime::new(service_fn(panicking)).run()),
+                handler_kind::Strict => {
+                    tokio::spawn(lambda_runtime::Runtime::new(service_fn(strict)).run())
+                }
+                handler_kind::Failing => {
+                    tokio::spawn(lambda_runtime::Runtime::new(service_fn(failing)).run())
+                }
+                handler_kind::Panicking => {
+                    tokio::spawn(lambda_runtime::Runtime::new(service_fn(panicking)).run())
+                }
             }
         };
         let body = tokio::time::timeout(Duration::from_secs(10), rx.recv())
