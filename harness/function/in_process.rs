@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use futures::FutureExt;
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use serde::de::DeserializeOwned;
-use serde::Deserialize as _;
 use serde::Serialize;
 use serde_json::Value;
 use tower::{Service, ServiceExt};

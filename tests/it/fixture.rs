@@ -30,6 +30,9 @@ pub fn config(extra: Value) -> PoolConfig {
     serde_json::from_value(base).expect("a valid pool config")
 }
 
+/// Binds the functions a fixture's pool resolves its triggers to.
+pub type Bind = Box<dyn FnOnce(&mut Functions)>;
+
 pub struct Fixture {
     pub cognito: Cognito,
     pub client_id: String,
@@ -38,7 +41,7 @@ pub struct Fixture {
 impl Fixture {
     /// The pool of [`config`]`(extra)` with alice (verified e-mail) and an app client; `function`
     /// is bound as `custom-message`.
-    pub fn new(extra: Value, function: Option<Box<dyn FnOnce(&mut Functions)>>) -> Fixture {
+    pub fn new(extra: Value, function: Option<Bind>) -> Fixture {
         let mut functions = Functions::new();
         if let Some(bind) = function {
             bind(&mut functions);
