@@ -24,6 +24,8 @@ const VERIFIABLE: [&str; 2] = ["email", "phone_number"];
 /// One `{"Name", "Value"}` of the request.
 struct AttributeUpdate {
     name: String,
+    /// `Name` was absent or null (an empty string is a present, too-short name).
+    name_missing: bool,
     value: String,
 }
 
@@ -211,8 +213,10 @@ fn attribute_list(request: &Value) -> Result<Option<Vec<AttributeUpdate>>, Cogni
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(serialization_error(key, "string")),
         };
+        let name = text("Name")?;
         out.push(AttributeUpdate {
-            name: text("Name")?.unwrap_or_default(),
+            name_missing: name.is_none(),
+            name: name.unwrap_or_default(),
             value: text("Value")?.unwrap_or_default(),
         });
     }
@@ -228,7 +232,7 @@ fn validate_attributes(v: &mut Validator, attributes: Option<&[AttributeUpdate]>
     };
     for (i, attribute) in attributes.iter().enumerate() {
         let path = format!("userAttributes.{}.member", i + 1);
-        if attribute.name.is_empty() {
+        if attribute.name_missing {
             v.missing(&format!("{path}.name"));
         } else {
             v.string(

@@ -92,7 +92,8 @@ where
 /// Deserializes the event into the handler's type. On failure the event is re-read from its bytes,
 /// as the runtime reads it, so the message carries the same `at line 1 column N` position.
 fn deserialize<T: DeserializeOwned>(event: &Value) -> Result<T, FunctionError> {
-    if let Ok(payload) = serde_path_to_error::deserialize::<_, T>(event) {
+    // The common case needs no path tracking: only a failure is re-read for its message.
+    if let Ok(payload) = T::deserialize(event) {
         return Ok(payload);
     }
     let bytes = serde_json::to_vec(event).unwrap_or_default();

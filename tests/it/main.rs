@@ -1,7 +1,12 @@
 //! The integration tests: one binary, one module per topic.
 
+mod attributes;
+mod custom_message_judge;
 mod event_fixtures;
+mod events;
+mod fixture;
 mod http_invoke;
+mod in_process;
 mod pool_files;
 mod readme_example;
 mod recorder;
