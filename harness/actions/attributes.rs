@@ -139,56 +139,23 @@ impl Cognito {
             Err(e) => return Outcome::new(action, Err(e)),
         };
 
-        // Run triggers without the lock.
-        let mut ran = Vec::with_capacity(messages.len());
-        for message in &messages {
-            ran.push(self.run_message_trigger(message).await);
-        }
-
-        // Judge and commit under the lock: all or nothing (ruling 11).
-        let mut guard = lock(pool);
+        // Run and judge the triggers, then commit: all or nothing (ruling 11).
         let mut outcome = Outcome::new(action, Ok(json!({})));
-        let mut delivered = Vec::with_capacity(messages.len());
-        for (message, ran) in messages.into_iter().zip(ran) {
-            let (run, sent) = message.judge(&guard, ran);
-            if let Some(error) = run.verdict.error().cloned().or_else(|| harness_error(&run)) {
-                outcome.result = Err(error);
-            }
-            outcome
-                .warnings
-                .extend(run.verdict.warnings.iter().cloned());
-            outcome.triggers.push(run);
-            delivered.extend(sent);
-            if outcome.result.is_err() {
-                return outcome;
-            }
-        }
-        let Some(user) = guard.find_user_mut(&stored_username) else {
-            outcome.result = Err(user_not_found());
-            return outcome;
-        };
-        apply(user, &changes);
-        for message in &delivered {
-            guard.deliver(message.clone());
-        }
-        if matches!(caller, Caller::Client(_)) {
-            let list: Vec<Value> = delivered.iter().map(code_delivery_details).collect();
-            outcome.result = Ok(json!({ "CodeDeliveryDetailsList": list }));
-        }
-        outcome.delivered = delivered;
+        self.send_and_commit(&mut outcome, pool, messages, |pool, delivered| {
+            let user = pool
+                .find_user_mut(&stored_username)
+                .ok_or_else(user_not_found)?;
+            apply(user, &changes);
+            Ok(match caller {
+                Caller::Admin => json!({}),
+                Caller::Client(_) => {
+                    let list: Vec<Value> = delivered.iter().map(code_delivery_details).collect();
+                    json!({ "CodeDeliveryDetailsList": list })
+                }
+            })
+        })
+        .await;
         outcome
-    }
-}
-
-/// The InternalErrorException a caller sees when the harness could not run a function; the
-/// outcome's `harness_failure` tells the real reason.
-fn harness_error(run: &super::TriggerRun) -> Option<CognitoError> {
-    match &run.verdict.decision {
-        crate::judge::Decision::HarnessFailure(m) => Some(CognitoError::new(
-            ErrorCode::InternalErrorException,
-            format!("cognito-harness could not run the function: {m}"),
-        )),
-        _ => None,
     }
 }
 

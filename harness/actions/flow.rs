@@ -102,20 +102,19 @@ impl Cognito {
         messages: Vec<PlannedMessage>,
         commit: impl FnOnce(&mut UserPool, &[Message]) -> Result<Value, CognitoError>,
     ) {
-        let mut ran = Vec::with_capacity(messages.len());
-        for message in &messages {
-            ran.push(self.run_message_trigger(message).await);
-        }
-        let mut guard = lock(pool);
+        // Each message's trigger runs without the lock and is judged before the next one runs:
+        // the first rejection ends the call.
         let mut delivered = Vec::with_capacity(messages.len());
-        for (message, ran) in messages.into_iter().zip(ran) {
-            let (run, sent) = message.judge(&guard, ran);
+        for message in messages {
+            let ran = self.run_message_trigger(&message).await;
+            let (run, sent) = message.judge(&lock(pool), ran);
             let failed = fail_with(outcome, run);
             delivered.extend(sent);
             if failed {
                 return;
             }
         }
+        let mut guard = lock(pool);
         match commit(&mut guard, &delivered) {
             Ok(response) => {
                 for message in &delivered {
