@@ -25,10 +25,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::error::Error;
-use crate::function::{function_name_of, BoxFuture, Deadline, Function, Functions, InvokeContext, Invoked};
+use crate::function::http_invoke::HttpFunction;
+use crate::function::runtime_api::ProcessFunction;
+use crate::function::{function_name_of, Deadline, Function, Functions};
 
 /// The config file looked for in the current directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "cognito-harness.toml";
@@ -107,6 +108,8 @@ impl Binding {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        // Absolute, so a program path stays right whatever directory the process starts in.
+        let base_dir = base_dir.canonicalize().unwrap_or(base_dir);
         let mut deadline = Deadline::default();
         if let Some(d) = &config.deadline {
             if let Some(ms) = d.timeout_ms {
@@ -130,7 +133,10 @@ impl Binding {
                     };
                     Target::Process { program: resolve_program(&base_dir, program), args: args.to_vec(), env: spec.env.clone() }
                 }
-                (None, Some(url)) => Target::Url(url.clone()),
+                (None, Some(url)) => {
+                    HttpFunction::new(url).map_err(|e| Error::input(file, format!("{path}.url"), e.to_string()))?;
+                    Target::Url(url.clone())
+                }
                 (Some(_), Some(_)) => {
                     return Err(Error::input(file, path, "expected either `command` or `url`, not both"));
                 }
@@ -187,53 +193,27 @@ impl Binding {
         arns.into_iter().map(function_name_of).filter_map(|n| self.targets.get_key_value(n).map(|(k, _)| k.as_str())).collect()
     }
 
-    /// The lookup the actions use: every bound function, ready to run.
+    /// The lookup the actions use: every bound function, ready to run (processes start on first
+    /// use and stay warm while the lookup lives).
     pub fn functions(&self) -> Functions {
         let mut functions = Functions::new();
         for (name, target) in &self.targets {
-            functions.bind_shared(name.clone(), make_function(name, target, &self.base_dir));
+            let function = make_function(name, target, &self.base_dir).expect("targets are checked when the file is parsed");
+            functions.bind_shared(name.clone(), function);
         }
         functions
     }
 }
 
-/// Makes the function for one target. One small constructor per kind, so wiring in the real
-/// Runtime API host and HTTP invoke client is a one-line change each.
-fn make_function(name: &str, target: &Target, base_dir: &Path) -> Arc<dyn Function> {
-    match target {
-        Target::Process { program, args, env } => process_function(name, program, args, env, base_dir),
-        Target::Url(url) => url_function(name, url),
-    }
-}
-
-fn process_function(
-    name: &str,
-    program: &Path,
-    _args: &[String],
-    _env: &BTreeMap<String, String>,
-    _base_dir: &Path,
-) -> Arc<dyn Function> {
-    // TODO(runtime branch): crate::function::runtime_api::ProcessFunction::new(...)
-    Arc::new(NotYetAvailable(format!(
-        "function `{name}` ({}): running processes through the Runtime API is not built into this version",
-        program.display()
-    )))
-}
-
-fn url_function(name: &str, url: &str) -> Arc<dyn Function> {
-    // TODO(runtime branch): crate::function::http_invoke::HttpInvoke::new(url)
-    Arc::new(NotYetAvailable(format!(
-        "function `{name}` ({url}): the HTTP Invoke API client is not built into this version"
-    )))
-}
-
-/// Stands in for a kind of function this build cannot run: every invocation is a harness failure.
-struct NotYetAvailable(String);
-
-impl Function for NotYetAvailable {
-    fn invoke<'a>(&'a self, _: &'a Value, _: &'a InvokeContext) -> BoxFuture<'a, Invoked> {
-        Box::pin(async move { Invoked::Unavailable(self.0.clone()) })
-    }
+/// Makes the function for one target.
+fn make_function(name: &str, target: &Target, base_dir: &Path) -> Result<Arc<dyn Function>, Error> {
+    Ok(match target {
+        Target::Process { program, args, env } => {
+            let command = std::iter::once(program.to_string_lossy().into_owned()).chain(args.iter().cloned());
+            Arc::new(ProcessFunction::new(name, command).envs(env.clone()).current_dir(base_dir))
+        }
+        Target::Url(url) => Arc::new(HttpFunction::new(url)?),
+    })
 }
 
 /// `target/release/x` is relative to the config file; a bare `node` is looked up on PATH.
@@ -294,7 +274,7 @@ mod tests {
         assert_eq!(
             binding.target("custom-message"),
             Some(&Target::Process {
-                program: PathBuf::from("conf/target/release/custom-message"),
+                program: PathBuf::from("conf/target/release/custom-message"), // conf/ does not exist: not canonicalized
                 args: vec!["--flag".into()],
                 env: [("BRAND".to_string(), "acme".to_string())].into(),
             })

@@ -17,9 +17,11 @@ use tower::{Service, ServiceExt};
 use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload};
 
 /// The prefix lambda_runtime puts before a payload deserialization error.
-const DESERIALIZE_CONTEXT: &str = "failed to deserialize the incoming data into the function's payload type";
-/// The `errorType` lambda_runtime reports for such an error (its type name).
-const DESERIALIZE_ERROR_TYPE: &str = "lambda_runtime::deserializer::DeserializeError";
+const DESERIALIZE_CONTEXT: &str =
+    "failed to deserialize the incoming data into the function's payload type";
+/// The `errorType` lambda_runtime reports for such an error: the type name of a reference to it
+/// (`type_name_of_val(&value)` in diagnostic.rs), as a real process shows.
+const DESERIALIZE_ERROR_TYPE: &str = "&lambda_runtime::deserializer::DeserializeError";
 
 /// A lambda_runtime-style service bound as a function. Build it with [`handler`].
 pub struct InProcess<S, T, R> {
@@ -37,7 +39,10 @@ where
     T: DeserializeOwned + Send + 'static,
     R: Serialize,
 {
-    InProcess { service, _types: PhantomData }
+    InProcess {
+        service,
+        _types: PhantomData,
+    }
 }
 
 impl<S, T, R> Function for InProcess<S, T, R>
@@ -66,11 +71,17 @@ where
             match result {
                 Ok(Ok(response)) => match serde_json::to_value(&response) {
                     Ok(json) => Invoked::Output(Payload::Json(json)),
-                    Err(e) => Invoked::Error(FunctionError::new(std::any::type_name_of_val(&e), e.to_string())),
+                    Err(e) => Invoked::Error(FunctionError::new(
+                        std::any::type_name_of_val(&e),
+                        e.to_string(),
+                    )),
                 },
                 Ok(Err(error)) => {
                     let diagnostic: Diagnostic = error.into();
-                    Invoked::Error(FunctionError::new(diagnostic.error_type, diagnostic.error_message))
+                    Invoked::Error(FunctionError::new(
+                        diagnostic.error_type,
+                        diagnostic.error_message,
+                    ))
                 }
                 Err(panic) => Invoked::Error(panic_error(&panic)),
             }
@@ -90,11 +101,12 @@ fn deserialize<T: DeserializeOwned>(event: &Value) -> Result<T, FunctionError> {
         Ok(payload) => Ok(payload),
         Err(error) => {
             let path = error.path().to_string();
-            // The runtime formats with `writeln!`, so the message ends in a newline.
+            // The runtime formats with `writeln!`, so the message ends in a newline, and it displays
+            // the whole serde_path_to_error error, so the path appears twice: `[p] p: msg`.
             let message = if path == "." {
-                format!("{DESERIALIZE_CONTEXT}: {}\n", error.inner())
+                format!("{DESERIALIZE_CONTEXT}: {error}\n")
             } else {
-                format!("{DESERIALIZE_CONTEXT}: [{path}] {}\n", error.inner())
+                format!("{DESERIALIZE_CONTEXT}: [{path}] {error}\n")
             };
             Err(FunctionError::new(DESERIALIZE_ERROR_TYPE, message))
         }
@@ -117,7 +129,10 @@ fn lambda_context(ctx: &InvokeContext) -> Context {
     let deadline = SystemTime::now() + ctx.timeout;
     let mut context = Context::default();
     context.request_id = ctx.request_id.clone();
-    context.deadline = deadline.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_millis() as u64;
+    context.deadline = deadline
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_millis() as u64;
     context.invoked_function_arn = ctx.function_arn.clone();
     context
 }

@@ -1,1 +1,5 @@
-mod x {}
+//! The integration tests: one binary, one module per concern.
+
+mod http_invoke;
+mod runtime_api;
+mod support;

@@ -1,0 +1,1 @@
+//! HTTP invoke client tests (below).
