@@ -17,8 +17,14 @@ const COLD_STARTS: usize = 30;
 
 fn main() {
     let pinned = std::env::var("COGNITO_BENCH_PIN").map_or(true, |v| v != "off");
-    let cpu: usize = std::env::var("COGNITO_BENCH_CPU").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
-    let n: usize = std::env::var("COGNITO_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let cpu: usize = std::env::var("COGNITO_BENCH_CPU")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let n: usize = std::env::var("COGNITO_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
     let binary = trigger_binary();
     if pinned {
         // Before any thread or process exists, so all of them inherit it.
@@ -28,9 +34,16 @@ fn main() {
     println!(
         "runtime_api: {TRIGGER}, {} byte event, {}",
         event.to_string().len(),
-        if pinned { format!("pinned to CPU {cpu}") } else { "not pinned".to_string() }
+        if pinned {
+            format!("pinned to CPU {cpu}")
+        } else {
+            "not pinned".to_string()
+        }
     );
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
     runtime.block_on(async {
         let command = [binary.display().to_string()];
 
@@ -95,7 +108,10 @@ fn pin_to(cpu: usize) {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         libc::CPU_SET(cpu, &mut set);
         if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
-            eprintln!("could not pin to CPU {cpu}: {}", std::io::Error::last_os_error());
+            eprintln!(
+                "could not pin to CPU {cpu}: {}",
+                std::io::Error::last_os_error()
+            );
         }
     }
 }
@@ -103,11 +119,21 @@ fn pin_to(cpu: usize) {
 /// The release trigger binary, built next to this bench binary if needed.
 fn trigger_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the bench binary's path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("<target>/<profile>/deps/<bench>");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("<target>/<profile>/deps/<bench>");
     let target_dir = profile_dir.parent().expect("<target>/<profile>");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--release", "--workspace", "--bins", "--benches", "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--workspace",
+            "--bins",
+            "--benches",
+            "--target-dir",
+        ])
         .arg(target_dir)
         .status()
         .expect("cargo runs");

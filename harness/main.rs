@@ -18,8 +18,14 @@ use cognito_harness::scenario::{self, run, Scenario, Summary};
 use cognito_harness::{DeliveryMedium, Error, PoolConfig, Trigger, TriggerSource, UserPool};
 
 #[derive(Parser)]
-#[command(name = "cognito-harness", version, about = "Run Amazon Cognito CustomMessage and PreSignUp triggers locally and get Cognito's verdict before you deploy")]
-#[command(after_help = "Exit codes: 0 all expectations met, 1 an expectation failed, 2 usage or input error, 3 the harness could not run a function.")]
+#[command(
+    name = "cognito-harness",
+    version,
+    about = "Run Amazon Cognito CustomMessage and PreSignUp triggers locally and get Cognito's verdict before you deploy"
+)]
+#[command(
+    after_help = "Exit codes: 0 all expectations met, 1 an expectation failed, 2 usage or input error, 3 the harness could not run a function."
+)]
 struct Cli {
     /// The function bindings (default: ./cognito-harness.toml, if it exists).
     #[arg(long, global = true, value_name = "FILE")]
@@ -31,7 +37,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run scenario files and check every expectation.
-    #[command(after_help = "Examples:\n  cognito-harness check\n  cognito-harness check fixtures/scenarios/update-attributes --format junit --output junit.xml\n  cognito-harness check my-flow.json --config ci/cognito-harness.toml")]
+    #[command(
+        after_help = "Examples:\n  cognito-harness check\n  cognito-harness check fixtures/scenarios/update-attributes --format junit --output junit.xml\n  cognito-harness check my-flow.json --config ci/cognito-harness.toml"
+    )]
     Check {
         /// Scenario files or folders (searched for *.json).
         #[arg(default_value = "fixtures/scenarios")]
@@ -43,10 +51,14 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// Run one scenario and print each step's request, the events sent, the function outputs and the verdicts.
-    #[command(after_help = "Example:\n  cognito-harness replay fixtures/scenarios/update-attributes/admin-email-change-branded.json")]
+    #[command(
+        after_help = "Example:\n  cognito-harness replay fixtures/scenarios/update-attributes/admin-email-change-branded.json"
+    )]
     Replay { file: PathBuf },
     /// Send one event to one bound function and print Cognito's verdict on its answer.
-    #[command(after_help = "Examples:\n  cognito-harness events CustomMessage_SignUp | cognito-harness invoke --event - --function custom-message-branded\n  cognito-harness invoke --event fixtures/events/custom-message-sign-up.json --function custom-message-branded --medium sms")]
+    #[command(
+        after_help = "Examples:\n  cognito-harness events CustomMessage_SignUp | cognito-harness invoke --event - --function custom-message-branded\n  cognito-harness invoke --event fixtures/events/custom-message-sign-up.json --function custom-message-branded --medium sms"
+    )]
     Invoke {
         /// The event JSON file, or `-` for stdin. Its triggerSource decides the rules applied.
         #[arg(long, value_name = "FILE|-")]
@@ -62,7 +74,9 @@ enum Command {
         pool: Option<PathBuf>,
     },
     /// Print a realistic event for a trigger source, offline.
-    #[command(after_help = "Examples:\n  cognito-harness events CustomMessage_UpdateUserAttribute --client-metadata brand=acme\n  cognito-harness events PreSignUp_SignUp")]
+    #[command(
+        after_help = "Examples:\n  cognito-harness events CustomMessage_UpdateUserAttribute --client-metadata brand=acme\n  cognito-harness events PreSignUp_SignUp"
+    )]
     Events {
         /// A trigger source, e.g. CustomMessage_SignUp (case-insensitive).
         #[arg(value_parser = parse_source)]
@@ -87,14 +101,19 @@ enum Medium {
 }
 
 fn parse_source(s: &str) -> Result<TriggerSource, String> {
-    TriggerSource::ALL.into_iter().find(|t| t.name().eq_ignore_ascii_case(s)).ok_or_else(|| {
-        let names: Vec<&str> = TriggerSource::ALL.iter().map(|t| t.name()).collect();
-        format!("expected one of {}", names.join(", "))
-    })
+    TriggerSource::ALL
+        .into_iter()
+        .find(|t| t.name().eq_ignore_ascii_case(s))
+        .ok_or_else(|| {
+            let names: Vec<&str> = TriggerSource::ALL.iter().map(|t| t.name()).collect();
+            format!("expected one of {}", names.join(", "))
+        })
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
-    s.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| format!("expected KEY=VALUE, not `{s}`"))
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, not `{s}`"))
 }
 
 fn main() {
@@ -102,10 +121,17 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            std::process::exit(if e.use_stderr() { exit::INPUT_ERROR } else { exit::OK });
+            std::process::exit(if e.use_stderr() {
+                exit::INPUT_ERROR
+            } else {
+                exit::OK
+            });
         }
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let code = match runtime.block_on(run_command(cli)) {
         Ok(code) => code,
         Err(e) => {
@@ -122,26 +148,57 @@ fn main() {
 async fn run_command(cli: Cli) -> Result<i32, Error> {
     let binding = Binding::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Check { paths, format, output } => check(&binding, &paths, format, output.as_deref(), false).await,
+        Command::Check {
+            paths,
+            format,
+            output,
+        } => check(&binding, &paths, format, output.as_deref(), false).await,
         Command::Replay { file } => check(&binding, &[file], Format::Human, None, true).await,
-        Command::Invoke { event, function, medium, pool } => invoke(&binding, &event, &function, medium, pool.as_deref()).await,
-        Command::Events { source, client_metadata } => {
-            let metadata: Option<Map<String, Value>> = (!client_metadata.is_empty())
-                .then(|| client_metadata.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
+        Command::Invoke {
+            event,
+            function,
+            medium,
+            pool,
+        } => invoke(&binding, &event, &function, medium, pool.as_deref()).await,
+        Command::Events {
+            source,
+            client_metadata,
+        } => {
+            let metadata: Option<Map<String, Value>> = (!client_metadata.is_empty()).then(|| {
+                client_metadata
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect()
+            });
             let event = cognito_harness::sample::event(source, metadata.as_ref());
-            println!("{}", serde_json::to_string_pretty(&event).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&event).unwrap_or_default()
+            );
             Ok(exit::OK)
         }
     }
 }
 
-async fn check(binding: &Binding, paths: &[PathBuf], format: Format, output: Option<&Path>, replay: bool) -> Result<i32, Error> {
+async fn check(
+    binding: &Binding,
+    paths: &[PathBuf],
+    format: Format,
+    output: Option<&Path>,
+    replay: bool,
+) -> Result<i32, Error> {
     let files = scenario::discover(paths)?;
     if files.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        return Err(Error::Usage(format!("no scenario files (*.json) in {}", shown.join(", "))));
+        return Err(Error::Usage(format!(
+            "no scenario files (*.json) in {}",
+            shown.join(", ")
+        )));
     }
-    let scenarios = files.iter().map(|f| Scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
+    let scenarios = files
+        .iter()
+        .map(|f| Scenario::load(f))
+        .collect::<Result<Vec<_>, _>>()?;
     run::check_actions(&scenarios).await?;
     let arns: Vec<String> = scenarios.iter().flat_map(Scenario::lambda_arns).collect();
     binding.build(binding.referenced(arns.iter().map(String::as_str)))?;
@@ -154,9 +211,13 @@ async fn check(binding: &Binding, paths: &[PathBuf], format: Format, output: Opt
             None => Box::new(std::io::stdout().lock()),
         };
         let mut human = Human::new(sink, to_terminal, replay);
-        run::run_all(&scenarios, functions, binding.deadline, &mut |e| human.on_event(e)).await?
+        run::run_all(&scenarios, functions, binding.deadline, &mut |e| {
+            human.on_event(e)
+        })
+        .await?
     } else {
-        let (results, summary) = run::run_all(&scenarios, functions, binding.deadline, &mut |_| {}).await?;
+        let (results, summary) =
+            run::run_all(&scenarios, functions, binding.deadline, &mut |_| {}).await?;
         let text = match format {
             Format::Json => report::json(&results, &summary),
             _ => report::junit(&results, &summary),
@@ -182,28 +243,54 @@ fn exit_code(summary: &Summary) -> i32 {
 }
 
 fn create(path: &Path) -> Result<std::fs::File, Error> {
-    std::fs::File::create(path).map_err(|e| Error::Read { file: path.to_path_buf(), message: e.to_string() })
+    std::fs::File::create(path).map_err(|e| Error::Read {
+        file: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
-async fn invoke(binding: &Binding, event_arg: &str, name: &str, medium: Medium, pool: Option<&Path>) -> Result<i32, Error> {
+async fn invoke(
+    binding: &Binding,
+    event_arg: &str,
+    name: &str,
+    medium: Medium,
+    pool: Option<&Path>,
+) -> Result<i32, Error> {
     let (file, text) = if event_arg == "-" {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
         (PathBuf::from("<stdin>"), text)
     } else {
         let file = PathBuf::from(event_arg);
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::Read { file: file.clone(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::Read {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
         (file, text)
     };
     let event: Value = cognito_harness::error::parse_json_file(&file, &text)?;
     let source = match event.get("triggerSource") {
-        Some(Value::String(s)) => parse_source(s).map_err(|m| Error::input(&file, "$.triggerSource", m))?,
-        _ => return Err(Error::input(&file, "$.triggerSource", "expected a trigger source such as CustomMessage_SignUp")),
+        Some(Value::String(s)) => {
+            parse_source(s).map_err(|m| Error::input(&file, "$.triggerSource", m))?
+        }
+        _ => {
+            return Err(Error::input(
+                &file,
+                "$.triggerSource",
+                "expected a trigger source such as CustomMessage_SignUp",
+            ))
+        }
     };
     if binding.target(name).is_none() {
         let bound: Vec<&str> = binding.names().collect();
-        let config = binding.file.as_ref().map_or("no config file".to_string(), |f| f.display().to_string());
-        return Err(Error::Usage(format!("no function `{name}` is bound in {config} (bound: {})", bound.join(", "))));
+        let config = binding
+            .file
+            .as_ref()
+            .map_or("no config file".to_string(), |f| f.display().to_string());
+        return Err(Error::Usage(format!(
+            "no function `{name}` is bound in {config} (bound: {})",
+            bound.join(", ")
+        )));
     }
     let config = match pool {
         Some(path) => UserPool::from_file(path)?.config,
@@ -223,7 +310,10 @@ async fn invoke(binding: &Binding, event_arg: &str, name: &str, medium: Medium, 
     if !invocation.logs.is_empty() {
         shown["logs"] = invocation.logs.clone().into();
     }
-    println!("{}", serde_json::to_string_pretty(&shown).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&shown).unwrap_or_default()
+    );
     Ok(match &verdict.decision {
         judge::Decision::Accepted => exit::OK,
         judge::Decision::Rejected(_) => exit::EXPECTATION_FAILED,
@@ -241,7 +331,9 @@ fn judge_invocation(
     if let Some(verdict) = judge::judge_failure(source, invocation) {
         return verdict;
     }
-    let Invoked::Output(payload) = result else { unreachable!("judge_failure covers every other case") };
+    let Invoked::Output(payload) = result else {
+        unreachable!("judge_failure covers every other case")
+    };
     match source.trigger() {
         Trigger::CustomMessage => custom_message::judge_output(config, source, medium, payload).0,
         // TODO: the PreSignUp response rules (judge::pre_sign_up) are being written on main; until
@@ -256,8 +348,12 @@ fn judge_invocation(
 
 fn output_json(result: &Invoked) -> Value {
     match result {
-        Invoked::Output(payload) => payload.to_json().unwrap_or_else(|| Value::String(payload.to_text())),
-        Invoked::Error(e) => serde_json::json!({ "errorType": e.error_type, "errorMessage": e.error_message }),
+        Invoked::Output(payload) => payload
+            .to_json()
+            .unwrap_or_else(|| Value::String(payload.to_text())),
+        Invoked::Error(e) => {
+            serde_json::json!({ "errorType": e.error_type, "errorMessage": e.error_message })
+        }
         Invoked::TimedOut => serde_json::json!({ "timedOut": true }),
         Invoked::Unavailable(m) => serde_json::json!({ "unavailable": m }),
     }

@@ -32,7 +32,13 @@ impl<W: Write> Human<W> {
     /// `terminal`: the output is a terminal (colours, and a progress bar for long runs).
     pub fn new(out: W, terminal: bool, replay: bool) -> Self {
         let color = terminal && std::env::var_os("NO_COLOR").is_none();
-        Human { out, color, progress_allowed: terminal, progress: None, replay }
+        Human {
+            out,
+            color,
+            progress_allowed: terminal,
+            progress: None,
+            replay,
+        }
     }
 
     pub fn on_event(&mut self, event: &RunEvent<'_>) {
@@ -109,7 +115,11 @@ impl<W: Write> Human<W> {
                 StepStatus::Failed { mismatches } => {
                     text.push_str(&format!("      step {} {}\n", step.index + 1, step.action));
                     for m in mismatches {
-                        text.push_str(&format!("        {:<9} expected {}\n", m.field, show(&m.expected)));
+                        text.push_str(&format!(
+                            "        {:<9} expected {}\n",
+                            m.field,
+                            show(&m.expected)
+                        ));
                         text.push_str(&format!("        {:<9} actual   {}\n", "", show(&m.actual)));
                         if let Some(diff) = &m.diff {
                             for line in diff.lines() {
@@ -144,7 +154,10 @@ impl<W: Write> Human<W> {
                     text.push_str(&format!("        {:<9} {detail}\n", "evidence"));
                 }
             }
-            None => text.push_str(&format!("        {:<9} no trigger ran; the action's own rules decided\n", "rule")),
+            None => text.push_str(&format!(
+                "        {:<9} no trigger ran; the action's own rules decided\n",
+                "rule"
+            )),
         }
     }
 
@@ -155,13 +168,20 @@ impl<W: Write> Human<W> {
             StepStatus::HarnessFailure { .. } => self.paint("33", "HARNESS FAILURE"),
             StepStatus::Skipped => "skipped (an earlier step failed)".to_string(),
         };
-        text.push_str(&format!("\n step {} {}: {status}\n", step.index + 1, step.action));
+        text.push_str(&format!(
+            "\n step {} {}: {status}\n",
+            step.index + 1,
+            step.action
+        ));
         if step.status == StepStatus::Skipped {
             return;
         }
         text.push_str(&format!("  request  {}\n", step.request));
         for trigger in &step.triggers {
-            text.push_str(&format!("  trigger  {}\n", trigger["triggerSource"].as_str().unwrap_or("")));
+            text.push_str(&format!(
+                "  trigger  {}\n",
+                trigger["triggerSource"].as_str().unwrap_or("")
+            ));
             text.push_str(&format!("    event    {}\n", trigger["event"]));
             match trigger.get("output") {
                 Some(output) => text.push_str(&format!("    output   {output}\n")),
@@ -244,7 +264,8 @@ pub fn junit(results: &[ScenarioResult], summary: &Summary) -> String {
                     s
                 }
             };
-            let mut case = TestCase::new(format!("step {} {}", step.index + 1, step.action), status);
+            let mut case =
+                TestCase::new(format!("step {} {}", step.index + 1, step.action), status);
             case.set_classname(result.name.clone());
             case.set_time(step.duration);
             suite.add_test_case(case);
@@ -258,7 +279,13 @@ fn failure_text(step: &StepResult) -> String {
     let mut text = String::new();
     if let StepStatus::Failed { mismatches } = &step.status {
         for m in mismatches {
-            text.push_str(&format!("{}: expected {}\n{}: actual   {}\n", m.field, show(&m.expected), m.field, show(&m.actual)));
+            text.push_str(&format!(
+                "{}: expected {}\n{}: actual   {}\n",
+                m.field,
+                show(&m.expected),
+                m.field,
+                show(&m.actual)
+            ));
             if let Some(diff) = &m.diff {
                 text.push_str(diff);
                 text.push('\n');

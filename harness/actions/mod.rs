@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use serde_json::{Map, Value};
 
 use crate::error::{CognitoError, ErrorCode};
-use crate::events::{TriggerSource};
+use crate::events::TriggerSource;
 use crate::function::{invoke_with_retries, Deadline, FunctionLookup, Functions, Invocation};
 use crate::judge::{self, custom_message, Decision, Verdict};
 use crate::pool::{DeliveryMedium, Message, UserPool};
@@ -52,7 +52,13 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn new(action: &str, result: Result<Value, CognitoError>) -> Self {
-        Outcome { action: action.to_string(), result, triggers: Vec::new(), warnings: Vec::new(), delivered: Vec::new() }
+        Outcome {
+            action: action.to_string(),
+            result,
+            triggers: Vec::new(),
+            warnings: Vec::new(),
+            delivered: Vec::new(),
+        }
     }
 
     pub fn is_success(&self) -> bool {
@@ -78,10 +84,12 @@ impl Outcome {
 
     /// Why the harness could not run a function, if that is what happened.
     pub fn harness_failure(&self) -> Option<&str> {
-        self.triggers.iter().find_map(|t| match &t.verdict.decision {
-            Decision::HarnessFailure(m) => Some(m.as_str()),
-            _ => None,
-        })
+        self.triggers
+            .iter()
+            .find_map(|t| match &t.verdict.decision {
+                Decision::HarnessFailure(m) => Some(m.as_str()),
+                _ => None,
+            })
     }
 }
 
@@ -101,12 +109,20 @@ impl Default for Cognito {
 impl Cognito {
     /// A service whose triggers resolve through `functions`.
     pub fn new(functions: impl FunctionLookup + 'static) -> Self {
-        Cognito { pools: RwLock::new(HashMap::new()), functions: Arc::new(functions), deadline: Deadline::default() }
+        Cognito {
+            pools: RwLock::new(HashMap::new()),
+            functions: Arc::new(functions),
+            deadline: Deadline::default(),
+        }
     }
 
     /// Shares an existing lookup.
     pub fn with_lookup(functions: Arc<dyn FunctionLookup>) -> Self {
-        Cognito { pools: RwLock::new(HashMap::new()), functions, deadline: Deadline::default() }
+        Cognito {
+            pools: RwLock::new(HashMap::new()),
+            functions,
+            deadline: Deadline::default(),
+        }
     }
 
     /// Changes how long Cognito waits for a trigger (default 5 s × 3 attempts).
@@ -121,7 +137,10 @@ impl Cognito {
     /// Adds a pool and returns its id.
     pub fn add_pool(&self, pool: UserPool) -> String {
         let id = pool.id.clone();
-        self.pools.write().expect("pool registry").insert(id.clone(), Arc::new(Mutex::new(pool)));
+        self.pools
+            .write()
+            .expect("pool registry")
+            .insert(id.clone(), Arc::new(Mutex::new(pool)));
         id
     }
 
@@ -134,7 +153,12 @@ impl Cognito {
     }
 
     pub fn pool_ids(&self) -> Vec<String> {
-        self.pools.read().expect("pool registry").keys().cloned().collect()
+        self.pools
+            .read()
+            .expect("pool registry")
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Reads a pool: `f` runs under its lock.
@@ -169,19 +193,36 @@ impl Cognito {
     }
 
     /// The pool that issued an access token, with the grant, or NotAuthorizedException.
-    pub(crate) fn pool_for_token(&self, token: &str) -> Result<(PoolHandle, crate::pool::AccessGrant), CognitoError> {
-        let pools: Vec<PoolHandle> = self.pools.read().expect("pool registry").values().cloned().collect();
+    pub(crate) fn pool_for_token(
+        &self,
+        token: &str,
+    ) -> Result<(PoolHandle, crate::pool::AccessGrant), CognitoError> {
+        let pools: Vec<PoolHandle> = self
+            .pools
+            .read()
+            .expect("pool registry")
+            .values()
+            .cloned()
+            .collect();
         for pool in pools {
             let grant = lock(&pool).access_grant(token).cloned();
             if let Some(grant) = grant {
                 return Ok((pool, grant));
             }
         }
-        Err(CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Access Token"))
+        Err(CognitoError::new(
+            ErrorCode::NotAuthorizedException,
+            "Invalid Access Token",
+        ))
     }
 
     /// Runs the function behind `arn` for `event`, Cognito's way (deadline, attempts).
-    pub(crate) async fn invoke(&self, source: TriggerSource, arn: &str, event: &Value) -> Result<Invocation, Verdict> {
+    pub(crate) async fn invoke(
+        &self,
+        source: TriggerSource,
+        arn: &str,
+        event: &Value,
+    ) -> Result<Invocation, Verdict> {
         let Some(function) = self.functions.lookup(arn) else {
             return Err(judge::judge_missing_function(source, arn));
         };
@@ -189,7 +230,10 @@ impl Cognito {
     }
 
     /// Runs the CustomMessage trigger (if any) for a planned message.
-    pub(crate) async fn run_message_trigger(&self, planned: &PlannedMessage) -> Option<Result<Invocation, Verdict>> {
+    pub(crate) async fn run_message_trigger(
+        &self,
+        planned: &PlannedMessage,
+    ) -> Option<Result<Invocation, Verdict>> {
         let (arn, event) = (planned.arn.as_deref()?, planned.event.as_ref()?);
         Some(self.invoke(planned.source, arn, event).await)
     }
@@ -213,24 +257,41 @@ pub(crate) struct PlannedMessage {
 impl PlannedMessage {
     /// Judges what the trigger did (or Cognito's template when there is none) and composes the
     /// message the user receives. `Err` carries the run with the rejecting verdict.
-    pub fn judge(self, pool: &UserPool, ran: Option<Result<Invocation, Verdict>>) -> (TriggerRun, Option<Message>) {
+    pub fn judge(
+        self,
+        pool: &UserPool,
+        ran: Option<Result<Invocation, Verdict>>,
+    ) -> (TriggerRun, Option<Message>) {
         let (verdict, composed, invocation) = match ran {
             None => {
-                let (verdict, composed) = custom_message::without_trigger(&pool.config, self.source, self.medium);
+                let (verdict, composed) =
+                    custom_message::without_trigger(&pool.config, self.source, self.medium);
                 (verdict, Some(composed), None)
             }
             Some(Err(verdict)) => (verdict, None, None),
             Some(Ok(invocation)) => match judge::judge_failure(self.source, &invocation) {
                 Some(verdict) => (verdict, None, Some(invocation)),
                 None => {
-                    let crate::function::Invoked::Output(payload) = &invocation.result else { unreachable!() };
-                    let (verdict, composed) = custom_message::judge_output(&pool.config, self.source, self.medium, payload);
+                    let crate::function::Invoked::Output(payload) = &invocation.result else {
+                        unreachable!()
+                    };
+                    let (verdict, composed) = custom_message::judge_output(
+                        &pool.config,
+                        self.source,
+                        self.medium,
+                        payload,
+                    );
                     (verdict, composed, Some(invocation))
                 }
             },
         };
         let message = composed.filter(|_| verdict.is_accepted()).map(|composed| {
-            let (subject, body) = composed.substitute(self.source, &self.code, &self.username, self.link.as_deref());
+            let (subject, body) = composed.substitute(
+                self.source,
+                &self.code,
+                &self.username,
+                self.link.as_deref(),
+            );
             Message {
                 username: self.username.clone(),
                 medium: self.medium,
@@ -241,7 +302,13 @@ impl PlannedMessage {
                 code: Some(self.code.clone()),
             }
         });
-        let run = TriggerRun { trigger_source: self.source, arn: self.arn, event: self.event, invocation, verdict };
+        let run = TriggerRun {
+            trigger_source: self.source,
+            arn: self.arn,
+            event: self.event,
+            invocation,
+            verdict,
+        };
         (run, message)
     }
 }
@@ -252,7 +319,10 @@ pub(crate) fn lock(pool: &PoolHandle) -> MutexGuard<'_, UserPool> {
 }
 
 pub(crate) fn pool_not_found(id: &str) -> CognitoError {
-    CognitoError::new(ErrorCode::ResourceNotFoundException, format!("User pool {id} does not exist."))
+    CognitoError::new(
+        ErrorCode::ResourceNotFoundException,
+        format!("User pool {id} does not exist."),
+    )
 }
 
 pub(crate) fn user_not_found() -> CognitoError {
@@ -260,7 +330,10 @@ pub(crate) fn user_not_found() -> CognitoError {
 }
 
 pub(crate) fn unknown_operation(action: &str) -> CognitoError {
-    CognitoError::new(ErrorCode::UnknownOperationException, format!("Unknown operation {action}"))
+    CognitoError::new(
+        ErrorCode::UnknownOperationException,
+        format!("Unknown operation {action}"),
+    )
 }
 
 /// A 6-digit code, as Cognito sends for confirmation and verification.
@@ -289,7 +362,10 @@ pub fn mask_destination(medium: DeliveryMedium, destination: &str) -> String {
 /// `{"Destination", "DeliveryMedium", "AttributeName"}` for a sent message.
 pub(crate) fn code_delivery_details(message: &Message) -> Value {
     let mut details = Map::new();
-    details.insert("Destination".into(), mask_destination(message.medium, &message.destination).into());
+    details.insert(
+        "Destination".into(),
+        mask_destination(message.medium, &message.destination).into(),
+    );
     details.insert("DeliveryMedium".into(), message.medium.as_str().into());
     details.insert("AttributeName".into(), message.medium.attribute().into());
     Value::Object(details)
@@ -301,7 +377,13 @@ mod tests {
 
     #[test]
     fn destinations_are_masked_per_ruling_16() {
-        assert_eq!(mask_destination(DeliveryMedium::Email, "alice@example.com"), "a***@e***");
-        assert_eq!(mask_destination(DeliveryMedium::Sms, "+12065551234"), "+*******1234");
+        assert_eq!(
+            mask_destination(DeliveryMedium::Email, "alice@example.com"),
+            "a***@e***"
+        );
+        assert_eq!(
+            mask_destination(DeliveryMedium::Sms, "+12065551234"),
+            "+*******1234"
+        );
     }
 }

@@ -54,13 +54,19 @@ impl ExpectFile {
         let outcome = match &self.outcome {
             None => None,
             Some(s) => Some(super::parse_outcome(s).ok_or_else(|| {
-                ("outcome".to_string(), format!("expected {}, not `{s}`", super::outcome_hint()))
+                (
+                    "outcome".to_string(),
+                    format!("expected {}, not `{s}`", super::outcome_hint()),
+                )
             })?),
         };
         if let Some(rule) = &self.rule {
             if !super::known_rule(rule) {
                 let ids: Vec<&str> = crate::judge::rules::ALL.iter().map(|r| r.id).collect();
-                return Err(("rule".to_string(), format!("expected a rule id ({}), not `{rule}`", ids.join(", "))));
+                return Err((
+                    "rule".to_string(),
+                    format!("expected a rule id ({}), not `{rule}`", ids.join(", ")),
+                ));
             }
         }
         match &self.message {
@@ -72,7 +78,13 @@ impl ExpectFile {
                 ))
             }
         }
-        Ok(Expect { outcome, message: self.message, response: self.response, warnings: self.warnings, rule: self.rule })
+        Ok(Expect {
+            outcome,
+            message: self.message,
+            response: self.response,
+            warnings: self.warnings,
+            rule: self.rule,
+        })
     }
 }
 
@@ -106,7 +118,12 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
                 Ok(_) => Value::from("success"),
                 Err(e) => Value::from(format!("{}: {}", e.code, e.message)),
             };
-            out.push(Mismatch { field: "outcome", expected: expected.name().into(), actual, diff: None });
+            out.push(Mismatch {
+                field: "outcome",
+                expected: expected.name().into(),
+                actual,
+                diff: None,
+            });
         }
     }
     if let Some(message) = &expect.message {
@@ -117,11 +134,19 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
     if let Some(response) = &expect.response {
         let actual = outcome.response().cloned().unwrap_or(Value::Null);
         if let Err(diff) = subset(response, &actual) {
-            out.push(Mismatch { field: "response", expected: response.clone(), actual, diff: Some(diff) });
+            out.push(Mismatch {
+                field: "response",
+                expected: response.clone(),
+                actual,
+                diff: Some(diff),
+            });
         }
     }
-    let missing: Vec<&String> =
-        expect.warnings.iter().filter(|w| !outcome.warnings.iter().any(|a| a.contains(w.as_str()))).collect();
+    let missing: Vec<&String> = expect
+        .warnings
+        .iter()
+        .filter(|w| !outcome.warnings.iter().any(|a| a.contains(w.as_str())))
+        .collect();
     if !missing.is_empty() {
         out.push(Mismatch {
             field: "warnings",
@@ -134,7 +159,12 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
         let actual = outcome.verdict().map(|v| v.rule.id);
         if actual != Some(rule.as_str()) {
             let actual = actual.map_or(Value::Null, Value::from);
-            out.push(Mismatch { field: "rule", expected: Value::from(rule.clone()), actual, diff: None });
+            out.push(Mismatch {
+                field: "rule",
+                expected: Value::from(rule.clone()),
+                actual,
+                diff: None,
+            });
         }
     }
     out
@@ -154,7 +184,12 @@ fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
         }
         Value::Array(_) => {
             let actual = Value::Array(delivered);
-            subset(expected, &actual).err().map(|diff| Mismatch { field: "message", expected: expected.clone(), actual, diff: Some(diff) })
+            subset(expected, &actual).err().map(|diff| Mismatch {
+                field: "message",
+                expected: expected.clone(),
+                actual,
+                diff: Some(diff),
+            })
         }
         _ => {
             // Any delivered message may match; report the diff against the first.
@@ -167,7 +202,12 @@ fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
             } else {
                 subset(expected, &actual).err().unwrap_or_default()
             };
-            Some(Mismatch { field: "message", expected: expected.clone(), actual, diff: Some(diff) })
+            Some(Mismatch {
+                field: "message",
+                expected: expected.clone(),
+                actual,
+                diff: Some(diff),
+            })
         }
     }
 }

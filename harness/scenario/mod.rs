@@ -16,7 +16,9 @@ use crate::judge::rules;
 use crate::pool::{User, UserPool, UserStatus};
 
 pub use expect::{Expect, ExpectedOutcome, Mismatch};
-pub use run::{run_scenario, RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
+pub use run::{
+    run_scenario, RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary,
+};
 
 /// A loaded scenario, ready to run.
 #[derive(Clone, Debug)]
@@ -89,7 +91,10 @@ pub const DEFAULT_CLIENT: &str = "app";
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(file: &Path) -> Result<Scenario, Error> {
-        let text = std::fs::read_to_string(file).map_err(|e| Error::Read { file: file.to_path_buf(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(file).map_err(|e| Error::Read {
+            file: file.to_path_buf(),
+            message: e.to_string(),
+        })?;
         Scenario::parse(file, &text)
     }
 
@@ -107,22 +112,43 @@ impl Scenario {
         }
         for (i, name) in clients.iter().enumerate() {
             if clients[..i].contains(name) {
-                return Err(Error::input(file, format!("$.clients[{i}]"), format!("expected a unique client name; `{name}` is already listed")));
+                return Err(Error::input(
+                    file,
+                    format!("$.clients[{i}]"),
+                    format!("expected a unique client name; `{name}` is already listed"),
+                ));
             }
             pool.add_client(name);
         }
         let mut steps = Vec::with_capacity(parsed.steps.len());
         for (i, step) in parsed.steps.into_iter().enumerate() {
             let at = |rest: &str| format!("$.steps[{i}]{rest}");
-            refs::check_syntax(&step.request, &at(".request")).map_err(|(path, message)| Error::input(file, path, message))?;
-            let expect = step.expect.check().map_err(|(key, message)| Error::input(file, at(&format!(".expect.{key}")), message))?;
-            steps.push(Step { action: step.action, request: step.request, expect });
+            refs::check_syntax(&step.request, &at(".request"))
+                .map_err(|(path, message)| Error::input(file, path, message))?;
+            let expect = step.expect.check().map_err(|(key, message)| {
+                Error::input(file, at(&format!(".expect.{key}")), message)
+            })?;
+            steps.push(Step {
+                action: step.action,
+                request: step.request,
+                expect,
+            });
         }
         if steps.is_empty() {
             return Err(Error::input(file, "$.steps", "expected at least one step"));
         }
-        let name = parsed.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
-        Ok(Scenario { file: file.to_path_buf(), name, pool, steps, clients })
+        let name = parsed.name.unwrap_or_else(|| {
+            file.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        Ok(Scenario {
+            file: file.to_path_buf(),
+            name,
+            pool,
+            steps,
+            clients,
+        })
     }
 
     /// Every Lambda ARN the scenario mentions (pool config and requests), to build what it needs.
@@ -142,7 +168,10 @@ impl Scenario {
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| Error::Read { file: path.clone(), message: e.to_string() })?;
+        let meta = std::fs::metadata(path).map_err(|e| Error::Read {
+            file: path.clone(),
+            message: e.to_string(),
+        })?;
         if meta.is_dir() {
             let mut found = Vec::new();
             walk(path, &mut found)?;
@@ -156,9 +185,17 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::Read { file: dir.to_path_buf(), message: e.to_string() })?;
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Read {
+        file: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
     for entry in entries {
-        let path = entry.map_err(|e| Error::Read { file: dir.to_path_buf(), message: e.to_string() })?.path();
+        let path = entry
+            .map_err(|e| Error::Read {
+                file: dir.to_path_buf(),
+                message: e.to_string(),
+            })?
+            .path();
         if path.is_dir() {
             walk(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "json") {
@@ -175,15 +212,25 @@ fn load_pool(file: &Path, pool: &Value) -> Result<UserPool, Error> {
             let path = file.parent().unwrap_or(Path::new("")).join(relative);
             UserPool::from_file(&path)
         }
-        Value::Object(_) => UserPool::from_json_text(file, &pool.to_string()).map_err(|e| match e {
-            // Paths inside the inline object are relative to it; make them point into the scenario.
-            Error::Input { file, json_path, message } => {
-                let inner = json_path.trim_start_matches('$');
-                Error::Input { file, json_path: format!("$.pool{inner}"), message }
+        Value::Object(_) => {
+            // Checked as PoolConfig first: the pool file type flattens it, which hides the path of
+            // a bad member.
+            if let Err(e) = serde_path_to_error::deserialize::<_, crate::pool::PoolConfig>(pool) {
+                let path = crate::error::json_path_of(&e.path().to_string());
+                let message = e.into_inner().to_string();
+                return Err(Error::input(
+                    file,
+                    format!("$.pool{}", path.trim_start_matches('$')),
+                    message,
+                ));
             }
-            other => other,
-        }),
-        _ => Err(Error::input(file, "$.pool", "expected a pool file path (relative to this file) or a pool object")),
+            UserPool::from_json_text(file, &pool.to_string())
+        }
+        _ => Err(Error::input(
+            file,
+            "$.pool",
+            "expected a pool file path (relative to this file) or a pool object",
+        )),
     }
 }
 
@@ -197,10 +244,14 @@ fn seed_user(file: &Path, pool: &UserPool, i: usize, seed: &SeedUser) -> Result<
             return Err(Error::input(
                 file,
                 at(&format!(".UserAttributes[{j}].Name")),
-                format!("expected an attribute of the pool's schema; `{}` is not one", attribute.name),
+                format!(
+                    "expected an attribute of the pool's schema; `{}` is not one",
+                    attribute.name
+                ),
             ));
         } else {
-            user.attributes.insert(attribute.name.clone(), attribute.value.clone());
+            user.attributes
+                .insert(attribute.name.clone(), attribute.value.clone());
         }
     }
     user.password = seed.password.clone();
@@ -257,4 +308,3 @@ pub(crate) fn parse_outcome(s: &str) -> Option<ExpectedOutcome> {
 pub(crate) fn known_rule(id: &str) -> bool {
     rules::by_id(id).is_some()
 }
-

@@ -19,9 +19,17 @@ use crate::function::{Deadline, FunctionLookup, Invoked, Payload};
 /// What happened, in order.
 #[derive(Debug)]
 pub enum RunEvent<'a> {
-    RunStarted { scenarios: usize },
-    ScenarioStarted { file: &'a std::path::Path, name: &'a str },
-    StepFinished { file: &'a std::path::Path, step: &'a StepResult },
+    RunStarted {
+        scenarios: usize,
+    },
+    ScenarioStarted {
+        file: &'a std::path::Path,
+        name: &'a str,
+    },
+    StepFinished {
+        file: &'a std::path::Path,
+        step: &'a StepResult,
+    },
     ScenarioFinished(&'a ScenarioResult),
     RunFinished(&'a Summary),
 }
@@ -30,9 +38,13 @@ pub enum RunEvent<'a> {
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum StepStatus {
     Passed,
-    Failed { mismatches: Vec<Mismatch> },
+    Failed {
+        mismatches: Vec<Mismatch>,
+    },
     /// The harness could not run a function (not a Cognito behaviour).
-    HarnessFailure { message: String },
+    HarnessFailure {
+        message: String,
+    },
     /// Not run because an earlier step of the scenario failed.
     Skipped,
 }
@@ -104,7 +116,10 @@ pub async fn check_actions(scenarios: &[Scenario]) -> Result<(), Error> {
                 continue;
             }
             let outcome = probe.call(&step.action, &Value::Object(Map::new())).await;
-            if outcome.error().is_some_and(|e| e.code == ErrorCode::UnknownOperationException) {
+            if outcome
+                .error()
+                .is_some_and(|e| e.code == ErrorCode::UnknownOperationException)
+            {
                 return Err(Error::input(
                     &scenario.file,
                     format!("$.steps[{i}].action"),
@@ -125,7 +140,9 @@ pub async fn run_all(
     on_event: &mut dyn FnMut(&RunEvent<'_>),
 ) -> Result<(Vec<ScenarioResult>, Summary), Error> {
     let started = Instant::now();
-    on_event(&RunEvent::RunStarted { scenarios: scenarios.len() });
+    on_event(&RunEvent::RunStarted {
+        scenarios: scenarios.len(),
+    });
     let mut results = Vec::with_capacity(scenarios.len());
     let mut summary = Summary::default();
     for scenario in scenarios {
@@ -154,7 +171,10 @@ pub async fn run_scenario(
     on_event: &mut dyn FnMut(&RunEvent<'_>),
 ) -> Result<ScenarioResult, Error> {
     let started = Instant::now();
-    on_event(&RunEvent::ScenarioStarted { file: &scenario.file, name: &scenario.name });
+    on_event(&RunEvent::ScenarioStarted {
+        file: &scenario.file,
+        name: &scenario.name,
+    });
     let mut cognito = Cognito::with_lookup(functions);
     cognito.set_deadline(deadline);
     let pool_id = cognito.add_pool(scenario.pool.clone());
@@ -172,7 +192,10 @@ pub async fn run_scenario(
                 triggers: Vec::new(),
                 duration: Duration::ZERO,
             };
-            on_event(&RunEvent::StepFinished { file: &scenario.file, step: &skipped });
+            on_event(&RunEvent::StepFinished {
+                file: &scenario.file,
+                step: &skipped,
+            });
             steps.push(skipped);
             continue;
         }
@@ -180,14 +203,18 @@ pub async fn run_scenario(
         let mut request = step.request.clone();
         let base = format!("$.steps[{index}].request");
         cognito
-            .with_pool_mut(&pool_id, |pool| refs::resolve(&mut request, &base, pool, &scenario.clients))
+            .with_pool_mut(&pool_id, |pool| {
+                refs::resolve(&mut request, &base, pool, &scenario.clients)
+            })
             .expect("the scenario's pool is registered")
             .map_err(|(path, message)| Error::input(&scenario.file, path, message))?;
         let outcome = cognito.call(&step.action, &request).await;
         let step_status = match outcome.harness_failure() {
             Some(message) => {
                 status = ScenarioStatus::HarnessFailure;
-                StepStatus::HarnessFailure { message: message.to_string() }
+                StepStatus::HarnessFailure {
+                    message: message.to_string(),
+                }
             }
             None => {
                 let mismatches = expect::check(&step.expect, &outcome);
@@ -209,11 +236,19 @@ pub async fn run_scenario(
             triggers: outcome.triggers.iter().map(trigger_json).collect(),
             duration: step_started.elapsed(),
         };
-        on_event(&RunEvent::StepFinished { file: &scenario.file, step: &result });
+        on_event(&RunEvent::StepFinished {
+            file: &scenario.file,
+            step: &result,
+        });
         steps.push(result);
     }
-    let result =
-        ScenarioResult { file: scenario.file.clone(), name: scenario.name.clone(), status, steps, duration: started.elapsed() };
+    let result = ScenarioResult {
+        file: scenario.file.clone(),
+        name: scenario.name.clone(),
+        status,
+        steps,
+        duration: started.elapsed(),
+    };
     on_event(&RunEvent::ScenarioFinished(&result));
     Ok(result)
 }
@@ -226,7 +261,12 @@ fn actual_json(outcome: &Outcome) -> Value {
         Err(e) => v["message"] = e.message.clone().into(),
     }
     v["warnings"] = outcome.warnings.clone().into();
-    v["delivered"] = outcome.delivered.iter().map(|m| m.to_json()).collect::<Vec<_>>().into();
+    v["delivered"] = outcome
+        .delivered
+        .iter()
+        .map(|m| m.to_json())
+        .collect::<Vec<_>>()
+        .into();
     v
 }
 
@@ -241,11 +281,15 @@ fn trigger_json(run: &TriggerRun) -> Value {
         v["attempts"] = invocation.attempts.into();
         v["output"] = match &invocation.result {
             Invoked::Output(Payload::Json(json)) => json!({ "payload": json }),
-            Invoked::Output(Payload::Bytes(bytes)) => match serde_json::from_slice::<Value>(bytes) {
-                Ok(json) => json!({ "payload": json }),
-                Err(_) => json!({ "raw": String::from_utf8_lossy(bytes) }),
-            },
-            Invoked::Error(e) => json!({ "errorType": e.error_type, "errorMessage": e.error_message }),
+            Invoked::Output(Payload::Bytes(bytes)) => {
+                match serde_json::from_slice::<Value>(bytes) {
+                    Ok(json) => json!({ "payload": json }),
+                    Err(_) => json!({ "raw": String::from_utf8_lossy(bytes) }),
+                }
+            }
+            Invoked::Error(e) => {
+                json!({ "errorType": e.error_type, "errorMessage": e.error_message })
+            }
             Invoked::TimedOut => json!({ "timedOut": true }),
             Invoked::Unavailable(m) => json!({ "unavailable": m }),
         };

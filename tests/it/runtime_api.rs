@@ -437,9 +437,17 @@ fn one_function_serves_callers_on_different_runtimes() {
 
 fn python_trigger(handler: &str) -> ProcessFunction {
     let python = support::python_with_awslambdaric();
-    ProcessFunction::new("py", [python.display().to_string(), "-m".into(), "awslambdaric".into(), handler.into()])
-        .current_dir(support::root().join("tests/python"))
-        .handler(handler)
+    ProcessFunction::new(
+        "py",
+        [
+            python.display().to_string(),
+            "-m".into(),
+            "awslambdaric".into(),
+            handler.into(),
+        ],
+    )
+    .current_dir(support::root().join("tests/python"))
+    .handler(handler)
 }
 
 #[tokio::test]
@@ -448,22 +456,41 @@ async fn a_python_trigger_runs_under_awss_runtime_interface_client() {
     let event = custom_message_event("CustomMessage_SignUp", json!({ "brand": "Acme" }));
     for _ in 0..2 {
         let answer = output(invoke(&function, &event).await);
-        assert_eq!(answer["response"]["emailSubject"], "Acme: confirm your account");
-        assert_eq!(answer["response"]["emailMessage"], "Welcome to Acme! Your confirmation code is {####}.");
-        assert_eq!(answer["request"], event["request"], "the rest of the event comes back as sent");
+        assert_eq!(
+            answer["response"]["emailSubject"],
+            "Acme: confirm your account"
+        );
+        assert_eq!(
+            answer["response"]["emailMessage"],
+            "Welcome to Acme! Your confirmation code is {####}."
+        );
+        assert_eq!(
+            answer["request"], event["request"],
+            "the rest of the event comes back as sent"
+        );
     }
-    assert!(function.take_logs().contains("branding CustomMessage_SignUp for Acme"));
+    assert!(function
+        .take_logs()
+        .contains("branding CustomMessage_SignUp for Acme"));
 
     match invoke(&python_trigger("custom_message.fail"), &event).await {
         Invoked::Error(error) => {
-            assert_eq!((error.error_type.as_str(), error.error_message.as_str()), ("ValueError", "no brand for this pool"))
+            assert_eq!(
+                (error.error_type.as_str(), error.error_message.as_str()),
+                ("ValueError", "no brand for this pool")
+            )
         }
         other => panic!("expected a function error, got {other:?}"),
     }
     match invoke(&python_trigger("no_such_module.handler"), &event).await {
         Invoked::Error(error) => {
             assert_eq!(error.error_type, "Runtime.ImportModuleError");
-            assert!(error.error_message.starts_with("Unable to import module 'no_such_module'"), "{error:?}");
+            assert!(
+                error
+                    .error_message
+                    .starts_with("Unable to import module 'no_such_module'"),
+                "{error:?}"
+            );
         }
         other => panic!("expected the init error, got {other:?}"),
     }
