@@ -366,9 +366,9 @@ mod tests {
         let err = Binding::parse(Path::new("h.toml"), "[functions.f]\ncomand = [\"x\"]\n")
             .unwrap_err()
             .to_string();
-        assert!(
-            err.starts_with("h.toml: at functions.f: unknown field `comand`"),
-            "{err}"
+        assert_eq!(
+            err,
+            "h.toml: at functions.f.comand: unknown field `comand`, expected one of `command`, `url`, `build`, `env` (line 2)"
         );
         let err = Binding::parse(Path::new("h.toml"), "[functions.f]\nbuild = [\"x\"]\n")
             .unwrap_err()
