@@ -2,12 +2,16 @@
 //! verdict Cognito would give, before you deploy. See README.md.
 
 pub mod actions;
+pub mod binding;
 pub mod error;
 pub mod events;
+pub mod exit;
 pub mod function;
 pub mod judge;
 pub mod pool;
+pub mod report;
 pub mod samples;
+pub mod scenario;
 
 pub use actions::{Cognito, Outcome, TriggerRun};
 pub use error::{CognitoError, Error, ErrorCode};
