@@ -7,6 +7,7 @@ pub mod events;
 pub mod function;
 pub mod judge;
 pub mod pool;
+pub mod server;
 
 pub use actions::{Cognito, Outcome, TriggerRun};
 pub use error::{CognitoError, Error, ErrorCode};

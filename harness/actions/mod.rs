@@ -7,7 +7,9 @@
 //! calls lose no update and a failed trigger changes nothing (ruling 11).
 
 pub mod attributes;
+pub mod auth;
 pub mod update_user_pool;
+pub mod users;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -159,6 +161,11 @@ impl Cognito {
             "UpdateUserAttributes" => self.update_user_attributes(request).await,
             "UpdateUserPool" => self.update_user_pool(request),
             "DescribeUserPool" => self.describe_user_pool(request),
+            "InitiateAuth" => self.initiate_auth(request),
+            "AdminInitiateAuth" => self.admin_initiate_auth(request),
+            "AdminSetUserPassword" => self.admin_set_user_password(request),
+            "ListUsers" => self.list_users(request),
+            "AdminDeleteUser" => self.admin_delete_user(request),
             _ => Outcome::new(action, Err(unknown_operation(action))),
         }
     }
