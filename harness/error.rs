@@ -110,7 +110,10 @@ pub struct CognitoError {
 
 impl CognitoError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        CognitoError { code, message: message.into() }
+        CognitoError {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
@@ -137,7 +140,11 @@ pub enum Error {
     #[error("{file}: {message}")]
     Read { file: PathBuf, message: String },
     #[error("{file}: at {json_path}: {message}")]
-    Input { file: PathBuf, json_path: String, message: String },
+    Input {
+        file: PathBuf,
+        json_path: String,
+        message: String,
+    },
     #[error("{0}")]
     Usage(String),
     #[error("could not run function `{function}`: {message}")]
@@ -148,13 +155,24 @@ pub enum Error {
 
 impl Error {
     /// A bad input file, with the JSON path of the offending value.
-    pub fn input(file: impl Into<PathBuf>, json_path: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Input { file: file.into(), json_path: json_path.into(), message: message.into() }
+    pub fn input(
+        file: impl Into<PathBuf>,
+        json_path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Input {
+            file: file.into(),
+            json_path: json_path.into(),
+            message: message.into(),
+        }
     }
 }
 
 /// Parses JSON text into `T`, naming the JSON path of the first value that does not fit.
-pub fn parse_json_file<T: serde::de::DeserializeOwned>(file: &std::path::Path, text: &str) -> Result<T, Error> {
+pub fn parse_json_file<T: serde::de::DeserializeOwned>(
+    file: &std::path::Path,
+    text: &str,
+) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

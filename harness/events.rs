@@ -116,7 +116,14 @@ pub enum Caller<'a> {
 }
 
 /// The envelope shared by every user-pool trigger (§1.1), in the key order of real events.
-fn envelope(pool: &UserPool, source: TriggerSource, user_name: &str, caller: Caller<'_>, request: Value, response: Value) -> Value {
+fn envelope(
+    pool: &UserPool,
+    source: TriggerSource,
+    user_name: &str,
+    caller: Caller<'_>,
+    request: Value,
+    response: Value,
+) -> Value {
     let client_id = match caller {
         Caller::Admin => CLIENT_ID_NOT_APPLICABLE,
         Caller::Client(id) => id,
@@ -148,7 +155,10 @@ pub fn stored_attributes(pool: &UserPool, user: &User) -> Map<String, Value> {
             }
         }
     }
-    map.insert("cognito:user_status".into(), Value::from(user.status.as_str()));
+    map.insert(
+        "cognito:user_status".into(),
+        Value::from(user.status.as_str()),
+    );
     for (name, value) in &user.attributes {
         map.insert(name.clone(), Value::from(value.as_str()));
     }
@@ -165,7 +175,10 @@ pub fn custom_message(
     client_metadata: Option<&Map<String, Value>>,
 ) -> Value {
     let mut request = Map::with_capacity(5);
-    request.insert("userAttributes".into(), Value::Object(stored_attributes(pool, user)));
+    request.insert(
+        "userAttributes".into(),
+        Value::Object(stored_attributes(pool, user)),
+    );
     request.insert("codeParameter".into(), Value::from(CODE_PARAMETER));
     request.insert("linkParameter".into(), Value::from(LINK_PARAMETER));
     let username_parameter = match source {
@@ -180,7 +193,14 @@ pub fn custom_message(
     response.insert("smsMessage".into(), Value::Null);
     response.insert("emailMessage".into(), Value::Null);
     response.insert("emailSubject".into(), Value::Null);
-    envelope(pool, source, &user.username, caller, Value::Object(request), Value::Object(response))
+    envelope(
+        pool,
+        source,
+        &user.username,
+        caller,
+        Value::Object(request),
+        Value::Object(response),
+    )
 }
 
 /// A PreSignUp event (§1.3, ruling 4): only the supplied attributes, `validationData` null when
@@ -196,7 +216,10 @@ pub fn pre_sign_up(
 ) -> Value {
     let mut request = Map::with_capacity(3);
     request.insert("userAttributes".into(), Value::Object(supplied_attributes));
-    request.insert("validationData".into(), validation_data.map_or(Value::Null, |v| Value::Object(v.clone())));
+    request.insert(
+        "validationData".into(),
+        validation_data.map_or(Value::Null, |v| Value::Object(v.clone())),
+    );
     if let Some(metadata) = client_metadata {
         request.insert("clientMetadata".into(), Value::Object(metadata.clone()));
     }
@@ -204,5 +227,12 @@ pub fn pre_sign_up(
     response.insert("autoConfirmUser".into(), Value::Bool(false));
     response.insert("autoVerifyEmail".into(), Value::Bool(false));
     response.insert("autoVerifyPhone".into(), Value::Bool(false));
-    envelope(pool, source, user_name, caller, Value::Object(request), Value::Object(response))
+    envelope(
+        pool,
+        source,
+        user_name,
+        caller,
+        Value::Object(request),
+        Value::Object(response),
+    )
 }

@@ -7,11 +7,14 @@ pub mod events;
 pub mod function;
 pub mod judge;
 pub mod pool;
+pub mod samples;
 pub mod server;
 
 pub use actions::{Cognito, Outcome, TriggerRun};
 pub use error::{CognitoError, Error, ErrorCode};
 pub use events::{Trigger, TriggerSource};
-pub use function::{handler, Deadline, Function, FunctionError, FunctionLookup, Functions, Invoked, Payload};
+pub use function::{
+    handler, Deadline, Function, FunctionError, FunctionLookup, Functions, Invoked, Payload,
+};
 pub use judge::{Decision, Grade, Rule, Verdict};
 pub use pool::{DeliveryMedium, Message, PoolConfig, User, UserPool, UserStatus};

@@ -5,10 +5,13 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::validate::{
-    serialization_error, string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN, ATTRIBUTE_NAME,
-    USERNAME, USER_POOL_ID,
+    serialization_error, string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN,
+    ATTRIBUTE_NAME, USERNAME, USER_POOL_ID,
 };
-use super::{code_delivery_details, lock, new_code, user_not_found, Cognito, Outcome, PlannedMessage, PoolHandle};
+use super::{
+    code_delivery_details, lock, new_code, user_not_found, Cognito, Outcome, PlannedMessage,
+    PoolHandle,
+};
 use crate::error::{CognitoError, ErrorCode};
 use crate::events::{self, Caller, TriggerSource};
 use crate::pool::{CodePurpose, DeliveryMedium, IssuedCode, User, UserPool};
@@ -46,16 +49,37 @@ impl Cognito {
             let attributes = attribute_list(request)?;
             let metadata = string_map_member(request, "ClientMetadata")?;
             let mut v = Validator::new();
-            v.required_string("userPoolId", pool_id, StringRule::len(1, 55).pattern(&USER_POOL_ID));
-            v.required_string("username", username, StringRule::len(1, 128).pattern(&USERNAME).sensitive());
+            v.required_string(
+                "userPoolId",
+                pool_id,
+                StringRule::len(1, 55).pattern(&USER_POOL_ID),
+            );
+            v.required_string(
+                "username",
+                username,
+                StringRule::len(1, 128).pattern(&USERNAME).sensitive(),
+            );
             validate_attributes(&mut v, attributes.as_deref());
             v.finish()?;
             let pool = self.require_pool(pool_id.unwrap_or_default())?;
-            Ok((pool, username.unwrap_or_default().to_string(), attributes.unwrap_or_default(), metadata))
+            Ok((
+                pool,
+                username.unwrap_or_default().to_string(),
+                attributes.unwrap_or_default(),
+                metadata,
+            ))
         })();
         match parsed {
             Ok((pool, username, attributes, metadata)) => {
-                self.update_attributes(ACTION, &pool, &username, Caller::Admin, attributes, metadata).await
+                self.update_attributes(
+                    ACTION,
+                    &pool,
+                    &username,
+                    Caller::Admin,
+                    attributes,
+                    metadata,
+                )
+                .await
             }
             Err(e) => Outcome::new(ACTION, Err(e)),
         }
@@ -71,7 +95,15 @@ impl Cognito {
             let metadata = string_map_member(request, "ClientMetadata")?;
             let mut v = Validator::new();
             validate_attributes(&mut v, attributes.as_deref());
-            v.required_string("accessToken", token, StringRule { pattern: Some(&ACCESS_TOKEN), sensitive: true, ..Default::default() });
+            v.required_string(
+                "accessToken",
+                token,
+                StringRule {
+                    pattern: Some(&ACCESS_TOKEN),
+                    sensitive: true,
+                    ..Default::default()
+                },
+            );
             v.finish()?;
             let (pool, grant) = self.pool_for_token(token.unwrap_or_default())?;
             Ok((pool, grant, attributes.unwrap_or_default(), metadata))
@@ -79,7 +111,8 @@ impl Cognito {
         match parsed {
             Ok((pool, grant, attributes, metadata)) => {
                 let caller = Caller::Client(&grant.client_id);
-                self.update_attributes(ACTION, &pool, &grant.username, caller, attributes, metadata).await
+                self.update_attributes(ACTION, &pool, &grant.username, caller, attributes, metadata)
+                    .await
             }
             Err(e) => Outcome::new(ACTION, Err(e)),
         }
@@ -119,7 +152,9 @@ impl Cognito {
             if let Some(error) = run.verdict.error().cloned().or_else(|| harness_error(&run)) {
                 outcome.result = Err(error);
             }
-            outcome.warnings.extend(run.verdict.warnings.iter().cloned());
+            outcome
+                .warnings
+                .extend(run.verdict.warnings.iter().cloned());
             outcome.triggers.push(run);
             delivered.extend(sent);
             if outcome.result.is_err() {
@@ -147,26 +182,39 @@ impl Cognito {
 /// outcome's `harness_failure` tells the real reason.
 fn harness_error(run: &super::TriggerRun) -> Option<CognitoError> {
     match &run.verdict.decision {
-        crate::judge::Decision::HarnessFailure(m) => {
-            Some(CognitoError::new(ErrorCode::InternalErrorException, format!("cognito-harness could not run the function: {m}")))
-        }
+        crate::judge::Decision::HarnessFailure(m) => Some(CognitoError::new(
+            ErrorCode::InternalErrorException,
+            format!("cognito-harness could not run the function: {m}"),
+        )),
         _ => None,
     }
 }
 
 /// Reads `UserAttributes` as `[{"Name", "Value"}]`; shape errors are the protocol's.
 fn attribute_list(request: &Value) -> Result<Option<Vec<AttributeUpdate>>, CognitoError> {
-    let Some(list) = request.get("UserAttributes").filter(|v| !v.is_null()) else { return Ok(None) };
-    let Some(items) = list.as_array() else { return Err(serialization_error("UserAttributes", "list")) };
+    let Some(list) = request.get("UserAttributes").filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let Some(items) = list.as_array() else {
+        return Err(serialization_error("UserAttributes", "list"));
+    };
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        let Some(obj) = item.as_object() else { return Err(serialization_error("UserAttributes", "list of AttributeType")) };
+        let Some(obj) = item.as_object() else {
+            return Err(serialization_error(
+                "UserAttributes",
+                "list of AttributeType",
+            ));
+        };
         let text = |key: &str| match obj.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(serialization_error(key, "string")),
         };
-        out.push(AttributeUpdate { name: text("Name")?.unwrap_or_default(), value: text("Value")?.unwrap_or_default() });
+        out.push(AttributeUpdate {
+            name: text("Name")?.unwrap_or_default(),
+            value: text("Value")?.unwrap_or_default(),
+        });
     }
     Ok(Some(out))
 }
@@ -183,9 +231,21 @@ fn validate_attributes(v: &mut Validator, attributes: Option<&[AttributeUpdate]>
         if attribute.name.is_empty() {
             v.missing(&format!("{path}.name"));
         } else {
-            v.string(&format!("{path}.name"), &attribute.name, StringRule::len(1, 32).pattern(&ATTRIBUTE_NAME));
+            v.string(
+                &format!("{path}.name"),
+                &attribute.name,
+                StringRule::len(1, 32).pattern(&ATTRIBUTE_NAME),
+            );
         }
-        v.string(&format!("{path}.value"), &attribute.value, StringRule { max: Some(2048), sensitive: true, ..Default::default() });
+        v.string(
+            &format!("{path}.value"),
+            &attribute.value,
+            StringRule {
+                max: Some(2048),
+                sensitive: true,
+                ..Default::default()
+            },
+        );
     }
 }
 
@@ -203,8 +263,14 @@ fn plan(
     let mut problems = String::new();
     for attribute in attributes {
         match pool.schema.get(&attribute.name) {
-            None => problems.push_str(&format!("user.{}: Attribute does not exist in the schema.\n", attribute.name)),
-            Some(def) if !def.mutable => problems.push_str(&format!("user.{}: Attribute cannot be updated.\n", attribute.name)),
+            None => problems.push_str(&format!(
+                "user.{}: Attribute does not exist in the schema.\n",
+                attribute.name
+            )),
+            Some(def) if !def.mutable => problems.push_str(&format!(
+                "user.{}: Attribute cannot be updated.\n",
+                attribute.name
+            )),
             Some(_) => {}
         }
     }
@@ -212,14 +278,22 @@ fn plan(
         return Err(CognitoError::invalid_parameter(problems));
     }
 
-    let requested = |name: &str| attributes.iter().rev().find(|a| a.name == name).map(|a| a.value.as_str());
+    let requested = |name: &str| {
+        attributes
+            .iter()
+            .rev()
+            .find(|a| a.name == name)
+            .map(|a| a.value.as_str())
+    };
     let mut changes = Changes::default();
     for attribute in attributes {
         let value = (!attribute.value.is_empty()).then(|| attribute.value.clone());
         changes.set.insert(attribute.name.clone(), value);
     }
     for attr in VERIFIABLE {
-        let Some(Some(new_value)) = changes.set.get(attr).cloned() else { continue };
+        let Some(Some(new_value)) = changes.set.get(attr).cloned() else {
+            continue;
+        };
         if user.attribute(attr) == Some(new_value.as_str()) {
             continue;
         }
@@ -248,7 +322,14 @@ fn plan(
 
     // The event shows the user as stored after the update (ruling 5).
     let mut updated = user.clone();
-    apply(&mut updated, &Changes { set: changes.set.clone(), pending: Vec::new(), codes: Vec::new() });
+    apply(
+        &mut updated,
+        &Changes {
+            set: changes.set.clone(),
+            pending: Vec::new(),
+            codes: Vec::new(),
+        },
+    );
     let arn = pool.config.custom_message_arn().map(str::to_string);
     let source = TriggerSource::CustomMessageUpdateUserAttribute;
     let messages = changes
@@ -256,17 +337,26 @@ fn plan(
         .iter()
         .map(|(attr, destination)| PlannedMessage {
             source,
-            medium: if attr == "email" { DeliveryMedium::Email } else { DeliveryMedium::Sms },
+            medium: if attr == "email" {
+                DeliveryMedium::Email
+            } else {
+                DeliveryMedium::Sms
+            },
             username: user.username.clone(),
             destination: destination.clone(),
             code: new_code(),
-            event: arn.as_ref().map(|_| events::custom_message(pool, source, &updated, caller, metadata)),
+            event: arn
+                .as_ref()
+                .map(|_| events::custom_message(pool, source, &updated, caller, metadata)),
             arn: arn.clone(),
             link: None,
         })
         .collect::<Vec<_>>();
     // Remember the codes that were actually generated, for VerifyUserAttribute.
-    changes.codes = messages.iter().map(|m| (m.medium.attribute().to_string(), m.code.clone())).collect();
+    changes.codes = messages
+        .iter()
+        .map(|m| (m.medium.attribute().to_string(), m.code.clone()))
+        .collect();
     Ok((user.username.clone(), changes, messages))
 }
 
@@ -287,7 +377,13 @@ fn apply(user: &mut User, changes: &Changes) {
     }
     let expires_at = crate::pool::now_seconds() as u64 + VERIFICATION_CODE_LIFETIME_SECONDS;
     for (attr, code) in &changes.codes {
-        user.codes.insert(CodePurpose::VerifyAttribute(attr.clone()), IssuedCode { code: code.clone(), expires_at });
+        user.codes.insert(
+            CodePurpose::VerifyAttribute(attr.clone()),
+            IssuedCode {
+                code: code.clone(),
+                expires_at,
+            },
+        );
     }
     user.last_modified = crate::pool::now_seconds();
 }

@@ -6,19 +6,27 @@
 //! then judges and commits under the lock again, applying only its own changes, so concurrent
 //! calls lose no update and a failed trigger changes nothing (ruling 11).
 
+pub mod admin_create_user;
 pub mod attributes;
 pub mod auth;
+pub mod flow;
+pub mod passwords;
+pub mod sign_up;
+pub mod simulated;
 pub mod update_user_pool;
+pub mod user_admin;
 pub mod users;
 pub mod validate;
+pub mod verification;
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde_json::{Map, Value};
 
 use crate::error::{CognitoError, ErrorCode};
-use crate::events::{TriggerSource};
+use crate::events::TriggerSource;
 use crate::function::{invoke_with_retries, Deadline, FunctionLookup, Functions, Invocation};
 use crate::judge::{self, custom_message, Decision, Verdict};
 use crate::pool::{DeliveryMedium, Message, UserPool};
@@ -54,7 +62,13 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn new(action: &str, result: Result<Value, CognitoError>) -> Self {
-        Outcome { action: action.to_string(), result, triggers: Vec::new(), warnings: Vec::new(), delivered: Vec::new() }
+        Outcome {
+            action: action.to_string(),
+            result,
+            triggers: Vec::new(),
+            warnings: Vec::new(),
+            delivered: Vec::new(),
+        }
     }
 
     pub fn is_success(&self) -> bool {
@@ -80,10 +94,12 @@ impl Outcome {
 
     /// Why the harness could not run a function, if that is what happened.
     pub fn harness_failure(&self) -> Option<&str> {
-        self.triggers.iter().find_map(|t| match &t.verdict.decision {
-            Decision::HarnessFailure(m) => Some(m.as_str()),
-            _ => None,
-        })
+        self.triggers
+            .iter()
+            .find_map(|t| match &t.verdict.decision {
+                Decision::HarnessFailure(m) => Some(m.as_str()),
+                _ => None,
+            })
     }
 }
 
@@ -92,6 +108,8 @@ pub struct Cognito {
     pools: RwLock<HashMap<String, PoolHandle>>,
     functions: Arc<dyn FunctionLookup>,
     deadline: Deadline,
+    /// Seconds added to the real clock (tests let codes expire).
+    clock_offset: AtomicU64,
 }
 
 impl Default for Cognito {
@@ -103,12 +121,22 @@ impl Default for Cognito {
 impl Cognito {
     /// A service whose triggers resolve through `functions`.
     pub fn new(functions: impl FunctionLookup + 'static) -> Self {
-        Cognito { pools: RwLock::new(HashMap::new()), functions: Arc::new(functions), deadline: Deadline::default() }
+        Cognito {
+            pools: RwLock::new(HashMap::new()),
+            functions: Arc::new(functions),
+            deadline: Deadline::default(),
+            clock_offset: AtomicU64::new(0),
+        }
     }
 
     /// Shares an existing lookup.
     pub fn with_lookup(functions: Arc<dyn FunctionLookup>) -> Self {
-        Cognito { pools: RwLock::new(HashMap::new()), functions, deadline: Deadline::default() }
+        Cognito {
+            pools: RwLock::new(HashMap::new()),
+            functions,
+            deadline: Deadline::default(),
+            clock_offset: AtomicU64::new(0),
+        }
     }
 
     /// Changes how long Cognito waits for a trigger (default 5 s × 3 attempts).
@@ -123,7 +151,10 @@ impl Cognito {
     /// Adds a pool and returns its id.
     pub fn add_pool(&self, pool: UserPool) -> String {
         let id = pool.id.clone();
-        self.pools.write().expect("pool registry").insert(id.clone(), Arc::new(Mutex::new(pool)));
+        self.pools
+            .write()
+            .expect("pool registry")
+            .insert(id.clone(), Arc::new(Mutex::new(pool)));
         id
     }
 
@@ -136,7 +167,12 @@ impl Cognito {
     }
 
     pub fn pool_ids(&self) -> Vec<String> {
-        self.pools.read().expect("pool registry").keys().cloned().collect()
+        self.pools
+            .read()
+            .expect("pool registry")
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Reads a pool: `f` runs under its lock.
@@ -153,6 +189,15 @@ impl Cognito {
         Some(f(&mut guard))
     }
 
+    /// The code (or temporary password) in the last message delivered to `username`, for the next
+    /// step of a flow (ConfirmSignUp, VerifyUserAttribute, ConfirmForgotPassword, ...).
+    pub fn last_code(&self, pool_id: &str, username: &str) -> Option<String> {
+        self.with_pool(pool_id, |p| {
+            p.last_message_to(username).and_then(|m| m.code.clone())
+        })
+        .flatten()
+    }
+
     /// Replays one API call: `action` is the operation name (`AdminUpdateUserAttributes`),
     /// `request` its body as the AWS API takes it.
     pub async fn call(&self, action: &str, request: &Value) -> Outcome {
@@ -161,6 +206,22 @@ impl Cognito {
             "UpdateUserAttributes" => self.update_user_attributes(request).await,
             "UpdateUserPool" => self.update_user_pool(request),
             "DescribeUserPool" => self.describe_user_pool(request),
+            "SignUp" => self.sign_up(request).await,
+            "ConfirmSignUp" => self.confirm_sign_up(request),
+            "AdminConfirmSignUp" => self.admin_confirm_sign_up(request),
+            "ResendConfirmationCode" => self.resend_confirmation_code(request).await,
+            "AdminCreateUser" => self.admin_create_user(request).await,
+            "ForgotPassword" => self.forgot_password(request).await,
+            "ConfirmForgotPassword" => self.confirm_forgot_password(request),
+            "AdminResetUserPassword" => self.admin_reset_user_password(request).await,
+            "GetUserAttributeVerificationCode" => {
+                self.get_user_attribute_verification_code(request).await
+            }
+            "VerifyUserAttribute" => self.verify_user_attribute(request),
+            "AdminGetUser" => self.admin_get_user(request),
+            // Simulated steps (not AWS operations): see actions/simulated.rs.
+            "FederatedSignIn" => self.federated_sign_in(request).await,
+            "SendAuthenticationCode" => self.send_authentication_code(request).await,
             "InitiateAuth" => self.initiate_auth(request),
             "AdminInitiateAuth" => self.admin_initiate_auth(request),
             "AdminSetUserPassword" => self.admin_set_user_password(request),
@@ -176,19 +237,36 @@ impl Cognito {
     }
 
     /// The pool that issued an access token, with the grant, or NotAuthorizedException.
-    pub(crate) fn pool_for_token(&self, token: &str) -> Result<(PoolHandle, crate::pool::AccessGrant), CognitoError> {
-        let pools: Vec<PoolHandle> = self.pools.read().expect("pool registry").values().cloned().collect();
+    pub(crate) fn pool_for_token(
+        &self,
+        token: &str,
+    ) -> Result<(PoolHandle, crate::pool::AccessGrant), CognitoError> {
+        let pools: Vec<PoolHandle> = self
+            .pools
+            .read()
+            .expect("pool registry")
+            .values()
+            .cloned()
+            .collect();
         for pool in pools {
             let grant = lock(&pool).access_grant(token).cloned();
             if let Some(grant) = grant {
                 return Ok((pool, grant));
             }
         }
-        Err(CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Access Token"))
+        Err(CognitoError::new(
+            ErrorCode::NotAuthorizedException,
+            "Invalid Access Token",
+        ))
     }
 
     /// Runs the function behind `arn` for `event`, Cognito's way (deadline, attempts).
-    pub(crate) async fn invoke(&self, source: TriggerSource, arn: &str, event: &Value) -> Result<Invocation, Verdict> {
+    pub(crate) async fn invoke(
+        &self,
+        source: TriggerSource,
+        arn: &str,
+        event: &Value,
+    ) -> Result<Invocation, Verdict> {
         let Some(function) = self.functions.lookup(arn) else {
             return Err(judge::judge_missing_function(source, arn));
         };
@@ -196,7 +274,10 @@ impl Cognito {
     }
 
     /// Runs the CustomMessage trigger (if any) for a planned message.
-    pub(crate) async fn run_message_trigger(&self, planned: &PlannedMessage) -> Option<Result<Invocation, Verdict>> {
+    pub(crate) async fn run_message_trigger(
+        &self,
+        planned: &PlannedMessage,
+    ) -> Option<Result<Invocation, Verdict>> {
         let (arn, event) = (planned.arn.as_deref()?, planned.event.as_ref()?);
         Some(self.invoke(planned.source, arn, event).await)
     }
@@ -220,24 +301,41 @@ pub(crate) struct PlannedMessage {
 impl PlannedMessage {
     /// Judges what the trigger did (or Cognito's template when there is none) and composes the
     /// message the user receives. `Err` carries the run with the rejecting verdict.
-    pub fn judge(self, pool: &UserPool, ran: Option<Result<Invocation, Verdict>>) -> (TriggerRun, Option<Message>) {
+    pub fn judge(
+        self,
+        pool: &UserPool,
+        ran: Option<Result<Invocation, Verdict>>,
+    ) -> (TriggerRun, Option<Message>) {
         let (verdict, composed, invocation) = match ran {
             None => {
-                let (verdict, composed) = custom_message::without_trigger(&pool.config, self.source, self.medium);
+                let (verdict, composed) =
+                    custom_message::without_trigger(&pool.config, self.source, self.medium);
                 (verdict, Some(composed), None)
             }
             Some(Err(verdict)) => (verdict, None, None),
             Some(Ok(invocation)) => match judge::judge_failure(self.source, &invocation) {
                 Some(verdict) => (verdict, None, Some(invocation)),
                 None => {
-                    let crate::function::Invoked::Output(payload) = &invocation.result else { unreachable!() };
-                    let (verdict, composed) = custom_message::judge_output(&pool.config, self.source, self.medium, payload);
+                    let crate::function::Invoked::Output(payload) = &invocation.result else {
+                        unreachable!()
+                    };
+                    let (verdict, composed) = custom_message::judge_output(
+                        &pool.config,
+                        self.source,
+                        self.medium,
+                        payload,
+                    );
                     (verdict, composed, Some(invocation))
                 }
             },
         };
         let message = composed.filter(|_| verdict.is_accepted()).map(|composed| {
-            let (subject, body) = composed.substitute(self.source, &self.code, &self.username, self.link.as_deref());
+            let (subject, body) = composed.substitute(
+                self.source,
+                &self.code,
+                &self.username,
+                self.link.as_deref(),
+            );
             Message {
                 username: self.username.clone(),
                 medium: self.medium,
@@ -248,7 +346,13 @@ impl PlannedMessage {
                 code: Some(self.code.clone()),
             }
         });
-        let run = TriggerRun { trigger_source: self.source, arn: self.arn, event: self.event, invocation, verdict };
+        let run = TriggerRun {
+            trigger_source: self.source,
+            arn: self.arn,
+            event: self.event,
+            invocation,
+            verdict,
+        };
         (run, message)
     }
 }
@@ -259,7 +363,10 @@ pub(crate) fn lock(pool: &PoolHandle) -> MutexGuard<'_, UserPool> {
 }
 
 pub(crate) fn pool_not_found(id: &str) -> CognitoError {
-    CognitoError::new(ErrorCode::ResourceNotFoundException, format!("User pool {id} does not exist."))
+    CognitoError::new(
+        ErrorCode::ResourceNotFoundException,
+        format!("User pool {id} does not exist."),
+    )
 }
 
 pub(crate) fn user_not_found() -> CognitoError {
@@ -267,7 +374,10 @@ pub(crate) fn user_not_found() -> CognitoError {
 }
 
 pub(crate) fn unknown_operation(action: &str) -> CognitoError {
-    CognitoError::new(ErrorCode::UnknownOperationException, format!("Unknown operation {action}"))
+    CognitoError::new(
+        ErrorCode::UnknownOperationException,
+        format!("Unknown operation {action}"),
+    )
 }
 
 /// A 6-digit code, as Cognito sends for confirmation and verification.
@@ -296,7 +406,10 @@ pub fn mask_destination(medium: DeliveryMedium, destination: &str) -> String {
 /// `{"Destination", "DeliveryMedium", "AttributeName"}` for a sent message.
 pub(crate) fn code_delivery_details(message: &Message) -> Value {
     let mut details = Map::new();
-    details.insert("Destination".into(), mask_destination(message.medium, &message.destination).into());
+    details.insert(
+        "Destination".into(),
+        mask_destination(message.medium, &message.destination).into(),
+    );
     details.insert("DeliveryMedium".into(), message.medium.as_str().into());
     details.insert("AttributeName".into(), message.medium.attribute().into());
     Value::Object(details)
@@ -308,7 +421,13 @@ mod tests {
 
     #[test]
     fn destinations_are_masked_per_ruling_16() {
-        assert_eq!(mask_destination(DeliveryMedium::Email, "alice@example.com"), "a***@e***");
-        assert_eq!(mask_destination(DeliveryMedium::Sms, "+12065551234"), "+*******1234");
+        assert_eq!(
+            mask_destination(DeliveryMedium::Email, "alice@example.com"),
+            "a***@e***"
+        );
+        assert_eq!(
+            mask_destination(DeliveryMedium::Sms, "+12065551234"),
+            "+*******1234"
+        );
     }
 }

@@ -14,8 +14,12 @@ impl Cognito {
         let result = (|| {
             let id = string_member(request, "UserPoolId")?.unwrap_or_default();
             let pool = self.require_pool(id)?;
-            let mut config: PoolConfig = serde_json::from_value(request.clone())
-                .map_err(|e| CognitoError::new(crate::error::ErrorCode::SerializationException, e.to_string()))?;
+            let mut config: PoolConfig = serde_json::from_value(request.clone()).map_err(|e| {
+                CognitoError::new(
+                    crate::error::ErrorCode::SerializationException,
+                    e.to_string(),
+                )
+            })?;
             let mut guard = lock(&pool);
             // CreateUserPool-only members survive an update.
             config.schema = guard.config.schema.clone();

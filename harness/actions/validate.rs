@@ -22,12 +22,18 @@ pub struct Pattern {
 impl Pattern {
     /// `text` is the model's pattern; `source` the equivalent Rust regex body (unanchored).
     pub const fn new(text: &'static str, source: &'static str) -> Self {
-        Pattern { text, regex: OnceLock::new(), source }
+        Pattern {
+            text,
+            regex: OnceLock::new(),
+            source,
+        }
     }
 
     /// Whole-string match, like Java's `Matcher.matches()`.
     pub fn matches(&self, value: &str) -> bool {
-        self.regex.get_or_init(|| Regex::new(&format!("^(?:{})$", self.source)).expect("valid pattern")).is_match(value)
+        self.regex
+            .get_or_init(|| Regex::new(&format!("^(?:{})$", self.source)).expect("valid pattern"))
+            .is_match(value)
     }
 }
 
@@ -39,15 +45,26 @@ macro_rules! java_ws {
 }
 
 pub static USER_POOL_ID: Pattern = Pattern::new(r"[\w-]+_[0-9a-zA-Z]+", r"[\w-]+_[0-9a-zA-Z]+");
-pub static USERNAME: Pattern = Pattern::new(r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+", r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+");
-pub static ATTRIBUTE_NAME: Pattern =
-    Pattern::new(r"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+", r"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+");
+pub static USERNAME: Pattern = Pattern::new(
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
+);
+pub static ATTRIBUTE_NAME: Pattern = Pattern::new(
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+",
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+",
+);
 pub static ACCESS_TOKEN: Pattern = Pattern::new(r"[A-Za-z0-9-_=.]+", r"[A-Za-z0-9\-_=.]+");
 pub static CLIENT_ID: Pattern = Pattern::new(r"[\w+]+", r"[\w+]+");
 /// EmailVerificationMessageType: the body must hold `{####}`.
 pub static EMAIL_MESSAGE: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
-    concat!(r"[\p{L}\p{M}\p{S}\p{N}\p{P}", java_ws!(), r"*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}", java_ws!(), r"*]*"),
+    concat!(
+        r"[\p{L}\p{M}\p{S}\p{N}\p{P}",
+        java_ws!(),
+        r"*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}",
+        java_ws!(),
+        r"*]*"
+    ),
 );
 /// EmailVerificationMessageByLinkType: the body must hold `{##…##}`.
 pub static EMAIL_MESSAGE_BY_LINK: Pattern = Pattern::new(
@@ -68,7 +85,10 @@ pub static EMAIL_SUBJECT: Pattern = Pattern::new(
     concat!(r"[\p{L}\p{M}\p{S}\p{N}\p{P}", java_ws!(), r"]+"),
 );
 /// SmsVerificationMessageType: Java's `.` stops at line terminators.
-pub static SMS_MESSAGE: Pattern = Pattern::new(r".*\{####\}.*", r"[^\n\r\u{85}\u{2028}\u{2029}]*\{####\}[^\n\r\u{85}\u{2028}\u{2029}]*");
+pub static SMS_MESSAGE: Pattern = Pattern::new(
+    r".*\{####\}.*",
+    r"[^\n\r\u{85}\u{2028}\u{2029}]*\{####\}[^\n\r\u{85}\u{2028}\u{2029}]*",
+);
 /// The invitation e-mail body of AdminCreateUserConfig (no placeholder required by today's model).
 pub static INVITE_EMAIL_MESSAGE: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
@@ -100,12 +120,16 @@ impl Validator {
             Some(v) => format!("Value '{v}' at '{path}'"),
             None => format!("Value at '{path}'"),
         };
-        self.errors.push(format!("{shown} failed to satisfy constraint: {constraint}"));
+        self.errors.push(format!(
+            "{shown} failed to satisfy constraint: {constraint}"
+        ));
     }
 
     /// `Value null at '<path>' … Member must not be null`.
     pub fn missing(&mut self, path: &str) {
-        self.errors.push(format!("Value null at '{path}' failed to satisfy constraint: Member must not be null"));
+        self.errors.push(format!(
+            "Value null at '{path}' failed to satisfy constraint: Member must not be null"
+        ));
     }
 
     /// A required string member: missing is an error; present is checked like [`Validator::string`].
@@ -121,18 +145,33 @@ impl Validator {
         let shown = if rule.sensitive { None } else { Some(value) };
         if let Some(pattern) = rule.pattern {
             if !pattern.matches(value) {
-                self.fail(path, shown, &format!("Member must satisfy regular expression pattern: {}", pattern.text));
+                self.fail(
+                    path,
+                    shown,
+                    &format!(
+                        "Member must satisfy regular expression pattern: {}",
+                        pattern.text
+                    ),
+                );
             }
         }
         let len = value.chars().count();
         if let Some(min) = rule.min {
             if len < min {
-                self.fail(path, shown, &format!("Member must have length greater than or equal to {min}"));
+                self.fail(
+                    path,
+                    shown,
+                    &format!("Member must have length greater than or equal to {min}"),
+                );
             }
         }
         if let Some(max) = rule.max {
             if len > max {
-                self.fail(path, shown, &format!("Member must have length less than or equal to {max}"));
+                self.fail(
+                    path,
+                    shown,
+                    &format!("Member must have length less than or equal to {max}"),
+                );
             }
         }
     }
@@ -140,7 +179,14 @@ impl Validator {
     /// An enum member: `Member must satisfy enum value set: [A, B]`.
     pub fn enum_value(&mut self, path: &str, value: &str, allowed: &[&str]) {
         if !allowed.contains(&value) {
-            self.fail(path, Some(value), &format!("Member must satisfy enum value set: [{}]", allowed.join(", ")));
+            self.fail(
+                path,
+                Some(value),
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    allowed.join(", ")
+                ),
+            );
         }
     }
 
@@ -152,7 +198,10 @@ impl Validator {
     pub fn finish(self) -> Result<(), CognitoError> {
         match self.errors.len() {
             0 => Ok(()),
-            1 => Err(CognitoError::invalid_parameter(format!("1 validation error detected: {}", self.errors[0]))),
+            1 => Err(CognitoError::invalid_parameter(format!(
+                "1 validation error detected: {}",
+                self.errors[0]
+            ))),
             n => Err(CognitoError::invalid_parameter(format!(
                 "{n} validation errors detected: {}",
                 self.errors.join("; ")
@@ -172,15 +221,26 @@ pub struct StringRule {
 
 impl StringRule {
     pub const fn len(min: usize, max: usize) -> Self {
-        StringRule { min: Some(min), max: Some(max), pattern: None, sensitive: false }
+        StringRule {
+            min: Some(min),
+            max: Some(max),
+            pattern: None,
+            sensitive: false,
+        }
     }
 
     pub const fn pattern(self, pattern: &'static Pattern) -> Self {
-        StringRule { pattern: Some(pattern), ..self }
+        StringRule {
+            pattern: Some(pattern),
+            ..self
+        }
     }
 
     pub const fn sensitive(self) -> Self {
-        StringRule { sensitive: true, ..self }
+        StringRule {
+            sensitive: true,
+            ..self
+        }
     }
 }
 
@@ -240,7 +300,11 @@ mod tests {
     #[test]
     fn messages_count_and_join_errors() {
         let mut v = Validator::new();
-        v.string("username", "", StringRule::len(1, 128).pattern(&USERNAME).sensitive());
+        v.string(
+            "username",
+            "",
+            StringRule::len(1, 128).pattern(&USERNAME).sensitive(),
+        );
         assert_eq!(
             v.finish().unwrap_err().message,
             "2 validation errors detected: Value at 'username' failed to satisfy constraint: Member must satisfy \

@@ -17,7 +17,8 @@ use tower::{Service, ServiceExt};
 use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload};
 
 /// The prefix lambda_runtime puts before a payload deserialization error.
-const DESERIALIZE_CONTEXT: &str = "failed to deserialize the incoming data into the function's payload type";
+const DESERIALIZE_CONTEXT: &str =
+    "failed to deserialize the incoming data into the function's payload type";
 /// The `errorType` lambda_runtime reports for such an error (its type name).
 const DESERIALIZE_ERROR_TYPE: &str = "lambda_runtime::deserializer::DeserializeError";
 
@@ -37,7 +38,10 @@ where
     T: DeserializeOwned + Send + 'static,
     R: Serialize,
 {
-    InProcess { service, _types: PhantomData }
+    InProcess {
+        service,
+        _types: PhantomData,
+    }
 }
 
 impl<S, T, R> Function for InProcess<S, T, R>
@@ -66,11 +70,17 @@ where
             match result {
                 Ok(Ok(response)) => match serde_json::to_value(&response) {
                     Ok(json) => Invoked::Output(Payload::Json(json)),
-                    Err(e) => Invoked::Error(FunctionError::new(std::any::type_name_of_val(&e), e.to_string())),
+                    Err(e) => Invoked::Error(FunctionError::new(
+                        std::any::type_name_of_val(&e),
+                        e.to_string(),
+                    )),
                 },
                 Ok(Err(error)) => {
                     let diagnostic: Diagnostic = error.into();
-                    Invoked::Error(FunctionError::new(diagnostic.error_type, diagnostic.error_message))
+                    Invoked::Error(FunctionError::new(
+                        diagnostic.error_type,
+                        diagnostic.error_message,
+                    ))
                 }
                 Err(panic) => Invoked::Error(panic_error(&panic)),
             }
@@ -117,7 +127,10 @@ fn lambda_context(ctx: &InvokeContext) -> Context {
     let deadline = SystemTime::now() + ctx.timeout;
     let mut context = Context::default();
     context.request_id = ctx.request_id.clone();
-    context.deadline = deadline.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_millis() as u64;
+    context.deadline = deadline
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_millis() as u64;
     context.invoked_function_arn = ctx.function_arn.clone();
     context
 }

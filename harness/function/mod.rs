@@ -57,14 +57,23 @@ pub struct FunctionError {
 
 impl FunctionError {
     pub fn new(error_type: impl Into<String>, error_message: impl Into<String>) -> Self {
-        FunctionError { error_type: error_type.into(), error_message: error_message.into() }
+        FunctionError {
+            error_type: error_type.into(),
+            error_message: error_message.into(),
+        }
     }
 
     /// Reads an error body. Runtimes send `{"errorMessage", "errorType", "stackTrace"?}`; a body
     /// that is not such an object is kept whole as the message.
     pub fn from_body(body: &[u8]) -> Self {
         let parsed: Option<Value> = serde_json::from_slice(body).ok();
-        let field = |name: &str| parsed.as_ref().and_then(|v| v.get(name)).and_then(Value::as_str).map(str::to_string);
+        let field = |name: &str| {
+            parsed
+                .as_ref()
+                .and_then(|v| v.get(name))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         match (field("errorType"), field("errorMessage")) {
             (t, Some(m)) => FunctionError::new(t.unwrap_or_default(), m),
             (Some(t), None) => FunctionError::new(t, ""),
@@ -118,7 +127,10 @@ pub struct Deadline {
 
 impl Default for Deadline {
     fn default() -> Self {
-        Deadline { per_attempt: Duration::from_secs(5), attempts: 3 }
+        Deadline {
+            per_attempt: Duration::from_secs(5),
+            attempts: 3,
+        }
     }
 }
 
@@ -133,7 +145,12 @@ pub struct Invocation {
 
 /// Runs `function` the way Cognito does: an attempt that gets no answer in time is retried, up to
 /// `deadline.attempts` times.
-pub async fn invoke_with_retries(function: &dyn Function, event: &Value, arn: &str, deadline: Deadline) -> Invocation {
+pub async fn invoke_with_retries(
+    function: &dyn Function,
+    event: &Value,
+    arn: &str,
+    deadline: Deadline,
+) -> Invocation {
     let mut attempts = 0;
     let mut logs = String::new();
     loop {
@@ -143,13 +160,18 @@ pub async fn invoke_with_retries(function: &dyn Function, event: &Value, arn: &s
             function_arn: arn.to_string(),
             timeout: deadline.per_attempt,
         };
-        let result = match tokio::time::timeout(deadline.per_attempt, function.invoke(event, &ctx)).await {
-            Ok(result) => result,
-            Err(_) => Invoked::TimedOut,
-        };
+        let result =
+            match tokio::time::timeout(deadline.per_attempt, function.invoke(event, &ctx)).await {
+                Ok(result) => result,
+                Err(_) => Invoked::TimedOut,
+            };
         logs.push_str(&function.take_logs());
         if result != Invoked::TimedOut || attempts >= deadline.attempts.max(1) {
-            return Invocation { result, attempts, logs };
+            return Invocation {
+                result,
+                attempts,
+                logs,
+            };
         }
     }
 }
@@ -172,13 +194,21 @@ impl Functions {
     }
 
     /// Binds `name` (the function name in the ARN) to a function.
-    pub fn bind(&mut self, name: impl Into<String>, function: impl Function + 'static) -> &mut Self {
+    pub fn bind(
+        &mut self,
+        name: impl Into<String>,
+        function: impl Function + 'static,
+    ) -> &mut Self {
         self.by_name.insert(name.into(), Arc::new(function));
         self
     }
 
     /// Binds an already shared function.
-    pub fn bind_shared(&mut self, name: impl Into<String>, function: Arc<dyn Function>) -> &mut Self {
+    pub fn bind_shared(
+        &mut self,
+        name: impl Into<String>,
+        function: Arc<dyn Function>,
+    ) -> &mut Self {
         self.by_name.insert(name.into(), function);
         self
     }
@@ -212,15 +242,26 @@ mod tests {
 
     #[test]
     fn function_names_come_from_the_arn() {
-        assert_eq!(function_name_of("arn:aws:lambda:us-east-1:123456789012:function:custom-message"), "custom-message");
-        assert_eq!(function_name_of("arn:aws:lambda:us-east-1:123456789012:function:custom-message:live"), "custom-message");
+        assert_eq!(
+            function_name_of("arn:aws:lambda:us-east-1:123456789012:function:custom-message"),
+            "custom-message"
+        );
+        assert_eq!(
+            function_name_of("arn:aws:lambda:us-east-1:123456789012:function:custom-message:live"),
+            "custom-message"
+        );
         assert_eq!(function_name_of("custom-message"), "custom-message");
     }
 
     #[test]
     fn error_bodies_are_read_like_lambda_does() {
-        let e = FunctionError::from_body(br#"{"errorType":"Error","errorMessage":"boom","stackTrace":[]}"#);
+        let e = FunctionError::from_body(
+            br#"{"errorType":"Error","errorMessage":"boom","stackTrace":[]}"#,
+        );
         assert_eq!(e, FunctionError::new("Error", "boom"));
-        assert_eq!(FunctionError::from_body(b"not json"), FunctionError::new("", "not json"));
+        assert_eq!(
+            FunctionError::from_body(b"not json"),
+            FunctionError::new("", "not json")
+        );
     }
 }

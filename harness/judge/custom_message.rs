@@ -4,7 +4,10 @@
 use serde_json::{Map, Value};
 
 use super::{json_type, response_object, rules, unrecognizable, Verdict};
-use crate::actions::validate::{StringRule, Validator, EMAIL_MESSAGE, EMAIL_SUBJECT, INVITE_EMAIL_MESSAGE, INVITE_SMS_MESSAGE, SMS_MESSAGE};
+use crate::actions::validate::{
+    StringRule, Validator, EMAIL_MESSAGE, EMAIL_SUBJECT, INVITE_EMAIL_MESSAGE, INVITE_SMS_MESSAGE,
+    SMS_MESSAGE,
+};
 use crate::events::{TriggerSource, CODE_PARAMETER, USERNAME_PARAMETER};
 use crate::function::Payload;
 use crate::pool::{DeliveryMedium, PoolConfig};
@@ -13,9 +16,11 @@ use crate::pool::{DeliveryMedium, PoolConfig};
 /// graded assumed).
 pub const DEFAULT_VERIFICATION_MESSAGE: &str = "Your verification code is {####}. ";
 pub const DEFAULT_VERIFICATION_SUBJECT: &str = "Your verification code";
-pub const DEFAULT_LINK_MESSAGE: &str = "Please click the link below to verify your email address. {##Verify Email##} ";
+pub const DEFAULT_LINK_MESSAGE: &str =
+    "Please click the link below to verify your email address. {##Verify Email##} ";
 pub const DEFAULT_LINK_SUBJECT: &str = "Your verification link";
-pub const DEFAULT_INVITATION_MESSAGE: &str = "Your username is {username} and temporary password is {####}. ";
+pub const DEFAULT_INVITATION_MESSAGE: &str =
+    "Your username is {username} and temporary password is {####}. ";
 pub const DEFAULT_INVITATION_SUBJECT: &str = "Your temporary password";
 pub const DEFAULT_AUTHENTICATION_MESSAGE: &str = "Your authentication code is {####}. ";
 
@@ -34,7 +39,13 @@ pub struct Composed {
 impl Composed {
     /// Replaces every `{####}` with the code (ruling 15), `{username}` with the username for
     /// invitations, and `{##text##}` link markers with a confirmation link.
-    pub fn substitute(&self, source: TriggerSource, code: &str, username: &str, link: Option<&str>) -> (Option<String>, String) {
+    pub fn substitute(
+        &self,
+        source: TriggerSource,
+        code: &str,
+        username: &str,
+        link: Option<&str>,
+    ) -> (Option<String>, String) {
         let fill = |text: &str| {
             let mut out = text.replace(CODE_PARAMETER, code);
             if source == TriggerSource::CustomMessageAdminCreateUser {
@@ -54,7 +65,9 @@ fn replace_links(text: &str, url: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{##") {
-        let Some(end) = rest[start + 3..].find("##}") else { break };
+        let Some(end) = rest[start + 3..].find("##}") else {
+            break;
+        };
         out.push_str(&rest[..start]);
         let label = &rest[start + 3..start + 3 + end];
         out.push_str(&format!("<a href=\"{url}\">{label}</a>"));
@@ -66,9 +79,14 @@ fn replace_links(text: &str, url: &str) -> String {
 
 /// Whether the pool verifies e-mail with a link for this source (`DefaultEmailOption`).
 pub fn uses_link(config: &PoolConfig, source: TriggerSource) -> bool {
-    matches!(source, TriggerSource::CustomMessageSignUp | TriggerSource::CustomMessageResendCode)
-        && config.verification_message_template.as_ref().and_then(|t| t.default_email_option.as_deref())
-            == Some("CONFIRM_WITH_LINK")
+    matches!(
+        source,
+        TriggerSource::CustomMessageSignUp | TriggerSource::CustomMessageResendCode
+    ) && config
+        .verification_message_template
+        .as_ref()
+        .and_then(|t| t.default_email_option.as_deref())
+        == Some("CONFIRM_WITH_LINK")
 }
 
 /// The pool's template for a source and channel (DG-TPL), with Cognito's defaults beneath.
@@ -76,23 +94,35 @@ pub fn template(config: &PoolConfig, source: TriggerSource, medium: DeliveryMedi
     let vmt = config.verification_message_template.as_ref();
     match (source, medium) {
         (TriggerSource::CustomMessageAdminCreateUser, _) => {
-            let invite = config.admin_create_user_config.as_ref().and_then(|c| c.invite_message_template.as_ref());
+            let invite = config
+                .admin_create_user_config
+                .as_ref()
+                .and_then(|c| c.invite_message_template.as_ref());
             match medium {
                 DeliveryMedium::Email => Composed {
                     subject: Some(
-                        invite.and_then(|t| t.email_subject.clone()).unwrap_or_else(|| DEFAULT_INVITATION_SUBJECT.into()),
+                        invite
+                            .and_then(|t| t.email_subject.clone())
+                            .unwrap_or_else(|| DEFAULT_INVITATION_SUBJECT.into()),
                     ),
-                    body: invite.and_then(|t| t.email_message.clone()).unwrap_or_else(|| DEFAULT_INVITATION_MESSAGE.into()),
+                    body: invite
+                        .and_then(|t| t.email_message.clone())
+                        .unwrap_or_else(|| DEFAULT_INVITATION_MESSAGE.into()),
                 },
                 DeliveryMedium::Sms => Composed {
                     subject: None,
-                    body: invite.and_then(|t| t.sms_message.clone()).unwrap_or_else(|| DEFAULT_INVITATION_MESSAGE.into()),
+                    body: invite
+                        .and_then(|t| t.sms_message.clone())
+                        .unwrap_or_else(|| DEFAULT_INVITATION_MESSAGE.into()),
                 },
             }
         }
         (TriggerSource::CustomMessageAuthentication, DeliveryMedium::Sms) => Composed {
             subject: None,
-            body: config.sms_authentication_message.clone().unwrap_or_else(|| DEFAULT_AUTHENTICATION_MESSAGE.into()),
+            body: config
+                .sms_authentication_message
+                .clone()
+                .unwrap_or_else(|| DEFAULT_AUTHENTICATION_MESSAGE.into()),
         },
         (_, DeliveryMedium::Sms) => Composed {
             subject: None,
@@ -102,8 +132,13 @@ pub fn template(config: &PoolConfig, source: TriggerSource, medium: DeliveryMedi
                 .unwrap_or_else(|| DEFAULT_VERIFICATION_MESSAGE.into()),
         },
         (_, DeliveryMedium::Email) if uses_link(config, source) => Composed {
-            subject: Some(vmt.and_then(|t| t.email_subject_by_link.clone()).unwrap_or_else(|| DEFAULT_LINK_SUBJECT.into())),
-            body: vmt.and_then(|t| t.email_message_by_link.clone()).unwrap_or_else(|| DEFAULT_LINK_MESSAGE.into()),
+            subject: Some(
+                vmt.and_then(|t| t.email_subject_by_link.clone())
+                    .unwrap_or_else(|| DEFAULT_LINK_SUBJECT.into()),
+            ),
+            body: vmt
+                .and_then(|t| t.email_message_by_link.clone())
+                .unwrap_or_else(|| DEFAULT_LINK_MESSAGE.into()),
         },
         (_, DeliveryMedium::Email) => Composed {
             subject: Some(
@@ -120,8 +155,15 @@ pub fn template(config: &PoolConfig, source: TriggerSource, medium: DeliveryMedi
 }
 
 /// The message Cognito sends when the pool has no CustomMessage trigger.
-pub fn without_trigger(config: &PoolConfig, source: TriggerSource, medium: DeliveryMedium) -> (Verdict, Composed) {
-    (Verdict::accepted(source, &rules::CUSTOM_MESSAGE_NO_TRIGGER), template(config, source, medium))
+pub fn without_trigger(
+    config: &PoolConfig,
+    source: TriggerSource,
+    medium: DeliveryMedium,
+) -> (Verdict, Composed) {
+    (
+        Verdict::accepted(source, &rules::CUSTOM_MESSAGE_NO_TRIGGER),
+        template(config, source, medium),
+    )
 }
 
 /// Judges a CustomMessage function's output for a message on `medium`: the accepted message, or the
@@ -140,10 +182,20 @@ pub fn judge_output(
         match response.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(unrecognizable(source, format!("response.{name} is {}, not a string or null", json_type(other)))),
+            Some(other) => Err(unrecognizable(
+                source,
+                format!(
+                    "response.{name} is {}, not a string or null",
+                    json_type(other)
+                ),
+            )),
         }
     };
-    let fields = (field("smsMessage"), field("emailMessage"), field("emailSubject"));
+    let fields = (
+        field("smsMessage"),
+        field("emailMessage"),
+        field("emailSubject"),
+    );
     let (sms, email, subject) = match fields {
         (Ok(s), Ok(e), Ok(j)) => (s, e, j),
         (Err(v), _, _) | (_, Err(v), _) | (_, _, Err(v)) => return (v, None),
@@ -154,12 +206,19 @@ pub fn judge_output(
         DeliveryMedium::Sms => (sms, None),
     };
     if custom_body.is_none() && custom_subject.is_none() {
-        let verdict = Verdict::accepted(source, &rules::CUSTOM_MESSAGE_TEMPLATE_FALLBACK)
-            .with_detail(format!("the function left the {} fields null", medium_name(medium)));
+        let verdict =
+            Verdict::accepted(source, &rules::CUSTOM_MESSAGE_TEMPLATE_FALLBACK).with_detail(
+                format!("the function left the {} fields null", medium_name(medium)),
+            );
         return (verdict, Some(template));
     }
 
-    if let Err(verdict) = validate(source, medium, custom_body.as_deref(), custom_subject.as_deref()) {
+    if let Err(verdict) = validate(
+        source,
+        medium,
+        custom_body.as_deref(),
+        custom_subject.as_deref(),
+    ) {
         return (verdict, None);
     }
 
@@ -189,7 +248,11 @@ pub fn judge_output(
 }
 
 fn sends_from_cognito_default(config: &PoolConfig) -> bool {
-    config.email_configuration.as_ref().and_then(|c| c.email_sending_account.as_deref()).unwrap_or("COGNITO_DEFAULT")
+    config
+        .email_configuration
+        .as_ref()
+        .and_then(|c| c.email_sending_account.as_deref())
+        .unwrap_or("COGNITO_DEFAULT")
         == "COGNITO_DEFAULT"
 }
 
@@ -201,37 +264,78 @@ fn medium_name(medium: DeliveryMedium) -> &'static str {
 }
 
 /// Model checks on the function's fields (§3.4 rules 2 and 5, ruling 8), with AWS's messages.
-fn validate(source: TriggerSource, medium: DeliveryMedium, body: Option<&str>, subject: Option<&str>) -> Result<(), Verdict> {
+fn validate(
+    source: TriggerSource,
+    medium: DeliveryMedium,
+    body: Option<&str>,
+    subject: Option<&str>,
+) -> Result<(), Verdict> {
     let invitation = source == TriggerSource::CustomMessageAdminCreateUser;
     let mut v = Validator::new();
     let mut rule = &rules::CUSTOM_MESSAGE_LENGTH;
     match medium {
         DeliveryMedium::Email => {
             if let Some(body) = body {
-                let pattern = if invitation { &INVITE_EMAIL_MESSAGE } else { &EMAIL_MESSAGE };
+                let pattern = if invitation {
+                    &INVITE_EMAIL_MESSAGE
+                } else {
+                    &EMAIL_MESSAGE
+                };
                 if !pattern.matches(body) {
                     rule = &rules::CUSTOM_MESSAGE_CODE_PLACEHOLDER;
                 }
-                v.string("emailBody", body, StringRule { min: None, max: Some(EMAIL_BODY_MAX), pattern: Some(pattern), sensitive: false });
+                v.string(
+                    "emailBody",
+                    body,
+                    StringRule {
+                        min: None,
+                        max: Some(EMAIL_BODY_MAX),
+                        pattern: Some(pattern),
+                        sensitive: false,
+                    },
+                );
             }
             if let Some(subject) = subject {
                 if v.is_empty() && !EMAIL_SUBJECT.matches(subject) {
                     rule = &rules::CUSTOM_MESSAGE_SUBJECT;
                 }
-                v.string("emailSubject", subject, StringRule { min: None, max: Some(SUBJECT_MAX), pattern: Some(&EMAIL_SUBJECT), sensitive: false });
+                v.string(
+                    "emailSubject",
+                    subject,
+                    StringRule {
+                        min: None,
+                        max: Some(SUBJECT_MAX),
+                        pattern: Some(&EMAIL_SUBJECT),
+                        sensitive: false,
+                    },
+                );
             }
         }
         DeliveryMedium::Sms => {
             if let Some(body) = body {
-                let pattern = if invitation { &INVITE_SMS_MESSAGE } else { &SMS_MESSAGE };
+                let pattern = if invitation {
+                    &INVITE_SMS_MESSAGE
+                } else {
+                    &SMS_MESSAGE
+                };
                 if !pattern.matches(body) {
                     rule = &rules::CUSTOM_MESSAGE_SMS_PLACEHOLDER;
                 }
-                v.string("smsMessage", body, StringRule { min: None, max: Some(SMS_MAX), pattern: Some(pattern), sensitive: false });
+                v.string(
+                    "smsMessage",
+                    body,
+                    StringRule {
+                        min: None,
+                        max: Some(SMS_MAX),
+                        pattern: Some(pattern),
+                        sensitive: false,
+                    },
+                );
             }
         }
     }
-    v.finish().map_err(|error| Verdict::rejected(source, rule, error))
+    v.finish()
+        .map_err(|error| Verdict::rejected(source, rule, error))
 }
 
 /// Reads a CustomMessage response as a map, for reports.

@@ -69,11 +69,23 @@ pub struct Verdict {
 
 impl Verdict {
     pub fn accepted(source: TriggerSource, rule: &'static Rule) -> Self {
-        Verdict { trigger_source: source, decision: Decision::Accepted, rule, detail: None, warnings: Vec::new() }
+        Verdict {
+            trigger_source: source,
+            decision: Decision::Accepted,
+            rule,
+            detail: None,
+            warnings: Vec::new(),
+        }
     }
 
     pub fn rejected(source: TriggerSource, rule: &'static Rule, error: CognitoError) -> Self {
-        Verdict { trigger_source: source, decision: Decision::Rejected(error), rule, detail: None, warnings: Vec::new() }
+        Verdict {
+            trigger_source: source,
+            decision: Decision::Rejected(error),
+            rule,
+            detail: None,
+            warnings: Vec::new(),
+        }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -138,7 +150,11 @@ pub fn judge_failure(source: TriggerSource, invocation: &Invocation) -> Option<V
                 ErrorCode::UserLambdaValidationException,
                 format!("{name} failed with error {}.", e.error_message),
             );
-            let detail = if e.error_type.is_empty() { "function error".to_string() } else { format!("function error {}", e.error_type) };
+            let detail = if e.error_type.is_empty() {
+                "function error".to_string()
+            } else {
+                format!("function error {}", e.error_type)
+            };
             Verdict::rejected(source, rule, error).with_detail(detail)
         }
         Invoked::TimedOut => {
@@ -146,8 +162,10 @@ pub fn judge_failure(source: TriggerSource, invocation: &Invocation) -> Option<V
                 ErrorCode::UnexpectedLambdaException,
                 format!("{name} invocation failed due to error Socket timeout while invoking Lambda function."),
             );
-            Verdict::rejected(source, &rules::TIMEOUT, error)
-                .with_detail(format!("no answer within the deadline after {} attempt(s)", invocation.attempts))
+            Verdict::rejected(source, &rules::TIMEOUT, error).with_detail(format!(
+                "no answer within the deadline after {} attempt(s)",
+                invocation.attempts
+            ))
         }
         Invoked::Unavailable(message) => Verdict {
             trigger_source: source,
@@ -163,21 +181,32 @@ pub fn judge_failure(source: TriggerSource, invocation: &Invocation) -> Option<V
 pub fn judge_missing_function(source: TriggerSource, arn: &str) -> Verdict {
     let error = CognitoError::new(
         ErrorCode::UnexpectedLambdaException,
-        format!("{} invocation failed due to error AccessDeniedException.", source.trigger().name()),
+        format!(
+            "{} invocation failed due to error AccessDeniedException.",
+            source.trigger().name()
+        ),
     );
-    Verdict::rejected(source, &rules::ACCESS_DENIED, error).with_detail(format!("no function is bound to {arn}"))
+    Verdict::rejected(source, &rules::ACCESS_DENIED, error)
+        .with_detail(format!("no function is bound to {arn}"))
 }
 
 /// Reads the `response` object out of a function's output (ruling 1): `null`, non-JSON or a
 /// non-object is "Invalid JSON"; an object without an object `response` is "Unrecognizable".
-pub fn response_object(source: TriggerSource, payload: &Payload) -> Result<Map<String, Value>, Verdict> {
+pub fn response_object(
+    source: TriggerSource,
+    payload: &Payload,
+) -> Result<Map<String, Value>, Verdict> {
     let parsed = match payload {
         Payload::Json(v) => Some(std::borrow::Cow::Borrowed(v)),
-        Payload::Bytes(b) => serde_json::from_slice::<Value>(b).ok().map(std::borrow::Cow::Owned),
+        Payload::Bytes(b) => serde_json::from_slice::<Value>(b)
+            .ok()
+            .map(std::borrow::Cow::Owned),
     };
     let Some(output) = parsed.filter(|v| v.is_object()) else {
-        let error =
-            CognitoError::new(ErrorCode::InvalidLambdaResponseException, "Invalid lambda function output : Invalid JSON");
+        let error = CognitoError::new(
+            ErrorCode::InvalidLambdaResponseException,
+            "Invalid lambda function output : Invalid JSON",
+        );
         let shown: String = payload.to_text().chars().take(200).collect();
         return Err(Verdict::rejected(source, &rules::INVALID_JSON, error)
             .with_detail(format!("the function returned {shown}, not a JSON object")));
@@ -196,7 +225,10 @@ pub fn response_object(source: TriggerSource, payload: &Payload) -> Result<Map<S
 
 /// InvalidLambdaResponseException `Unrecognizable lambda output` (ruling 1).
 pub fn unrecognizable(source: TriggerSource, detail: impl Into<String>) -> Verdict {
-    let error = CognitoError::new(ErrorCode::InvalidLambdaResponseException, "Unrecognizable lambda output");
+    let error = CognitoError::new(
+        ErrorCode::InvalidLambdaResponseException,
+        "Unrecognizable lambda output",
+    );
     Verdict::rejected(source, &rules::UNRECOGNIZABLE, error).with_detail(detail)
 }
 

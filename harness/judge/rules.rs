@@ -19,7 +19,12 @@ pub struct Rule {
 
 macro_rules! rule {
     ($name:ident, $id:literal, $grade:ident, $reference:literal, $summary:literal) => {
-        pub static $name: Rule = Rule { id: $id, grade: Grade::$grade, reference: $reference, summary: $summary };
+        pub static $name: Rule = Rule {
+            id: $id,
+            grade: Grade::$grade,
+            reference: $reference,
+            summary: $summary,
+        };
     };
 }
 
@@ -31,39 +36,72 @@ rule!(TIMEOUT, "invoke.timeout", Assumed, "§3.3, ruling 12",
     "no answer within 5 s, 3 attempts: UnexpectedLambdaException `<Trigger> invocation failed due to error Socket timeout while invoking Lambda function.`");
 rule!(ACCESS_DENIED, "invoke.access-denied", Observed, "§3.3",
     "a LambdaConfig ARN with no function behind it: UnexpectedLambdaException `<Trigger> invocation failed due to error AccessDeniedException.`");
-rule!(HARNESS_UNAVAILABLE, "harness.function-unavailable", Assumed, "DESIGN.md exit code 3",
-    "not a Cognito behaviour: the harness could not start or reach the function");
+rule!(
+    HARNESS_UNAVAILABLE,
+    "harness.function-unavailable",
+    Assumed,
+    "DESIGN.md exit code 3",
+    "not a Cognito behaviour: the harness could not start or reach the function"
+);
 rule!(INVALID_JSON, "output.invalid-json", Assumed, "§3.2, ruling 1",
     "output null, not JSON, or not a JSON object: InvalidLambdaResponseException `Invalid lambda function output : Invalid JSON`");
 rule!(UNRECOGNIZABLE, "output.unrecognizable", Assumed, "§3.2, ruling 1",
     "a JSON object whose `response` is missing, not an object, or has a member of the wrong type: InvalidLambdaResponseException `Unrecognizable lambda output`");
-rule!(CUSTOM_MESSAGE_NO_TRIGGER, "custom-message.pool-template", Documented, "§3.4 rule 1, DG-TPL",
-    "without a CustomMessage trigger Cognito sends the pool's message template");
-rule!(CUSTOM_MESSAGE_TEMPLATE_FALLBACK, "custom-message.null-falls-back", Observed, "§3.4 rule 1",
-    "a null message field means: use the pool's template for that channel");
-rule!(CUSTOM_MESSAGE_ACCEPTED, "custom-message.accepted", Documented, "§3.4, DG-CM, ruling 15",
-    "the function's message is sent with every `{####}` replaced by the code");
+rule!(
+    CUSTOM_MESSAGE_NO_TRIGGER,
+    "custom-message.pool-template",
+    Documented,
+    "§3.4 rule 1, DG-TPL",
+    "without a CustomMessage trigger Cognito sends the pool's message template"
+);
+rule!(
+    CUSTOM_MESSAGE_TEMPLATE_FALLBACK,
+    "custom-message.null-falls-back",
+    Observed,
+    "§3.4 rule 1",
+    "a null message field means: use the pool's template for that channel"
+);
+rule!(
+    CUSTOM_MESSAGE_ACCEPTED,
+    "custom-message.accepted",
+    Documented,
+    "§3.4, DG-CM, ruling 15",
+    "the function's message is sent with every `{####}` replaced by the code"
+);
 rule!(CUSTOM_MESSAGE_CODE_PLACEHOLDER, "custom-message.code-placeholder", Observed, "§3.4 rule 2",
     "an email body without `{####}` (Java regex, ASCII \\s) fails with InvalidParameterException at 'emailBody'");
-rule!(CUSTOM_MESSAGE_SMS_PLACEHOLDER, "custom-message.sms-placeholder", Assumed, "§3.4 rule 2 (SMS pattern, INF)",
-    "an SMS body must match `.*\\{####\\}.*` with Java semantics (no line breaks around the code)");
+rule!(
+    CUSTOM_MESSAGE_SMS_PLACEHOLDER,
+    "custom-message.sms-placeholder",
+    Assumed,
+    "§3.4 rule 2 (SMS pattern, INF)",
+    "an SMS body must match `.*\\{####\\}.*` with Java semantics (no line breaks around the code)"
+);
 rule!(CUSTOM_MESSAGE_LENGTH, "custom-message.length", Assumed, "§3.4 rule 5, ruling 8",
     "emailBody ≤ 20000, smsMessage ≤ 140, emailSubject ≤ 140 characters before code substitution, else InvalidParameterException");
-rule!(CUSTOM_MESSAGE_SUBJECT, "custom-message.subject-pattern", Assumed, "§3.4 rule 5 (EmailVerificationSubjectType)",
-    "an email subject must match `[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+`");
+rule!(
+    CUSTOM_MESSAGE_SUBJECT,
+    "custom-message.subject-pattern",
+    Assumed,
+    "§3.4 rule 5 (EmailVerificationSubjectType)",
+    "an email subject must match `[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+`"
+);
 rule!(CUSTOM_MESSAGE_INVITE_FALLBACK, "custom-message.invite-fallback", Observed, "§3.4 rule 3",
     "an AdminCreateUser message without `{username}` or `{####}` is silently replaced by the default invitation");
 rule!(PRE_SIGN_UP_ACCEPTED, "pre-sign-up.accepted", Documented, "§3.5",
     "the sign-up goes ahead; autoConfirmUser confirms, autoVerifyEmail/Phone mark the attribute verified");
-rule!(PRE_SIGN_UP_NO_TRIGGER, "pre-sign-up.no-trigger", Documented, "§2.1",
-    "without a PreSignUp trigger the sign-up goes ahead unconfirmed");
-rule!(PRE_SIGN_UP_ADMIN_FLAGS_IGNORED, "pre-sign-up.admin-create-user-ignores-flags", Documented, "§3.5 (DG-PSU 2023 note)",
-    "for PreSignUp_AdminCreateUser the three response flags are ignored");
+rule!(
+    PRE_SIGN_UP_ADMIN_FLAGS_IGNORED,
+    "pre-sign-up.admin-create-user-ignores-flags",
+    Documented,
+    "§3.5 (DG-PSU 2023 note)",
+    "for PreSignUp_AdminCreateUser the three response flags are ignored"
+);
 rule!(PRE_SIGN_UP_AUTO_VERIFY_NEEDS_ATTRIBUTE, "pre-sign-up.auto-verify-needs-attribute", Assumed, "§3.5, ruling 9",
     "autoVerifyEmail/autoVerifyPhone without that attribute: InvalidParameterException naming the attribute");
 
 /// Every rule, for listings and lookups by id.
-pub static ALL: [&Rule; 20] = [
+pub static ALL: [&Rule; 19] = [
     &FUNCTION_ERROR,
     &CUSTOM_MESSAGE_FUNCTION_ERROR,
     &TIMEOUT,
@@ -80,14 +118,18 @@ pub static ALL: [&Rule; 20] = [
     &CUSTOM_MESSAGE_SUBJECT,
     &CUSTOM_MESSAGE_INVITE_FALLBACK,
     &PRE_SIGN_UP_ACCEPTED,
-    &PRE_SIGN_UP_NO_TRIGGER,
     &PRE_SIGN_UP_ADMIN_FLAGS_IGNORED,
     &PRE_SIGN_UP_AUTO_VERIFY_NEEDS_ATTRIBUTE,
     &ROLLBACK,
 ];
 
-rule!(ROLLBACK, "rollback", Assumed, "§3.6, ruling 11",
-    "a call whose trigger fails changes nothing: no user, no attribute change, no message");
+rule!(
+    ROLLBACK,
+    "rollback",
+    Assumed,
+    "§3.6, ruling 11",
+    "a call whose trigger fails changes nothing: no user, no attribute change, no message"
+);
 
 /// Finds a rule by id.
 pub fn by_id(id: &str) -> Option<&'static Rule> {

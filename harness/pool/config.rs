@@ -282,7 +282,11 @@ pub struct RecoveryOption {
 impl PoolConfig {
     /// Whether the pool verifies changes of `attribute` (`email` or `phone_number`) with a code.
     pub fn auto_verifies(&self, attribute: &str) -> bool {
-        self.auto_verified_attributes.as_deref().unwrap_or_default().iter().any(|a| a == attribute)
+        self.auto_verified_attributes
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .any(|a| a == attribute)
     }
 
     /// Whether a change of `attribute` stays pending until the user verifies it.
@@ -297,7 +301,12 @@ impl PoolConfig {
 
     /// Whether users sign in with `attribute` (email/phone as username, or as an alias).
     pub fn is_sign_in_alias(&self, attribute: &str) -> bool {
-        let listed = |list: &Option<Vec<String>>| list.as_deref().unwrap_or_default().iter().any(|a| a == attribute);
+        let listed = |list: &Option<Vec<String>>| {
+            list.as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|a| a == attribute)
+        };
         listed(&self.username_attributes) || listed(&self.alias_attributes)
     }
 

@@ -53,6 +53,8 @@ pub enum CodePurpose {
     ForgotPassword,
     /// Verifying an attribute (`email` or `phone_number`).
     VerifyAttribute(String),
+    /// A sign-in (MFA/OTP) code.
+    Authentication,
 }
 
 /// A code the harness generated and sent.
@@ -112,7 +114,11 @@ impl User {
     /// The attributes as API responses list them: `[{"Name", "Value"}]`, `sub` first.
     pub fn attribute_list(&self) -> Value {
         let mut list = vec![json!({"Name": "sub", "Value": self.sub})];
-        list.extend(self.attributes.iter().map(|(n, v)| json!({"Name": n, "Value": v})));
+        list.extend(
+            self.attributes
+                .iter()
+                .map(|(n, v)| json!({"Name": n, "Value": v})),
+        );
         Value::Array(list)
     }
 }
@@ -224,7 +230,12 @@ impl UserPool {
     /// A pool with a fixed id (`<region>_<suffix>`), for reproducible tests and scenarios.
     pub fn with_id(id: impl Into<String>, config: PoolConfig) -> Self {
         let id = id.into();
-        let region = id.split('_').next().filter(|r| !r.is_empty()).unwrap_or(DEFAULT_REGION).to_string();
+        let region = id
+            .split('_')
+            .next()
+            .filter(|r| !r.is_empty())
+            .unwrap_or(DEFAULT_REGION)
+            .to_string();
         let now = now_seconds();
         let schema = Schema::from_config(config.schema.as_deref().unwrap_or_default());
         UserPool {
@@ -246,8 +257,10 @@ impl UserPool {
     /// (to fix the pool's id) and `Region`.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Read { file: path.to_path_buf(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
+            file: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         Self::from_json_text(path, &text)
     }
 
@@ -270,7 +283,10 @@ impl UserPool {
     }
 
     pub fn arn(&self) -> String {
-        format!("arn:aws:cognito-idp:{}:{}:userpool/{}", self.region, self.account_id, self.id)
+        format!(
+            "arn:aws:cognito-idp:{}:{}:userpool/{}",
+            self.region, self.account_id, self.id
+        )
     }
 
     /// Replaces the configuration (UpdateUserPool), keeping the CreateUserPool-only members.
@@ -306,7 +322,9 @@ impl UserPool {
             .find(|u| {
                 u.sub == name
                     || ["email", "phone_number"].iter().any(|attr| {
-                        self.config.is_sign_in_alias(attr) && u.is_verified(attr) && u.attribute(attr) == Some(name)
+                        self.config.is_sign_in_alias(attr)
+                            && u.is_verified(attr)
+                            && u.attribute(attr) == Some(name)
                     })
             })
             .map(|u| self.normalize_username(&u.username))
@@ -314,8 +332,12 @@ impl UserPool {
 
     /// Usernames are case-insensitive unless the pool says otherwise.
     fn normalize_username(&self, name: &str) -> String {
-        let case_sensitive =
-            self.config.username_configuration.as_ref().and_then(|c| c.case_sensitive).unwrap_or(false);
+        let case_sensitive = self
+            .config
+            .username_configuration
+            .as_ref()
+            .and_then(|c| c.case_sensitive)
+            .unwrap_or(false);
         if case_sensitive {
             name.to_string()
         } else {
@@ -341,9 +363,11 @@ impl UserPool {
         if !self.config.is_sign_in_alias(attribute) {
             return None;
         }
-        self.users
-            .values()
-            .find(|u| u.username != except && u.attribute(attribute) == Some(value) && u.is_verified(attribute))
+        self.users.values().find(|u| {
+            u.username != except
+                && u.attribute(attribute) == Some(value)
+                && u.is_verified(attribute)
+        })
     }
 
     // ---- app clients and tokens ----
@@ -355,7 +379,8 @@ impl UserPool {
             client_secret: None,
             explicit_auth_flows: Vec::new(),
         };
-        self.clients.insert(client.client_id.clone(), client.clone());
+        self.clients
+            .insert(client.client_id.clone(), client.clone());
         client
     }
 
@@ -386,15 +411,24 @@ impl UserPool {
             "scope": "aws.cognito.signin.user.admin", "auth_time": now, "exp": now + 3600, "iat": now,
             "jti": uuid::Uuid::new_v4().to_string(), "username": user.username,
         });
-        let token = format!("{header}.{}.{}", b64.encode(claims.to_string()), random_alphanumeric(43));
-        let grant = AccessGrant { username: user.username.clone(), client_id: client_id.to_string() };
+        let token = format!(
+            "{header}.{}.{}",
+            b64.encode(claims.to_string()),
+            random_alphanumeric(43)
+        );
+        let grant = AccessGrant {
+            username: user.username.clone(),
+            client_id: client_id.to_string(),
+        };
         self.tokens.insert(token.clone(), grant);
         Some(token)
     }
 
     /// What an access token stands for, if this pool issued it and its user still exists.
     pub fn access_grant(&self, token: &str) -> Option<&AccessGrant> {
-        self.tokens.get(token).filter(|g| self.find_user(&g.username).is_some())
+        self.tokens
+            .get(token)
+            .filter(|g| self.find_user(&g.username).is_some())
     }
 
     // ---- outbox ----
@@ -411,12 +445,18 @@ impl UserPool {
     /// The last message sent to `username`.
     pub fn last_message_to(&self, username: &str) -> Option<&Message> {
         let user = self.find_user(username)?;
-        self.outbox.iter().rev().find(|m| m.username == user.username)
+        self.outbox
+            .iter()
+            .rev()
+            .find(|m| m.username == user.username)
     }
 }
 
 pub(crate) fn now_seconds() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 pub(crate) fn random_alphanumeric(len: usize) -> String {
@@ -428,5 +468,7 @@ fn random_lowercase_alphanumeric(len: usize) -> String {
     use rand::Rng as _;
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    (0..len).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+    (0..len)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
 }

@@ -48,16 +48,29 @@ impl Schema {
     pub fn from_config(entries: &[SchemaAttribute]) -> Self {
         let mut attributes: BTreeMap<String, AttributeDef> = STANDARD_ATTRIBUTES
             .iter()
-            .map(|name| (name.to_string(), AttributeDef { mutable: *name != "sub", required: false }))
+            .map(|name| {
+                (
+                    name.to_string(),
+                    AttributeDef {
+                        mutable: *name != "sub",
+                        required: false,
+                    },
+                )
+            })
             .collect();
         for entry in entries {
-            let Some(name) = entry.name.as_deref() else { continue };
+            let Some(name) = entry.name.as_deref() else {
+                continue;
+            };
             let full = if STANDARD_ATTRIBUTES.contains(&name) || name.starts_with("custom:") {
                 name.to_string()
             } else {
                 format!("custom:{name}")
             };
-            let def = AttributeDef { mutable: entry.mutable.unwrap_or(true), required: entry.required.unwrap_or(false) };
+            let def = AttributeDef {
+                mutable: entry.mutable.unwrap_or(true),
+                required: entry.required.unwrap_or(false),
+            };
             attributes.insert(full, def);
         }
         Schema { attributes }
@@ -69,7 +82,10 @@ impl Schema {
 
     /// Required attributes, for sign-up checks.
     pub fn required(&self) -> impl Iterator<Item = &str> {
-        self.attributes.iter().filter(|(_, d)| d.required).map(|(n, _)| n.as_str())
+        self.attributes
+            .iter()
+            .filter(|(_, d)| d.required)
+            .map(|(n, _)| n.as_str())
     }
 }
 

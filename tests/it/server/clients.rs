@@ -191,6 +191,63 @@ async fn boto3_sign_in_challenges_and_user_management() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_sign_up_sees_pre_sign_up_verdicts_and_confirms_with_the_sent_code() {
+    let running = start().await;
+    let (pool_id, client_id) = add_pool(&running.cognito, "us-east-1_Boto3SignUp", pool_config(0));
+    let args = json!({"pool": pool_id, "client": client_id});
+
+    let out = run_flow("sign-up", running.url(), args.clone()).await;
+
+    assert_json_eq!(
+        out["plain"],
+        json!({"ok": {"UserConfirmed": false, "UserSub": true,
+                      "CodeDeliveryDetails": {"Destination": "d***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}}})
+    );
+    assert_json_eq!(out["unconfirmed_sign_in"], error("UserNotConfirmedException", "User is not confirmed."));
+    assert_json_eq!(
+        out["throw"],
+        error("UserLambdaValidationException", "PreSignUp failed with error domain not allowed.")
+    );
+    assert_json_eq!(
+        out["null"],
+        error("InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON")
+    );
+    assert_json_eq!(
+        out["verify-phone"],
+        error(
+            "InvalidParameterException",
+            "autoVerifyPhone is true but the user has no phone_number attribute to verify."
+        )
+    );
+    assert_json_eq!(out["auto_confirmed"], json!({"ok": {"UserConfirmed": true}}));
+    assert_json_eq!(
+        out["auto_confirmed_sign_in"],
+        json!(["AccessToken", "ExpiresIn", "IdToken", "RefreshToken", "TokenType"])
+    );
+    assert_json_eq!(out["again"], error("UsernameExistsException", "User already exists"));
+    // Rejected sign-ups stored nobody (ruling 11).
+    assert_json_eq!(out["users"], json!([["dave", "UNCONFIRMED"], ["frank", "CONFIRMED"]]));
+
+    // The code went out through the CustomMessage trigger; the app's user types it in.
+    let sent = running.cognito.with_pool(&pool_id, |p| p.last_message_to("dave").cloned()).unwrap().unwrap();
+    assert_eq!(sent.trigger_source, "CustomMessage_SignUp");
+    let code = sent.code.clone().unwrap();
+    assert_eq!(sent.body, format!("Your Acme code is {code}"));
+    let mut args = args;
+    args["code"] = json!(code);
+    let out = run_flow("confirm", running.url(), args).await;
+    assert_json_eq!(
+        out["wrong_code"],
+        error("CodeMismatchException", "Invalid verification code provided, please try again.")
+    );
+    assert_json_eq!(out["confirm"], json!({"ok": {}}));
+    assert_json_eq!(out["sign_in"], json!("Bearer"));
+    assert!(running.log_lines().iter().any(|l| l.contains(
+        "SignUp -> 400 UserLambdaValidationException [PreSignUp_SignUp rule=function-error grade=observed]"
+    )));
+}
+
 /// The AWS CLI, exactly as the README shows it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_aws_cli_works_against_the_endpoint() {

@@ -16,6 +16,7 @@ use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::{json, Value};
 
 pub const CUSTOM_MESSAGE_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:custom-message";
+pub const PRE_SIGN_UP_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up";
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
 /// A CustomMessage handler whose behaviour the caller picks with `ClientMetadata.mode`, the way a
@@ -43,7 +44,25 @@ pub async fn custom_message(event: LambdaEvent<Value>) -> Result<Value, lambda_r
     Ok(event)
 }
 
-/// A pool that verifies email with the CustomMessage trigger above, and `custom:c0..custom:c{n}`.
+/// A PreSignUp handler driven by `ClientMetadata.mode`: `throw`, `null`, `confirm` (auto-confirm
+/// and auto-verify email), `verify-phone` (auto-verify a phone the user does not have); anything
+/// else lets the sign-up go ahead unchanged.
+pub async fn pre_sign_up(event: LambdaEvent<Value>) -> Result<Value, lambda_runtime::Error> {
+    let mut event = event.payload;
+    match event["request"]["clientMetadata"]["mode"].as_str().unwrap_or("") {
+        "throw" => return Err("domain not allowed".into()),
+        "null" => return Ok(Value::Null),
+        "confirm" => {
+            event["response"]["autoConfirmUser"] = json!(true);
+            event["response"]["autoVerifyEmail"] = json!(true);
+        }
+        "verify-phone" => event["response"]["autoVerifyPhone"] = json!(true),
+        _ => {}
+    }
+    Ok(event)
+}
+
+/// A pool that verifies email with the two triggers above, and `custom:c0..custom:c{n}`.
 pub fn pool_config(custom_attributes: usize) -> PoolConfig {
     let schema: Vec<Value> = (0..custom_attributes)
         .map(|i| json!({"Name": format!("c{i}"), "AttributeDataType": "String", "Mutable": true}))
@@ -51,7 +70,7 @@ pub fn pool_config(custom_attributes: usize) -> PoolConfig {
     serde_json::from_value(json!({
         "PoolName": "server-tests",
         "AutoVerifiedAttributes": ["email"],
-        "LambdaConfig": {"CustomMessage": CUSTOM_MESSAGE_ARN},
+        "LambdaConfig": {"CustomMessage": CUSTOM_MESSAGE_ARN, "PreSignUp": PRE_SIGN_UP_ARN},
         "Schema": schema,
     }))
     .expect("pool config")
@@ -86,10 +105,11 @@ impl Running {
     }
 }
 
-/// Starts the endpoint on 127.0.0.1:0 with the `custom-message` handler bound.
+/// Starts the endpoint on 127.0.0.1:0 with the `custom-message` and `pre-sign-up` handlers bound.
 pub async fn start() -> Running {
     let mut functions = Functions::new();
     functions.bind("custom-message", handler(service_fn(custom_message)));
+    functions.bind("pre-sign-up", handler(service_fn(pre_sign_up)));
     start_with(Cognito::new(functions)).await
 }
 

@@ -115,6 +115,43 @@ def sign_in(idp, a):
     return out
 
 
+def sign_up(idp, a):
+    app = a["client"]
+    out = {}
+    signed = step(idp.sign_up, ClientId=app, Username="dave", Password="Passw0rd!",
+                  UserAttributes=[{"Name": "email", "Value": "dave@example.com"}])
+    signed["ok"]["UserSub"] = bool(signed["ok"].get("UserSub"))
+    out["plain"] = signed
+    out["unconfirmed_sign_in"] = step(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": "dave", "PASSWORD": "Passw0rd!"})
+    for mode in ["throw", "null", "verify-phone"]:
+        out[mode] = step(idp.sign_up, ClientId=app, Username="erin-" + mode, Password="Passw0rd!",
+                         UserAttributes=[{"Name": "email", "Value": "erin@example.com"}], ClientMetadata={"mode": mode})
+    confirmed = step(idp.sign_up, ClientId=app, Username="frank", Password="Passw0rd!",
+                     UserAttributes=[{"Name": "email", "Value": "frank@example.com"}], ClientMetadata={"mode": "confirm"})
+    confirmed["ok"].pop("UserSub", None)
+    out["auto_confirmed"] = confirmed
+    auth = step(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "frank", "PASSWORD": "Passw0rd!"})
+    out["auto_confirmed_sign_in"] = sorted(auth["ok"]["AuthenticationResult"].keys())
+    out["again"] = step(idp.sign_up, ClientId=app, Username="dave", Password="Passw0rd!",
+                        UserAttributes=[{"Name": "email", "Value": "dave@example.com"}])
+    users = step(idp.list_users, UserPoolId=a["pool"])["ok"]["Users"]
+    out["users"] = sorted((u["Username"], u["UserStatus"]) for u in users)
+    return out
+
+
+def confirm(idp, a):
+    app = a["client"]
+    out = {}
+    out["wrong_code"] = step(idp.confirm_sign_up, ClientId=app, Username="dave", ConfirmationCode="000000" if a["code"] != "000000" else "111111")
+    out["confirm"] = step(idp.confirm_sign_up, ClientId=app, Username="dave", ConfirmationCode=a["code"])
+    auth = step(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "dave", "PASSWORD": "Passw0rd!"})
+    out["sign_in"] = auth["ok"]["AuthenticationResult"]["TokenType"]
+    return out
+
+
 def latency(idp, a):
     """Median and p99 of AdminUpdateUserAttributes firing the warm trigger, one client in a loop."""
     n = int(a.get("n", 200))
@@ -128,7 +165,14 @@ def latency(idp, a):
     return {"n": n, "median_ms": samples[n // 2], "p99_ms": samples[int(n * 0.99) - 1]}
 
 
-FLOWS = {"attribute-update": attribute_update, "pool-update": pool_update, "sign-in": sign_in, "latency": latency}
+FLOWS = {
+    "attribute-update": attribute_update,
+    "pool-update": pool_update,
+    "sign-in": sign_in,
+    "sign-up": sign_up,
+    "confirm": confirm,
+    "latency": latency,
+}
 
 if __name__ == "__main__":
     flow, endpoint, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])

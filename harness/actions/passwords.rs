@@ -1,0 +1,214 @@
+//! Password policy, ForgotPassword, ConfirmForgotPassword and AdminResetUserPassword
+//! (cognito-semantics.md §2.1: CustomMessage_ForgotPassword, ClientMetadata forwarded).
+
+use serde_json::{json, Value};
+
+use super::flow::{
+    consume_code, first_delivery, plan_message, recovery_channel, remember_code, RESET_CODE_SECONDS,
+};
+use super::sign_up::{
+    client_user_not_found, CLIENT_ID_RULE, CONFIRMATION_CODE_RULE, PASSWORD, USERNAME_RULE,
+    USER_POOL_ID_RULE,
+};
+use super::validate::{string_map_member, string_member, StringRule, Validator};
+use super::{lock, new_code, user_not_found, Cognito, Outcome};
+use crate::error::{CognitoError, ErrorCode};
+use crate::events::{Caller, TriggerSource};
+use crate::pool::{CodePurpose, UserPool, UserStatus};
+
+pub(crate) const PASSWORD_RULE: StringRule = StringRule {
+    min: None,
+    max: Some(256),
+    pattern: Some(&PASSWORD),
+    sensitive: true,
+};
+
+/// Checks a password against the pool's PasswordPolicy (defaults: 8 characters, upper, lower,
+/// number and symbol), with the InvalidPasswordException texts Cognito uses (assumed: the reference
+/// does not record them).
+pub(crate) fn check_policy(pool: &UserPool, password: &str) -> Result<(), CognitoError> {
+    let policy = pool
+        .config
+        .policies
+        .as_ref()
+        .and_then(|p| p.password_policy.clone())
+        .unwrap_or_default();
+    let fail = |what: &str| {
+        Err(CognitoError::new(
+            ErrorCode::InvalidPasswordException,
+            format!("Password did not conform with policy: {what}"),
+        ))
+    };
+    if (password.chars().count() as i64) < policy.minimum_length.unwrap_or(8) {
+        return fail("Password not long enough");
+    }
+    if policy.require_uppercase.unwrap_or(true) && !password.chars().any(|c| c.is_uppercase()) {
+        return fail("Password must have uppercase characters");
+    }
+    if policy.require_lowercase.unwrap_or(true) && !password.chars().any(|c| c.is_lowercase()) {
+        return fail("Password must have lowercase characters");
+    }
+    if policy.require_numbers.unwrap_or(true) && !password.chars().any(|c| c.is_ascii_digit()) {
+        return fail("Password must have numeric characters");
+    }
+    if policy.require_symbols.unwrap_or(true)
+        && !password
+            .chars()
+            .any(|c| c.is_ascii_punctuation() || c == ' ')
+    {
+        return fail("Password must have symbol characters");
+    }
+    Ok(())
+}
+
+/// A temporary password that satisfies any policy.
+pub(crate) fn temporary_password() -> String {
+    format!("Tmp{}!{}", crate::pool::random_alphanumeric(6), new_code())
+}
+
+fn no_recovery_channel() -> CognitoError {
+    CognitoError::invalid_parameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
+}
+
+impl Cognito {
+    /// ForgotPassword: CustomMessage_ForgotPassword with a reset code to a verified channel.
+    pub async fn forgot_password(&self, request: &Value) -> Outcome {
+        const ACTION: &str = "ForgotPassword";
+        let planned = (|| {
+            let client_id = string_member(request, "ClientId")?;
+            let username = string_member(request, "Username")?;
+            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
+            let mut v = Validator::new();
+            v.required_string("clientId", client_id, CLIENT_ID_RULE);
+            v.required_string("username", username, USERNAME_RULE);
+            v.finish()?;
+            let client_id = client_id.unwrap_or_default();
+            let pool = self.pool_for_client(client_id)?;
+            let guard = lock(&pool);
+            let user = guard
+                .find_user(username.unwrap_or_default())
+                .ok_or_else(client_user_not_found)?;
+            let medium = recovery_channel(&guard, user).ok_or_else(no_recovery_channel)?;
+            let source = TriggerSource::CustomMessageForgotPassword;
+            let message = plan_message(
+                &guard,
+                source,
+                medium,
+                user,
+                new_code(),
+                Caller::Client(client_id),
+                metadata.as_ref(),
+            );
+            drop(guard);
+            Ok((pool, message))
+        })();
+        self.send_reset_code(ACTION, planned, false).await
+    }
+
+    /// AdminResetUserPassword: the user must reset; a reset code goes out like ForgotPassword's.
+    pub async fn admin_reset_user_password(&self, request: &Value) -> Outcome {
+        const ACTION: &str = "AdminResetUserPassword";
+        let planned = (|| {
+            let pool_id = string_member(request, "UserPoolId")?;
+            let username = string_member(request, "Username")?;
+            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
+            let mut v = Validator::new();
+            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
+            v.required_string("username", username, USERNAME_RULE);
+            v.finish()?;
+            let pool = self.require_pool(pool_id.unwrap_or_default())?;
+            let guard = lock(&pool);
+            let user = guard
+                .find_user(username.unwrap_or_default())
+                .ok_or_else(user_not_found)?;
+            let medium = recovery_channel(&guard, user).ok_or_else(no_recovery_channel)?;
+            // The source for admin resets is presumably ForgotPassword (§2.1, INF).
+            let source = TriggerSource::CustomMessageForgotPassword;
+            let message = plan_message(
+                &guard,
+                source,
+                medium,
+                user,
+                new_code(),
+                Caller::Admin,
+                metadata.as_ref(),
+            );
+            drop(guard);
+            Ok((pool, message))
+        })();
+        self.send_reset_code(ACTION, planned, true).await
+    }
+
+    async fn send_reset_code(
+        &self,
+        action: &str,
+        planned: Result<(super::PoolHandle, Option<super::PlannedMessage>), CognitoError>,
+        admin: bool,
+    ) -> Outcome {
+        let mut outcome = Outcome::new(action, Ok(json!({})));
+        let (pool, message) = match planned {
+            Ok(p) => p,
+            Err(e) => return Outcome::new(action, Err(e)),
+        };
+        let Some(message) = message else {
+            return Outcome::new(action, Err(no_recovery_channel()));
+        };
+        let username = message.username.clone();
+        let now = self.now();
+        self.send_and_commit(&mut outcome, &pool, vec![message], |pool, delivered| {
+            let user = pool.find_user_mut(&username).ok_or_else(user_not_found)?;
+            if let Some(sent) = delivered.first() {
+                remember_code(
+                    user,
+                    CodePurpose::ForgotPassword,
+                    sent.code.as_deref().unwrap_or_default(),
+                    now,
+                    RESET_CODE_SECONDS,
+                );
+            }
+            if admin {
+                user.status = UserStatus::ResetRequired;
+                return Ok(json!({}));
+            }
+            Ok(json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
+        })
+        .await;
+        outcome
+    }
+
+    /// ConfirmForgotPassword: checks the reset code and sets the new password.
+    pub fn confirm_forgot_password(&self, request: &Value) -> Outcome {
+        let result = (|| {
+            let client_id = string_member(request, "ClientId")?;
+            let username = string_member(request, "Username")?;
+            let code = string_member(request, "ConfirmationCode")?;
+            let password = string_member(request, "Password")?;
+            string_map_member(request, "ClientMetadata")?;
+            let mut v = Validator::new();
+            v.required_string("clientId", client_id, CLIENT_ID_RULE);
+            v.required_string("username", username, USERNAME_RULE);
+            v.required_string("confirmationCode", code, CONFIRMATION_CODE_RULE);
+            v.required_string("password", password, PASSWORD_RULE);
+            v.finish()?;
+            let pool = self.pool_for_client(client_id.unwrap_or_default())?;
+            let now = self.now();
+            let mut guard = lock(&pool);
+            check_policy(&guard, password.unwrap_or_default())?;
+            let user = guard
+                .find_user_mut(username.unwrap_or_default())
+                .ok_or_else(client_user_not_found)?;
+            consume_code(
+                user,
+                &CodePurpose::ForgotPassword,
+                code.unwrap_or_default(),
+                now,
+            )?;
+            user.password = password.map(str::to_string);
+            if user.status == UserStatus::ResetRequired {
+                user.status = UserStatus::Confirmed;
+            }
+            Ok(json!({}))
+        })();
+        Outcome::new("ConfirmForgotPassword", result)
+    }
+}

@@ -1,0 +1,502 @@
+//! SignUp, ConfirmSignUp, AdminConfirmSignUp and ResendConfirmationCode (cognito-semantics.md
+//! §2.1, §3.5, rulings 4, 9, 11).
+
+use serde_json::{json, Map, Value};
+
+use super::flow::{
+    consume_code, first_delivery, name_value_list, plan_message, remember_code,
+    verification_channel, CONFIRMATION_CODE_SECONDS,
+};
+use super::validate::{
+    string_map_member, string_member, StringRule, Validator, CLIENT_ID, USERNAME, USER_POOL_ID,
+};
+use super::{lock, new_code, user_not_found, Cognito, Outcome};
+use crate::error::{CognitoError, ErrorCode};
+use crate::events::{self, Caller, TriggerSource};
+use crate::pool::{CodePurpose, User, UserPool, UserStatus};
+
+/// The text client-side calls use for an unknown user.
+pub(crate) fn client_user_not_found() -> CognitoError {
+    CognitoError::new(
+        ErrorCode::UserNotFoundException,
+        "Username/client id combination not found.",
+    )
+}
+
+pub(crate) const CLIENT_ID_RULE: StringRule =
+    StringRule::len(1, 128).pattern(&CLIENT_ID).sensitive();
+pub(crate) const USERNAME_RULE: StringRule = StringRule::len(1, 128).pattern(&USERNAME).sensitive();
+pub(crate) const USER_POOL_ID_RULE: StringRule = StringRule::len(1, 55).pattern(&USER_POOL_ID);
+
+impl Cognito {
+    /// SignUp: PreSignUp_SignUp, then (unless auto-confirmed) CustomMessage_SignUp with the code.
+    pub async fn sign_up(&self, request: &Value) -> Outcome {
+        const ACTION: &str = "SignUp";
+        let mut outcome = Outcome::new(ACTION, Ok(json!({})));
+        let parsed = (|| {
+            let client_id = string_member(request, "ClientId")?;
+            let username = string_member(request, "Username")?;
+            let password = string_member(request, "Password")?;
+            let attributes = name_value_list(request, "UserAttributes")?.unwrap_or_default();
+            let validation_data = name_value_list(request, "ValidationData")?;
+            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
+            let mut v = Validator::new();
+            v.required_string("clientId", client_id, CLIENT_ID_RULE);
+            v.required_string("username", username, USERNAME_RULE);
+            if let Some(p) = password {
+                v.string(
+                    "password",
+                    p,
+                    StringRule {
+                        max: Some(256),
+                        pattern: Some(&PASSWORD),
+                        sensitive: true,
+                        ..Default::default()
+                    },
+                );
+            }
+            v.finish()?;
+            let client_id = client_id.unwrap_or_default().to_string();
+            let pool = self.pool_for_client(&client_id)?;
+            Ok((
+                pool,
+                client_id,
+                username.unwrap_or_default().to_string(),
+                password.map(str::to_string),
+                attributes,
+                validation_data,
+                metadata,
+            ))
+        })();
+        let (pool, client_id, username, password, attributes, validation_data, metadata) =
+            match parsed {
+                Ok(p) => p,
+                Err(e) => return Outcome::new(ACTION, Err(e)),
+            };
+        let caller = Caller::Client(&client_id);
+
+        // Plan: who the user will be, and the PreSignUp event.
+        let planned = {
+            let guard = lock(&pool);
+            plan_new_user(
+                &guard,
+                &username,
+                password.as_deref(),
+                &attributes,
+                "Attributes did not conform to the schema: ",
+            )
+            .map(|user| {
+                let source = TriggerSource::PreSignUpSignUp;
+                let arn = guard.config.pre_sign_up_arn().map(str::to_string);
+                let event = arn.as_ref().map(|_| {
+                    events::pre_sign_up(
+                        &guard,
+                        source,
+                        &user.username,
+                        caller,
+                        supplied(&user),
+                        validation_data.as_ref(),
+                        metadata.as_ref(),
+                    )
+                });
+                (user, arn, event)
+            })
+        };
+        let (mut user, arn, event) = match planned {
+            Ok(p) => p,
+            Err(e) => return Outcome::new(ACTION, Err(e)),
+        };
+        let attributes_after = supplied(&user);
+        let flags = match self
+            .run_pre_sign_up(
+                TriggerSource::PreSignUpSignUp,
+                arn,
+                event,
+                &attributes_after,
+            )
+            .await
+        {
+            Ok((run, flags)) => {
+                outcome.triggers.extend(run);
+                flags
+            }
+            Err(run) => {
+                super::flow::fail_with(&mut outcome, *run);
+                return outcome;
+            }
+        };
+
+        // The user as stored: unverified contact attributes, then the PreSignUp flags (§3.5).
+        for attr in ["email", "phone_number"] {
+            if user.attributes.contains_key(attr)
+                && !user.attributes.contains_key(&format!("{attr}_verified"))
+            {
+                user.attributes
+                    .insert(format!("{attr}_verified"), "false".into());
+            }
+        }
+        if flags.auto_verify_email {
+            user.attributes
+                .insert("email_verified".into(), "true".into());
+        }
+        if flags.auto_verify_phone {
+            user.attributes
+                .insert("phone_number_verified".into(), "true".into());
+        }
+        user.status = if flags.auto_confirm_user {
+            UserStatus::Confirmed
+        } else {
+            UserStatus::Unconfirmed
+        };
+
+        let message = {
+            let guard = lock(&pool);
+            (!flags.auto_confirm_user)
+                .then(|| verification_channel(&guard, &user))
+                .flatten()
+                .and_then(|medium| {
+                    plan_message(
+                        &guard,
+                        TriggerSource::CustomMessageSignUp,
+                        medium,
+                        &user,
+                        new_code(),
+                        caller,
+                        metadata.as_ref(),
+                    )
+                })
+        };
+        let now = self.now();
+        self.send_and_commit(&mut outcome, &pool, message.into_iter().collect(), |pool, delivered| {
+            ensure_username_free(pool, &user)?;
+            // An auto-verified alias moves to the new user (§3.5, DG-PSU).
+            claim_verified_aliases(pool, &user, true)?;
+            if let Some(sent) = delivered.first() {
+                remember_code(&mut user, CodePurpose::ConfirmSignUp, sent.code.as_deref().unwrap_or_default(), now, CONFIRMATION_CODE_SECONDS);
+            }
+            let mut response = json!({"UserConfirmed": user.status == UserStatus::Confirmed, "UserSub": user.sub});
+            if let Some(details) = first_delivery(delivered) {
+                response["CodeDeliveryDetails"] = details;
+            }
+            pool.put_user(user);
+            Ok(response)
+        })
+        .await;
+        outcome
+    }
+
+    /// ConfirmSignUp: checks the code and confirms the user; the attribute the code went to becomes verified.
+    pub fn confirm_sign_up(&self, request: &Value) -> Outcome {
+        let result = (|| {
+            let client_id = string_member(request, "ClientId")?;
+            let username = string_member(request, "Username")?;
+            let code = string_member(request, "ConfirmationCode")?;
+            let force_alias = request
+                .get("ForceAliasCreation")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            string_map_member(request, "ClientMetadata")?;
+            let mut v = Validator::new();
+            v.required_string("clientId", client_id, CLIENT_ID_RULE);
+            v.required_string("username", username, USERNAME_RULE);
+            v.required_string("confirmationCode", code, CONFIRMATION_CODE_RULE);
+            v.finish()?;
+            let pool = self.pool_for_client(client_id.unwrap_or_default())?;
+            let now = self.now();
+            let mut guard = lock(&pool);
+            let user = guard
+                .find_user(username.unwrap_or_default())
+                .ok_or_else(client_user_not_found)?;
+            if user.status != UserStatus::Unconfirmed {
+                return Err(cannot_confirm(user.status));
+            }
+            let username = user.username.clone();
+            let channel = verification_channel(&guard, user);
+            if let Some(medium) = channel {
+                let attr = medium.attribute();
+                let value = user.attribute(attr).unwrap_or_default().to_string();
+                claim_alias(&mut guard, attr, &value, &username, force_alias)?;
+            }
+            let user = guard
+                .find_user_mut(&username)
+                .ok_or_else(client_user_not_found)?;
+            consume_code(
+                user,
+                &CodePurpose::ConfirmSignUp,
+                code.unwrap_or_default(),
+                now,
+            )?;
+            user.status = UserStatus::Confirmed;
+            if let Some(medium) = channel {
+                user.attributes
+                    .insert(format!("{}_verified", medium.attribute()), "true".into());
+            }
+            Ok(json!({}))
+        })();
+        Outcome::new("ConfirmSignUp", result)
+    }
+
+    /// AdminConfirmSignUp: confirms without a code.
+    pub fn admin_confirm_sign_up(&self, request: &Value) -> Outcome {
+        let result = (|| {
+            let pool_id = string_member(request, "UserPoolId")?;
+            let username = string_member(request, "Username")?;
+            string_map_member(request, "ClientMetadata")?;
+            let mut v = Validator::new();
+            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
+            v.required_string("username", username, USERNAME_RULE);
+            v.finish()?;
+            let pool = self.require_pool(pool_id.unwrap_or_default())?;
+            let mut guard = lock(&pool);
+            let user = guard
+                .find_user_mut(username.unwrap_or_default())
+                .ok_or_else(user_not_found)?;
+            if user.status != UserStatus::Unconfirmed {
+                return Err(cannot_confirm(user.status));
+            }
+            user.status = UserStatus::Confirmed;
+            user.codes.remove(&CodePurpose::ConfirmSignUp);
+            Ok(json!({}))
+        })();
+        Outcome::new("AdminConfirmSignUp", result)
+    }
+
+    /// ResendConfirmationCode: CustomMessage_ResendCode to the sign-up channel.
+    pub async fn resend_confirmation_code(&self, request: &Value) -> Outcome {
+        const ACTION: &str = "ResendConfirmationCode";
+        let mut outcome = Outcome::new(ACTION, Ok(json!({})));
+        let planned = (|| {
+            let client_id = string_member(request, "ClientId")?;
+            let username = string_member(request, "Username")?;
+            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
+            let mut v = Validator::new();
+            v.required_string("clientId", client_id, CLIENT_ID_RULE);
+            v.required_string("username", username, USERNAME_RULE);
+            v.finish()?;
+            let client_id = client_id.unwrap_or_default();
+            let pool = self.pool_for_client(client_id)?;
+            let guard = lock(&pool);
+            let user = guard
+                .find_user(username.unwrap_or_default())
+                .ok_or_else(client_user_not_found)?;
+            if user.status == UserStatus::Confirmed {
+                return Err(CognitoError::invalid_parameter(
+                    "User is already confirmed.",
+                ));
+            }
+            let medium = verification_channel(&guard, user).ok_or_else(|| {
+                CognitoError::invalid_parameter(
+                    "Cannot resend codes. Auto verification not turned on.",
+                )
+            })?;
+            let message = plan_message(
+                &guard,
+                TriggerSource::CustomMessageResendCode,
+                medium,
+                user,
+                new_code(),
+                Caller::Client(client_id),
+                metadata.as_ref(),
+            );
+            drop(guard);
+            Ok((pool, message))
+        })();
+        let (pool, message) = match planned {
+            Ok(p) => p,
+            Err(e) => return Outcome::new(ACTION, Err(e)),
+        };
+        let now = self.now();
+        self.send_and_commit(
+            &mut outcome,
+            &pool,
+            message.into_iter().collect(),
+            |pool, delivered| {
+                let sent = delivered.first();
+                let user = pool
+                    .find_user_mut(sent.map_or("", |m| m.username.as_str()))
+                    .ok_or_else(client_user_not_found)?;
+                if let Some(sent) = sent {
+                    remember_code(
+                        user,
+                        CodePurpose::ConfirmSignUp,
+                        sent.code.as_deref().unwrap_or_default(),
+                        now,
+                        CONFIRMATION_CODE_SECONDS,
+                    );
+                }
+                Ok(json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
+            },
+        )
+        .await;
+        outcome
+    }
+}
+
+/// PasswordType: `[\S]+`.
+pub(crate) static PASSWORD: super::validate::Pattern =
+    super::validate::Pattern::new(r"[\S]+", r"[^ \t\n\x0B\x0C\r]+");
+/// ConfirmationCodeType: 1–2048, `[\S]+`.
+pub(crate) static CONFIRMATION_CODE_PATTERN: super::validate::Pattern =
+    super::validate::Pattern::new(r"[\S]+", r"[^ \t\n\x0B\x0C\r]+");
+pub(crate) const CONFIRMATION_CODE_RULE: StringRule =
+    StringRule::len(1, 2048).pattern(&CONFIRMATION_CODE_PATTERN);
+
+fn cannot_confirm(status: UserStatus) -> CognitoError {
+    CognitoError::new(
+        ErrorCode::NotAuthorizedException,
+        format!(
+            "User cannot be confirmed. Current status is {}",
+            status.as_str()
+        ),
+    )
+}
+
+/// The attributes a sign-up supplied, as PreSignUp shows them (ruling 4: no `sub`, no status).
+pub(crate) fn supplied(user: &User) -> Map<String, Value> {
+    user.attributes
+        .iter()
+        .map(|(n, v)| (n.clone(), Value::from(v.as_str())))
+        .collect()
+}
+
+/// Checks a new user against the pool (username free, schema, password policy) and builds it.
+/// In pools that sign in with email/phone (UsernameAttributes) the username is the new `sub` and
+/// the given name becomes the email or phone attribute (§1.1).
+pub(crate) fn plan_new_user(
+    pool: &UserPool,
+    username: &str,
+    password: Option<&str>,
+    attributes: &Map<String, Value>,
+    schema_prefix: &str,
+) -> Result<User, CognitoError> {
+    let mut problems = String::new();
+    for name in attributes.keys() {
+        match pool.schema.get(name) {
+            None => problems.push_str(&format!(
+                "{name}: Attribute does not exist in the schema.\n"
+            )),
+            Some(_) if name == "sub" => {
+                problems.push_str(&format!("{name}: Attribute cannot be updated.\n"))
+            }
+            Some(_) => {}
+        }
+    }
+    let mut user = User::new(username);
+    for (name, value) in attributes {
+        if let Some(v) = value.as_str().filter(|v| !v.is_empty()) {
+            user.attributes.insert(name.clone(), v.to_string());
+        }
+    }
+    let sign_in_attributes = pool.config.username_attributes.clone().unwrap_or_default();
+    if !sign_in_attributes.is_empty() {
+        let attr = if username.contains('@') {
+            "email"
+        } else {
+            "phone_number"
+        };
+        if !sign_in_attributes.iter().any(|a| a == attr) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "Username should be {}.",
+                sign_in_attributes
+                    .iter()
+                    .map(|a| if a == "email" {
+                        "an email"
+                    } else {
+                        "a phone number"
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )));
+        }
+        user.attributes
+            .insert(attr.to_string(), username.to_string());
+        user.username = user.sub.clone();
+    }
+    for required in pool.schema.required() {
+        if !user.attributes.contains_key(required) && required != "sub" {
+            problems.push_str(&format!("{required}: The attribute is required\n"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CognitoError::invalid_parameter(format!(
+            "{schema_prefix}{problems}"
+        )));
+    }
+    ensure_username_free(pool, &user)?;
+    if let Some(password) = password {
+        super::passwords::check_policy(pool, password)?;
+        user.password = Some(password.to_string());
+    }
+    Ok(user)
+}
+
+/// UsernameExistsException when the username (or, for email/phone usernames, the address) is taken.
+pub(crate) fn ensure_username_free(pool: &UserPool, user: &User) -> Result<(), CognitoError> {
+    let taken_by_alias = ["email", "phone_number"].into_iter().find(|attr| {
+        pool.config
+            .username_attributes
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .any(|a| a == attr)
+            && user.attribute(attr).is_some_and(|v| {
+                pool.users()
+                    .any(|u| u.username != user.username && u.attribute(attr) == Some(v))
+            })
+    });
+    if let Some(attr) = taken_by_alias {
+        return Err(CognitoError::new(
+            ErrorCode::UsernameExistsException,
+            format!("An account with the given {attr} already exists."),
+        ));
+    }
+    if pool.find_user(&user.username).is_some() {
+        return Err(CognitoError::new(
+            ErrorCode::UsernameExistsException,
+            "User already exists",
+        ));
+    }
+    Ok(())
+}
+
+/// A verified alias can belong to one user only: AliasExistsException unless ForceAliasCreation,
+/// which moves it (the old holder's attribute becomes unverified) (§3.5, DG-PSU).
+pub(crate) fn claim_alias(
+    pool: &mut UserPool,
+    attr: &str,
+    value: &str,
+    username: &str,
+    force: bool,
+) -> Result<(), CognitoError> {
+    let Some(holder) = pool
+        .alias_holder(attr, value, username)
+        .map(|u| u.username.clone())
+    else {
+        return Ok(());
+    };
+    if !force {
+        return Err(CognitoError::new(
+            ErrorCode::AliasExistsException,
+            format!("An account with the given {attr} already exists."),
+        ));
+    }
+    if let Some(old) = pool.find_user_mut(&holder) {
+        old.attributes
+            .insert(format!("{attr}_verified"), "false".into());
+    }
+    Ok(())
+}
+
+/// Claims every verified sign-in alias of a new user (see [`claim_alias`]).
+pub(crate) fn claim_verified_aliases(
+    pool: &mut UserPool,
+    user: &User,
+    force: bool,
+) -> Result<(), CognitoError> {
+    for attr in ["email", "phone_number"] {
+        if let Some(value) = user.attribute(attr).filter(|_| user.is_verified(attr)) {
+            claim_alias(pool, attr, value, &user.username, force)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! Events Cognito fires outside the public API's request/response pairs, as library calls and
+//! scenario steps: a first federated sign-in (PreSignUp_ExternalProvider) and a sign-in code being
+//! sent (CustomMessage_Authentication). Their request shapes are ours, in the API's PascalCase style.
+
+use serde_json::{json, Map, Value};
+
+use super::flow::{fail_with, first_delivery, name_value_list, plan_message, remember_code};
+use super::sign_up::{supplied, USERNAME_RULE, USER_POOL_ID_RULE};
+use super::validate::{string_member, StringRule, Validator};
+use super::{lock, new_code, user_not_found, Cognito, Outcome};
+use crate::error::CognitoError;
+use crate::events::{self, Caller, TriggerSource};
+use crate::pool::{CodePurpose, DeliveryMedium, User, UserStatus};
+
+/// Sign-in codes are short-lived (3 minutes for SMS/e-mail MFA codes; assumed).
+const AUTHENTICATION_CODE_SECONDS: u64 = 180;
+
+impl Cognito {
+    /// `FederatedSignIn {UserPoolId, ProviderName, ProviderUserId, UserAttributes?, ClientId?}`:
+    /// the first sign-in of a user through an external IdP. Fires PreSignUp_ExternalProvider with
+    /// the mapped attributes; a later sign-in of the same user fires nothing. Federated sign-in
+    /// never invokes CustomMessage (§1.2).
+    pub async fn federated_sign_in(&self, request: &Value) -> Outcome {
+        const ACTION: &str = "FederatedSignIn";
+        let mut outcome = Outcome::new(ACTION, Ok(json!({})));
+        let parsed = (|| {
+            let pool_id = string_member(request, "UserPoolId")?;
+            let provider = string_member(request, "ProviderName")?;
+            let provider_user = string_member(request, "ProviderUserId")?;
+            let client_id = string_member(request, "ClientId")?.map(str::to_string);
+            let attributes = name_value_list(request, "UserAttributes")?.unwrap_or_default();
+            let mut v = Validator::new();
+            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
+            v.required_string("providerName", provider, StringRule::len(1, 32));
+            v.required_string("providerUserId", provider_user, StringRule::len(1, 128));
+            v.finish()?;
+            let pool = self.require_pool(pool_id.unwrap_or_default())?;
+            if let Some(id) = &client_id {
+                if lock(&pool).client(id).is_none() {
+                    return Err(CognitoError::new(
+                        crate::error::ErrorCode::ResourceNotFoundException,
+                        format!("User pool client {id} does not exist."),
+                    ));
+                }
+            }
+            let username = format!(
+                "{}_{}",
+                provider.unwrap_or_default(),
+                provider_user.unwrap_or_default()
+            );
+            Ok((
+                pool,
+                username,
+                provider.unwrap_or_default().to_string(),
+                provider_user.unwrap_or_default().to_string(),
+                client_id,
+                attributes,
+            ))
+        })();
+        let (pool, username, provider, provider_user, client_id, attributes) = match parsed {
+            Ok(p) => p,
+            Err(e) => return Outcome::new(ACTION, Err(e)),
+        };
+        let caller = client_id.as_deref().map_or(Caller::Admin, Caller::Client);
+        let planned = {
+            let guard = lock(&pool);
+            if let Some(existing) = guard.find_user(&username) {
+                outcome.result = Ok(
+                    json!({"Username": existing.username, "UserSub": existing.sub, "FirstSignIn": false}),
+                );
+                return outcome;
+            }
+            let mut user = User::new(&username);
+            for (name, value) in &attributes {
+                if let Some(v) = value.as_str().filter(|v| !v.is_empty()) {
+                    user.attributes.insert(name.clone(), v.to_string());
+                }
+            }
+            let source = TriggerSource::PreSignUpExternalProvider;
+            let arn = guard.config.pre_sign_up_arn().map(str::to_string);
+            let event = arn.as_ref().map(|_| {
+                events::pre_sign_up(
+                    &guard,
+                    source,
+                    &username,
+                    caller,
+                    supplied(&user),
+                    None,
+                    None,
+                )
+            });
+            (user, arn, event)
+        };
+        let (mut user, arn, event) = planned;
+        let flags = match self
+            .run_pre_sign_up(
+                TriggerSource::PreSignUpExternalProvider,
+                arn,
+                event,
+                &supplied(&user),
+            )
+            .await
+        {
+            Ok((run, flags)) => {
+                outcome.triggers.extend(run);
+                flags
+            }
+            Err(run) => {
+                fail_with(&mut outcome, *run);
+                return outcome;
+            }
+        };
+        if flags.auto_verify_email {
+            user.attributes
+                .insert("email_verified".into(), "true".into());
+        }
+        if flags.auto_verify_phone {
+            user.attributes
+                .insert("phone_number_verified".into(), "true".into());
+        }
+        user.status = UserStatus::ExternalProvider;
+        let identities = json!([{
+            "userId": provider_user, "providerName": provider, "providerType": provider_type(&provider),
+            "issuer": null, "primary": "true", "dateCreated": (self.now() * 1000).to_string(),
+        }]);
+        user.attributes
+            .insert("identities".into(), identities.to_string());
+        let mut guard = lock(&pool);
+        if guard.find_user(&user.username).is_none() {
+            outcome.result =
+                Ok(json!({"Username": user.username, "UserSub": user.sub, "FirstSignIn": true}));
+            guard.put_user(user);
+        }
+        outcome
+    }
+
+    /// `SendAuthenticationCode {UserPoolId, Username, ClientId?, DeliveryMedium?}`: Cognito sends a
+    /// sign-in (MFA/OTP) code, firing CustomMessage_Authentication. ClientMetadata is never
+    /// forwarded for this source (§2.1), so the request takes none.
+    pub async fn send_authentication_code(&self, request: &Value) -> Outcome {
+        const ACTION: &str = "SendAuthenticationCode";
+        let mut outcome = Outcome::new(ACTION, Ok(json!({})));
+        let planned = (|| {
+            let pool_id = string_member(request, "UserPoolId")?;
+            let username = string_member(request, "Username")?;
+            let client_id = string_member(request, "ClientId")?;
+            let medium = string_member(request, "DeliveryMedium")?.unwrap_or("SMS");
+            let mut v = Validator::new();
+            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
+            v.required_string("username", username, USERNAME_RULE);
+            v.enum_value("deliveryMedium", medium, &["SMS", "EMAIL"]);
+            v.finish()?;
+            let pool = self.require_pool(pool_id.unwrap_or_default())?;
+            let medium = if medium == "EMAIL" {
+                DeliveryMedium::Email
+            } else {
+                DeliveryMedium::Sms
+            };
+            let guard = lock(&pool);
+            let user = guard
+                .find_user(username.unwrap_or_default())
+                .ok_or_else(user_not_found)?;
+            let caller = client_id.map_or(Caller::Admin, Caller::Client);
+            let none: Option<&Map<String, Value>> = None;
+            let message = plan_message(
+                &guard,
+                TriggerSource::CustomMessageAuthentication,
+                medium,
+                user,
+                new_code(),
+                caller,
+                none,
+            )
+            .ok_or_else(|| {
+                CognitoError::invalid_parameter(format!(
+                    "The user has no {} to send a code to.",
+                    medium.attribute()
+                ))
+            })?;
+            drop(guard);
+            Ok((pool, message))
+        })();
+        let (pool, message) = match planned {
+            Ok(p) => p,
+            Err(e) => return Outcome::new(ACTION, Err(e)),
+        };
+        let username = message.username.clone();
+        let now = self.now();
+        self.send_and_commit(&mut outcome, &pool, vec![message], |pool, delivered| {
+            let user = pool.find_user_mut(&username).ok_or_else(user_not_found)?;
+            if let Some(sent) = delivered.first() {
+                remember_code(
+                    user,
+                    CodePurpose::Authentication,
+                    sent.code.as_deref().unwrap_or_default(),
+                    now,
+                    AUTHENTICATION_CODE_SECONDS,
+                );
+            }
+            Ok(json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
+        })
+        .await;
+        outcome
+    }
+}
+
+fn provider_type(provider: &str) -> &'static str {
+    match provider {
+        "Google" => "Google",
+        "Facebook" => "Facebook",
+        "LoginWithAmazon" => "LoginWithAmazon",
+        "SignInWithApple" => "SignInWithApple",
+        _ => "OIDC",
+    }
+}

@@ -1,0 +1,139 @@
+//! GetUserAttributeVerificationCode and VerifyUserAttribute (cognito-semantics.md §2.1, §2.2).
+
+use serde_json::{json, Value};
+
+use super::flow::{
+    consume_code, first_delivery, plan_message, remember_code, CONFIRMATION_CODE_SECONDS,
+};
+use super::sign_up::CONFIRMATION_CODE_RULE;
+use super::validate::{
+    string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN, ATTRIBUTE_NAME,
+};
+use super::{lock, new_code, Cognito, Outcome};
+use crate::error::CognitoError;
+use crate::events::{Caller, TriggerSource};
+use crate::pool::{CodePurpose, DeliveryMedium};
+
+const TOKEN_RULE: StringRule = StringRule {
+    min: None,
+    max: None,
+    pattern: Some(&ACCESS_TOKEN),
+    sensitive: true,
+};
+const ATTRIBUTE_NAME_RULE: StringRule = StringRule::len(1, 32).pattern(&ATTRIBUTE_NAME);
+
+fn medium_for(attribute: &str) -> Result<DeliveryMedium, CognitoError> {
+    match attribute {
+        "email" => Ok(DeliveryMedium::Email),
+        "phone_number" => Ok(DeliveryMedium::Sms),
+        // Only email and phone_number are verifiable (§2.2); the text is assumed.
+        other => Err(CognitoError::invalid_parameter(format!(
+            "{other} is not a verifiable attribute."
+        ))),
+    }
+}
+
+impl Cognito {
+    /// GetUserAttributeVerificationCode: CustomMessage_VerifyUserAttribute; the code goes to the
+    /// pending value when one waits for verification, else to the stored one.
+    pub async fn get_user_attribute_verification_code(&self, request: &Value) -> Outcome {
+        const ACTION: &str = "GetUserAttributeVerificationCode";
+        let mut outcome = Outcome::new(ACTION, Ok(json!({})));
+        let planned = (|| {
+            let token = string_member(request, "AccessToken")?;
+            let attribute = string_member(request, "AttributeName")?;
+            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
+            let mut v = Validator::new();
+            v.required_string("accessToken", token, TOKEN_RULE);
+            v.required_string("attributeName", attribute, ATTRIBUTE_NAME_RULE);
+            v.finish()?;
+            let (pool, grant) = self.pool_for_token(token.unwrap_or_default())?;
+            let attribute = attribute.unwrap_or_default();
+            let medium = medium_for(attribute)?;
+            let guard = lock(&pool);
+            let user = guard
+                .find_user(&grant.username)
+                .ok_or_else(super::user_not_found)?;
+            let source = TriggerSource::CustomMessageVerifyUserAttribute;
+            let caller = Caller::Client(&grant.client_id);
+            let mut message = plan_message(
+                &guard,
+                source,
+                medium,
+                user,
+                new_code(),
+                caller,
+                metadata.as_ref(),
+            )
+            .ok_or_else(|| {
+                CognitoError::invalid_parameter(format!("The user has no {attribute} to verify."))
+            })?;
+            if let Some(pending) = user.pending.get(attribute) {
+                message.destination = pending.clone();
+            }
+            drop(guard);
+            Ok((pool, message))
+        })();
+        let (pool, message) = match planned {
+            Ok(p) => p,
+            Err(e) => return Outcome::new(ACTION, Err(e)),
+        };
+        let (username, attribute) = (message.username.clone(), message.medium.attribute());
+        let now = self.now();
+        self.send_and_commit(&mut outcome, &pool, vec![message], |pool, delivered| {
+            let user = pool
+                .find_user_mut(&username)
+                .ok_or_else(super::user_not_found)?;
+            if let Some(sent) = delivered.first() {
+                let purpose = CodePurpose::VerifyAttribute(attribute.to_string());
+                remember_code(
+                    user,
+                    purpose,
+                    sent.code.as_deref().unwrap_or_default(),
+                    now,
+                    CONFIRMATION_CODE_SECONDS,
+                );
+            }
+            Ok(json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
+        })
+        .await;
+        outcome
+    }
+
+    /// VerifyUserAttribute: consumes the code, applies a pending value, marks the attribute
+    /// verified. Fires no trigger (§2.1).
+    pub fn verify_user_attribute(&self, request: &Value) -> Outcome {
+        let result = (|| {
+            let token = string_member(request, "AccessToken")?;
+            let attribute = string_member(request, "AttributeName")?;
+            let code = string_member(request, "Code")?;
+            let mut v = Validator::new();
+            v.required_string("accessToken", token, TOKEN_RULE);
+            v.required_string("attributeName", attribute, ATTRIBUTE_NAME_RULE);
+            v.required_string("code", code, CONFIRMATION_CODE_RULE);
+            v.finish()?;
+            let (pool, grant) = self.pool_for_token(token.unwrap_or_default())?;
+            let attribute = attribute.unwrap_or_default();
+            medium_for(attribute)?;
+            let now = self.now();
+            let mut guard = lock(&pool);
+            let user = guard
+                .find_user_mut(&grant.username)
+                .ok_or_else(super::user_not_found)?;
+            consume_code(
+                user,
+                &CodePurpose::VerifyAttribute(attribute.to_string()),
+                code.unwrap_or_default(),
+                now,
+            )?;
+            if let Some(value) = user.pending.remove(attribute) {
+                user.attributes.insert(attribute.to_string(), value);
+            }
+            user.attributes
+                .insert(format!("{attribute}_verified"), "true".into());
+            user.last_modified = now as f64;
+            Ok(json!({}))
+        })();
+        Outcome::new("VerifyUserAttribute", result)
+    }
+}

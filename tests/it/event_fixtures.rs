@@ -1,0 +1,85 @@
+//! `fixtures/events/`: one realistic event per trigger source, kept identical to what the harness
+//! sends (regenerate with `UPDATE_FIXTURES=1 cargo test --test it event_fixtures`), and each one
+//! readable by the aws_lambda_events types a Rust handler uses.
+
+use std::path::PathBuf;
+
+use aws_lambda_events::cognito::{
+    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPreSignup,
+};
+use cognito_harness::samples::{fixture_name, sample_event};
+use cognito_harness::{Trigger, TriggerSource};
+use serde_json::Value;
+
+fn fixture_path(source: TriggerSource) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/events")
+        .join(fixture_name(source))
+}
+
+#[test]
+fn every_source_has_a_fixture_equal_to_the_event_the_harness_sends() {
+    for source in TriggerSource::ALL {
+        let expected = serde_json::to_string_pretty(&sample_event(source, None)).unwrap() + "\n";
+        let path = fixture_path(source);
+        if std::env::var_os("UPDATE_FIXTURES").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let actual =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(
+            actual,
+            expected,
+            "{} differs from the harness's event for {source}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
+    for source in TriggerSource::ALL {
+        let event: Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture_path(source)).unwrap()).unwrap();
+        match source.trigger() {
+            Trigger::CustomMessage => {
+                let typed: CognitoEventUserPoolsCustomMessage =
+                    serde_json::from_value(event).unwrap();
+                assert_eq!(typed.request.code_parameter.as_deref(), Some("{####}"));
+            }
+            Trigger::PreSignUp => {
+                let typed: CognitoEventUserPoolsPreSignup = serde_json::from_value(event).unwrap();
+                assert!(!typed.response.auto_confirm_user);
+            }
+        }
+    }
+}
+
+#[test]
+fn client_metadata_appears_only_where_cognito_forwards_it() {
+    let metadata: serde_json::Map<String, Value> = [("brand".to_string(), Value::from("acme"))]
+        .into_iter()
+        .collect();
+    let with: Vec<&str> = TriggerSource::ALL
+        .into_iter()
+        .filter(|s| {
+            sample_event(*s, Some(&metadata))["request"]
+                .get("clientMetadata")
+                .is_some()
+        })
+        .map(|s| s.name())
+        .collect();
+    assert_eq!(
+        with,
+        [
+            "CustomMessage_SignUp",
+            "CustomMessage_ResendCode",
+            "CustomMessage_ForgotPassword",
+            "CustomMessage_UpdateUserAttribute",
+            "CustomMessage_VerifyUserAttribute",
+            "PreSignUp_SignUp",
+            "PreSignUp_AdminCreateUser",
+        ]
+    );
+}

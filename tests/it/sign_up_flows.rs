@@ -1,0 +1,778 @@
+//! Sign-up and code flows end to end with in-process functions (issue 3): the events of every
+//! PreSignUp and CustomMessage source, the PreSignUp rules, forwarding per table 2.1, codes.
+
+use assert_json_diff::assert_json_eq;
+use aws_lambda_events::cognito::{
+    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPreSignup,
+};
+use cognito_harness::{Functions, UserStatus};
+use serde_json::{json, Value};
+
+use crate::recorder::{self, config, respond, seed_user, stored_user, token, CLIENT_ID, POOL_ID};
+
+fn echo(event: Value) -> Result<Value, String> {
+    Ok(event)
+}
+
+fn sign_up_request() -> Value {
+    json!({
+        "ClientId": CLIENT_ID, "Username": "alice", "Password": "Sup3r-secret!",
+        "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}, {"Name": "name", "Value": "Alice"}],
+        "ValidationData": [{"Name": "recaptcha", "Value": "tok"}],
+        "ClientMetadata": {"brand": "acme"},
+    })
+}
+
+#[tokio::test]
+async fn sign_up_sends_both_events_as_cognito_does_and_confirms_with_the_code() {
+    let mut functions = Functions::new();
+    let pre = recorder::recording(&mut functions, "pre-sign-up", echo);
+    let cm = recorder::recording(&mut functions, "custom-message", |e| {
+        Ok(respond(
+            e,
+            json!({"emailSubject": "Welcome", "emailMessage": "Code {####} / again {####}"}),
+        ))
+    });
+    let cognito = recorder::cognito(functions, config(json!({})));
+
+    let outcome = cognito.call("SignUp", &sign_up_request()).await;
+    let response = outcome.result.clone().expect("sign-up succeeds");
+    let user = stored_user(&cognito, "alice").unwrap();
+    assert_json_eq!(
+        response,
+        json!({"UserConfirmed": false, "UserSub": user.sub,
+               "CodeDeliveryDetails": {"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}})
+    );
+
+    // PreSignUp_SignUp: only the supplied attributes (ruling 4), validationData as a map, clientMetadata.
+    assert_json_eq!(
+        pre.last(),
+        json!({
+            "version": "1", "region": "us-east-1", "userPoolId": POOL_ID, "userName": "alice",
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": CLIENT_ID},
+            "triggerSource": "PreSignUp_SignUp",
+            "request": {"userAttributes": {"email": "alice@example.com", "name": "Alice"},
+                        "validationData": {"recaptcha": "tok"}, "clientMetadata": {"brand": "acme"}},
+            "response": {"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}
+        })
+    );
+    // CustomMessage_SignUp: the stored user, UNCONFIRMED, email_verified "false" (CAP-SU).
+    assert_json_eq!(
+        cm.last(),
+        json!({
+            "version": "1", "region": "us-east-1", "userPoolId": POOL_ID, "userName": "alice",
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": CLIENT_ID},
+            "triggerSource": "CustomMessage_SignUp",
+            "request": {"userAttributes": {"sub": user.sub, "cognito:user_status": "UNCONFIRMED",
+                                           "email": "alice@example.com", "name": "Alice", "email_verified": "false"},
+                        "codeParameter": "{####}", "linkParameter": "{##Click Here##}", "usernameParameter": null,
+                        "clientMetadata": {"brand": "acme"}},
+            "response": {"smsMessage": null, "emailMessage": null, "emailSubject": null}
+        })
+    );
+    serde_json::from_value::<CognitoEventUserPoolsPreSignup>(pre.last())
+        .expect("typed PreSignUp event");
+    serde_json::from_value::<CognitoEventUserPoolsCustomMessage>(cm.last())
+        .expect("typed CustomMessage event");
+
+    let message = outcome.delivered[0].clone();
+    let code = message.code.clone().unwrap();
+    assert_eq!(message.body, format!("Code {code} / again {code}"));
+    assert_eq!(message.subject.as_deref(), Some("Welcome"));
+    assert_eq!(user.status, UserStatus::Unconfirmed);
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let confirm =
+        |c: &str| json!({"ClientId": CLIENT_ID, "Username": "alice", "ConfirmationCode": c});
+    let mismatch = cognito.call("ConfirmSignUp", &confirm(wrong)).await;
+    assert_eq!(
+        mismatch.error().unwrap().to_json(),
+        json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})
+    );
+    assert!(cognito
+        .call("ConfirmSignUp", &confirm(&code))
+        .await
+        .is_success());
+    let got = cognito
+        .call(
+            "AdminGetUser",
+            &json!({"UserPoolId": POOL_ID, "Username": "alice"}),
+        )
+        .await;
+    let got = got.result.unwrap();
+    assert_eq!(got["UserStatus"], "CONFIRMED");
+    assert!(got["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"Name": "email_verified", "Value": "true"})));
+    let again = cognito.call("ConfirmSignUp", &confirm(&code)).await;
+    assert_eq!(
+        again.error().unwrap().message,
+        "User cannot be confirmed. Current status is CONFIRMED"
+    );
+}
+
+#[tokio::test]
+async fn auto_confirm_sends_no_code_and_auto_verify_marks_the_email() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", |e| {
+        Ok(respond(
+            e,
+            json!({"autoConfirmUser": true, "autoVerifyEmail": true}),
+        ))
+    });
+    let cm = recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let outcome = cognito.call("SignUp", &sign_up_request()).await;
+    let response = outcome.result.clone().unwrap();
+    assert_eq!(response["UserConfirmed"], true);
+    assert!(response.get("CodeDeliveryDetails").is_none());
+    assert_eq!(cm.count(), 0);
+    assert_eq!(outcome.verdict().unwrap().rule.id, "pre-sign-up.accepted");
+    let user = stored_user(&cognito, "alice").unwrap();
+    assert_eq!(user.status, UserStatus::Confirmed);
+    assert_eq!(user.attribute("email_verified"), Some("true"));
+}
+
+#[tokio::test]
+async fn auto_verify_without_the_attribute_rejects_and_stores_nothing() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", |e| {
+        Ok(respond(
+            e,
+            json!({"autoConfirmUser": true, "autoVerifyPhone": true}),
+        ))
+    });
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let outcome = cognito.call("SignUp", &sign_up_request()).await;
+    assert_eq!(
+        outcome.error().unwrap().to_json(),
+        json!({"__type": "InvalidParameterException",
+        "message": "autoVerifyPhone is true but the user has no phone_number attribute to verify."})
+    );
+    let verdict = outcome.verdict().unwrap();
+    assert_eq!(
+        (verdict.rule.id, verdict.rule.grade.as_str()),
+        ("pre-sign-up.auto-verify-needs-attribute", "assumed")
+    );
+    assert!(stored_user(&cognito, "alice").is_none());
+}
+
+#[tokio::test]
+async fn a_pre_sign_up_error_rejects_the_sign_up_with_cognitos_text() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", |_| {
+        Err("Domain not allowed".to_string())
+    });
+    let cm = recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let outcome = cognito.call("SignUp", &sign_up_request()).await;
+    assert_eq!(
+        outcome.error().unwrap().to_json(),
+        json!({"__type": "UserLambdaValidationException",
+        "message": "PreSignUp failed with error Domain not allowed."})
+    );
+    let verdict = outcome.verdict().unwrap();
+    assert_eq!(
+        (verdict.rule.id, verdict.rule.grade.as_str()),
+        ("function-error", "observed")
+    );
+    assert!(stored_user(&cognito, "alice").is_none());
+    assert_eq!(cm.count(), 0);
+}
+
+#[tokio::test]
+async fn ill_typed_pre_sign_up_flags_are_unrecognizable() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", |e| {
+        Ok(respond(e, json!({"autoConfirmUser": "true"})))
+    });
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let outcome = cognito.call("SignUp", &sign_up_request()).await;
+    assert_eq!(
+        outcome.error().unwrap().to_json(),
+        json!({"__type": "InvalidLambdaResponseException", "message": "Unrecognizable lambda output"})
+    );
+    assert_eq!(
+        outcome.verdict().unwrap().detail.as_deref(),
+        Some("response.autoConfirmUser is a string, not a boolean")
+    );
+    assert!(stored_user(&cognito, "alice").is_none());
+}
+
+#[tokio::test]
+async fn a_failed_custom_message_on_sign_up_stores_no_user() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", echo);
+    recorder::recording(&mut functions, "custom-message", |e| {
+        Ok(respond(e, json!({"emailMessage": "no code here"})))
+    });
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let outcome = cognito.call("SignUp", &sign_up_request()).await;
+    assert_eq!(
+        outcome.error().unwrap().code.name(),
+        "InvalidParameterException"
+    );
+    assert!(outcome
+        .error()
+        .unwrap()
+        .message
+        .starts_with("1 validation error detected: Value 'no code here' at 'emailBody'"));
+    assert!(stored_user(&cognito, "alice").is_none());
+    assert_eq!(recorder::outbox_len(&cognito), 0);
+}
+
+#[tokio::test]
+async fn admin_create_user_forwards_metadata_to_pre_sign_up_only_and_ignores_its_flags() {
+    let mut functions = Functions::new();
+    let pre = recorder::recording(&mut functions, "pre-sign-up", |e| {
+        Ok(respond(e, json!({"autoConfirmUser": true})))
+    });
+    let cm = recorder::recording(&mut functions, "custom-message", |e| {
+        Ok(respond(
+            e,
+            json!({"emailSubject": "Join", "emailMessage": "User {username}, password {####}"}),
+        ))
+    });
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let request = json!({
+        "UserPoolId": POOL_ID, "Username": "bob", "TemporaryPassword": "Temp0rary!",
+        "UserAttributes": [{"Name": "email", "Value": "bob@example.com"}, {"Name": "email_verified", "Value": "true"}],
+        "ValidationData": [{"Name": "source", "Value": "admin"}],
+        "ClientMetadata": {"brand": "acme"}, "DesiredDeliveryMediums": ["EMAIL"],
+    });
+    let outcome = cognito.call("AdminCreateUser", &request).await;
+    let response = outcome.result.clone().expect("created");
+    assert_eq!(response["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    assert_eq!(response["User"]["Username"], "bob");
+    assert_eq!(
+        outcome.triggers[0].verdict.rule.id,
+        "pre-sign-up.admin-create-user-ignores-flags"
+    );
+
+    assert_json_eq!(
+        pre.last(),
+        json!({
+            "version": "1", "region": "us-east-1", "userPoolId": POOL_ID, "userName": "bob",
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "CLIENT_ID_NOT_APPLICABLE"},
+            "triggerSource": "PreSignUp_AdminCreateUser",
+            "request": {"userAttributes": {"email": "bob@example.com", "email_verified": "true"},
+                        "validationData": {"source": "admin"}, "clientMetadata": {"brand": "acme"}},
+            "response": {"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}
+        })
+    );
+    let user = stored_user(&cognito, "bob").unwrap();
+    // Ruling 3: no clientMetadata for CustomMessage_AdminCreateUser; usernameParameter is set.
+    assert_json_eq!(
+        cm.last(),
+        json!({
+            "version": "1", "region": "us-east-1", "userPoolId": POOL_ID, "userName": "bob",
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "CLIENT_ID_NOT_APPLICABLE"},
+            "triggerSource": "CustomMessage_AdminCreateUser",
+            "request": {"userAttributes": {"sub": user.sub, "cognito:user_status": "FORCE_CHANGE_PASSWORD",
+                                           "email": "bob@example.com", "email_verified": "true"},
+                        "codeParameter": "{####}", "linkParameter": "{##Click Here##}", "usernameParameter": "{username}"},
+            "response": {"smsMessage": null, "emailMessage": null, "emailSubject": null}
+        })
+    );
+    serde_json::from_value::<CognitoEventUserPoolsCustomMessage>(cm.last()).expect("typed event");
+    assert_eq!(outcome.delivered[0].body, "User bob, password Temp0rary!");
+
+    let exists = cognito
+        .call(
+            "AdminCreateUser",
+            &json!({"UserPoolId": POOL_ID, "Username": "bob", "MessageAction": "SUPPRESS"}),
+        )
+        .await;
+    assert_eq!(
+        exists.error().unwrap().to_json(),
+        json!({"__type": "UsernameExistsException", "message": "User already exists"})
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_without_placeholders_falls_back_to_the_default() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", echo);
+    recorder::recording(&mut functions, "custom-message", |e| {
+        Ok(respond(
+            e,
+            json!({"emailMessage": "Welcome aboard, {####}"}),
+        ))
+    });
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let request = json!({"UserPoolId": POOL_ID, "Username": "carol", "TemporaryPassword": "Temp0rary!",
+        "UserAttributes": [{"Name": "email", "Value": "carol@example.com"}], "DesiredDeliveryMediums": ["EMAIL"]});
+    let outcome = cognito.call("AdminCreateUser", &request).await;
+    assert!(outcome.is_success());
+    let verdict = outcome.verdict().unwrap();
+    assert_eq!(
+        (verdict.rule.id, verdict.rule.grade.as_str()),
+        ("custom-message.invite-fallback", "observed")
+    );
+    assert_eq!(
+        outcome.delivered[0].body,
+        "Your username is carol and temporary password is Temp0rary!. "
+    );
+    assert_eq!(
+        outcome.delivered[0].subject.as_deref(),
+        Some("Your temporary password")
+    );
+}
+
+#[tokio::test]
+async fn suppress_sends_nothing_and_resend_sends_the_invitation_again() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", echo);
+    let cm = recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let create = json!({"UserPoolId": POOL_ID, "Username": "dan", "MessageAction": "SUPPRESS",
+        "UserAttributes": [{"Name": "phone_number", "Value": "+12065551234"}]});
+    let outcome = cognito.call("AdminCreateUser", &create).await;
+    assert!(outcome.is_success());
+    assert_eq!(cm.count(), 0);
+    let resend = json!({"UserPoolId": POOL_ID, "Username": "dan", "MessageAction": "RESEND"});
+    let outcome = cognito.call("AdminCreateUser", &resend).await;
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    assert_eq!(cm.count(), 1);
+    let message = &outcome.delivered[0];
+    assert_eq!(
+        (message.destination.as_str(), message.medium.as_str()),
+        ("+12065551234", "SMS")
+    );
+    let password = stored_user(&cognito, "dan").unwrap().password.unwrap();
+    assert_eq!(
+        message.body,
+        format!("Your username is dan and temporary password is {password}. ")
+    );
+}
+
+#[tokio::test]
+async fn resend_code_forwards_client_metadata_and_refuses_confirmed_users() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", echo);
+    let cm = recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(functions, config(json!({})));
+    cognito
+        .call("SignUp", &sign_up_request())
+        .await
+        .result
+        .unwrap();
+    let resend =
+        json!({"ClientId": CLIENT_ID, "Username": "alice", "ClientMetadata": {"step": "resend"}});
+    let outcome = cognito.call("ResendConfirmationCode", &resend).await;
+    assert_eq!(
+        outcome.result.clone().unwrap(),
+        json!({"CodeDeliveryDetails": {"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}})
+    );
+    let event = cm.last();
+    assert_eq!(event["triggerSource"], "CustomMessage_ResendCode");
+    assert_eq!(
+        event["request"]["clientMetadata"],
+        json!({"step": "resend"})
+    );
+    // The new code replaces the first one.
+    let code = outcome.delivered[0].code.clone().unwrap();
+    let confirm = json!({"ClientId": CLIENT_ID, "Username": "alice", "ConfirmationCode": code});
+    assert!(cognito.call("ConfirmSignUp", &confirm).await.is_success());
+    let again = cognito.call("ResendConfirmationCode", &resend).await;
+    assert_eq!(
+        again.error().unwrap().to_json(),
+        json!({"__type": "InvalidParameterException", "message": "User is already confirmed."})
+    );
+}
+
+#[tokio::test]
+async fn forgot_password_sends_a_reset_code_that_expires() {
+    let mut functions = Functions::new();
+    let cm = recorder::recording(&mut functions, "custom-message", |e| {
+        Ok(respond(e, json!({"smsMessage": null})))
+    });
+    let cognito = recorder::cognito(functions, config(json!({})));
+    seed_user(
+        &cognito,
+        "erin",
+        &[("email", "erin@example.com"), ("email_verified", "true")],
+    );
+    let request =
+        json!({"ClientId": CLIENT_ID, "Username": "erin", "ClientMetadata": {"flow": "reset"}});
+    let outcome = cognito.call("ForgotPassword", &request).await;
+    assert_eq!(
+        outcome.result.clone().unwrap()["CodeDeliveryDetails"]["Destination"],
+        "e***@e***"
+    );
+    let event = cm.last();
+    assert_eq!(event["triggerSource"], "CustomMessage_ForgotPassword");
+    assert_eq!(event["request"]["clientMetadata"], json!({"flow": "reset"}));
+    assert_eq!(
+        event["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+    let verdict = outcome.verdict().unwrap();
+    assert_eq!(verdict.rule.id, "custom-message.null-falls-back");
+    let message = &outcome.delivered[0];
+    let code = message.code.clone().unwrap();
+    assert_eq!(message.body, format!("Your verification code is {code}. "));
+
+    cognito.advance_clock(3601);
+    let confirm = json!({"ClientId": CLIENT_ID, "Username": "erin", "ConfirmationCode": code, "Password": "N3w-password!"});
+    let expired = cognito.call("ConfirmForgotPassword", &confirm).await;
+    assert_eq!(
+        expired.error().unwrap().to_json(),
+        json!({"__type": "ExpiredCodeException", "message": "Invalid code provided, please request a code again."})
+    );
+
+    let outcome = cognito.call("ForgotPassword", &request).await;
+    let code = outcome.delivered[0].code.clone().unwrap();
+    let confirm = json!({"ClientId": CLIENT_ID, "Username": "erin", "ConfirmationCode": code, "Password": "N3w-password!"});
+    assert!(cognito
+        .call("ConfirmForgotPassword", &confirm)
+        .await
+        .is_success());
+    assert_eq!(
+        stored_user(&cognito, "erin").unwrap().password.as_deref(),
+        Some("N3w-password!")
+    );
+}
+
+#[tokio::test]
+async fn forgot_password_needs_a_verified_channel() {
+    let cognito = recorder::cognito(Functions::new(), config(json!({"LambdaConfig": {}})));
+    seed_user(
+        &cognito,
+        "fay",
+        &[("email", "fay@example.com"), ("email_verified", "false")],
+    );
+    let outcome = cognito
+        .call(
+            "ForgotPassword",
+            &json!({"ClientId": CLIENT_ID, "Username": "fay"}),
+        )
+        .await;
+    assert_eq!(outcome.error().unwrap().message,
+        "Cannot reset password for the user as there is no registered/verified email or phone_number");
+    let unknown = cognito
+        .call(
+            "ForgotPassword",
+            &json!({"ClientId": CLIENT_ID, "Username": "nobody"}),
+        )
+        .await;
+    assert_eq!(
+        unknown.error().unwrap().to_json(),
+        json!({"__type": "UserNotFoundException", "message": "Username/client id combination not found."})
+    );
+}
+
+#[tokio::test]
+async fn admin_reset_user_password_requires_a_reset() {
+    let mut functions = Functions::new();
+    let cm = recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(functions, config(json!({})));
+    seed_user(
+        &cognito,
+        "gus",
+        &[("email", "gus@example.com"), ("email_verified", "true")],
+    );
+    let outcome = cognito
+        .call(
+            "AdminResetUserPassword",
+            &json!({"UserPoolId": POOL_ID, "Username": "gus", "ClientMetadata": {"k": "v"}}),
+        )
+        .await;
+    assert_eq!(outcome.result.clone().unwrap(), json!({}));
+    let event = cm.last();
+    assert_eq!(event["triggerSource"], "CustomMessage_ForgotPassword");
+    assert_eq!(
+        event["callerContext"]["clientId"],
+        "CLIENT_ID_NOT_APPLICABLE"
+    );
+    assert_eq!(event["request"]["clientMetadata"], json!({"k": "v"}));
+    assert_eq!(
+        stored_user(&cognito, "gus").unwrap().status,
+        UserStatus::ResetRequired
+    );
+}
+
+#[tokio::test]
+async fn attribute_verification_sends_a_code_and_verify_applies_the_pending_value_without_a_trigger(
+) {
+    let mut functions = Functions::new();
+    let cm = recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(
+        functions,
+        config(
+            json!({"UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": ["email"]}}),
+        ),
+    );
+    seed_user(
+        &cognito,
+        "hal",
+        &[("email", "hal@example.com"), ("email_verified", "true")],
+    );
+    let token = token(&cognito, "hal");
+    let update = json!({"AccessToken": token, "UserAttributes": [{"Name": "email", "Value": "hal@new.example"}]});
+    cognito
+        .call("UpdateUserAttributes", &update)
+        .await
+        .result
+        .unwrap();
+    assert_eq!(
+        stored_user(&cognito, "hal").unwrap().attribute("email"),
+        Some("hal@example.com")
+    );
+
+    let request =
+        json!({"AccessToken": token, "AttributeName": "email", "ClientMetadata": {"why": "retry"}});
+    let outcome = cognito
+        .call("GetUserAttributeVerificationCode", &request)
+        .await;
+    assert_eq!(
+        outcome.result.clone().unwrap()["CodeDeliveryDetails"]["Destination"],
+        "h***@n***"
+    );
+    let event = cm.last();
+    assert_eq!(event["triggerSource"], "CustomMessage_VerifyUserAttribute");
+    assert_eq!(event["callerContext"]["clientId"], CLIENT_ID);
+    assert_eq!(event["request"]["clientMetadata"], json!({"why": "retry"}));
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "hal@example.com"
+    );
+    let code = outcome.delivered[0].code.clone().unwrap();
+    assert_eq!(outcome.delivered[0].destination, "hal@new.example");
+
+    let invocations = cm.count();
+    let verify = json!({"AccessToken": token, "AttributeName": "email", "Code": code});
+    let outcome = cognito.call("VerifyUserAttribute", &verify).await;
+    assert_eq!(outcome.result.clone().unwrap(), json!({}));
+    assert!(outcome.triggers.is_empty());
+    assert_eq!(
+        cm.count(),
+        invocations,
+        "VerifyUserAttribute fires no trigger"
+    );
+    let user = stored_user(&cognito, "hal").unwrap();
+    assert_eq!(user.attribute("email"), Some("hal@new.example"));
+    assert_eq!(user.attribute("email_verified"), Some("true"));
+    assert!(user.pending.is_empty());
+}
+
+#[tokio::test]
+async fn a_first_federated_sign_in_fires_pre_sign_up_external_provider_once() {
+    let mut functions = Functions::new();
+    let pre = recorder::recording(&mut functions, "pre-sign-up", |e| {
+        Ok(respond(e, json!({"autoVerifyEmail": true})))
+    });
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let request = json!({"UserPoolId": POOL_ID, "ProviderName": "Google", "ProviderUserId": "1122334455",
+        "ClientId": CLIENT_ID, "UserAttributes": [{"Name": "email", "Value": "ivy@gmail.com"}]});
+    let outcome = cognito.call("FederatedSignIn", &request).await;
+    assert_eq!(outcome.result.clone().unwrap()["FirstSignIn"], true);
+    assert_json_eq!(
+        pre.last(),
+        json!({
+            "version": "1", "region": "us-east-1", "userPoolId": POOL_ID, "userName": "Google_1122334455",
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": CLIENT_ID},
+            "triggerSource": "PreSignUp_ExternalProvider",
+            "request": {"userAttributes": {"email": "ivy@gmail.com"}, "validationData": null},
+            "response": {"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}
+        })
+    );
+    let user = stored_user(&cognito, "Google_1122334455").unwrap();
+    assert_eq!(user.status, UserStatus::ExternalProvider);
+    assert_eq!(user.attribute("email_verified"), Some("true"));
+    let again = cognito.call("FederatedSignIn", &request).await;
+    assert_eq!(again.result.unwrap()["FirstSignIn"], false);
+    assert_eq!(pre.count(), 1);
+}
+
+#[tokio::test]
+async fn a_sign_in_code_fires_custom_message_authentication_with_the_sms_template() {
+    let mut functions = Functions::new();
+    let cm = recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(
+        functions,
+        config(json!({"SmsAuthenticationMessage": "Sign-in code {####}"})),
+    );
+    seed_user(
+        &cognito,
+        "jo",
+        &[
+            ("phone_number", "+12065559876"),
+            ("phone_number_verified", "true"),
+        ],
+    );
+    let request = json!({"UserPoolId": POOL_ID, "Username": "jo", "ClientId": CLIENT_ID});
+    let outcome = cognito.call("SendAuthenticationCode", &request).await;
+    assert_eq!(
+        outcome.result.clone().unwrap()["CodeDeliveryDetails"]["Destination"],
+        "+*******9876"
+    );
+    let event = cm.last();
+    assert_eq!(event["triggerSource"], "CustomMessage_Authentication");
+    assert!(event["request"].get("clientMetadata").is_none());
+    let code = outcome.delivered[0].code.clone().unwrap();
+    assert_eq!(outcome.delivered[0].body, format!("Sign-in code {code}"));
+}
+
+#[tokio::test]
+async fn link_verification_turns_the_marker_into_a_confirmation_link() {
+    let cognito = recorder::cognito(
+        Functions::new(),
+        config(
+            json!({"LambdaConfig": {}, "VerificationMessageTemplate": {"DefaultEmailOption": "CONFIRM_WITH_LINK",
+            "EmailMessageByLink": "Please {##Verify Email##} now", "EmailSubjectByLink": "Verify"}}),
+        ),
+    );
+    let outcome = cognito.call("SignUp", &sign_up_request()).await;
+    let message = &outcome.delivered[0];
+    let code = message.code.clone().unwrap();
+    assert_eq!(message.subject.as_deref(), Some("Verify"));
+    assert_eq!(
+        message.body,
+        format!("Please <a href=\"https://example.auth.us-east-1.amazoncognito.com/confirmUser?client_id={CLIENT_ID}&user_name=alice&confirmation_code={code}\">Verify Email</a> now")
+    );
+    assert_eq!(
+        outcome.verdict().unwrap().rule.id,
+        "custom-message.pool-template"
+    );
+}
+
+#[tokio::test]
+async fn email_username_pools_use_the_sub_as_user_name() {
+    let mut functions = Functions::new();
+    let pre = recorder::recording(&mut functions, "pre-sign-up", echo);
+    let cm = recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(functions, config(json!({"UsernameAttributes": ["email"]})));
+    let request =
+        json!({"ClientId": CLIENT_ID, "Username": "kim@example.com", "Password": "Sup3r-secret!"});
+    let outcome = cognito.call("SignUp", &request).await;
+    let sub = outcome.result.clone().unwrap()["UserSub"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(pre.last()["userName"], sub.as_str());
+    assert_eq!(
+        pre.last()["request"]["userAttributes"],
+        json!({"email": "kim@example.com"})
+    );
+    assert_eq!(cm.last()["userName"], sub.as_str());
+    let dup = cognito.call("SignUp", &request).await;
+    assert_eq!(
+        dup.error().unwrap().to_json(),
+        json!({"__type": "UsernameExistsException", "message": "An account with the given email already exists."})
+    );
+}
+
+#[tokio::test]
+async fn sign_up_validation_and_policy_errors_use_aws_texts() {
+    let cognito = recorder::cognito(Functions::new(), config(json!({"LambdaConfig": {}})));
+    let outcome = cognito
+        .call("SignUp", &json!({"ClientId": CLIENT_ID, "Username": ""}))
+        .await;
+    assert_eq!(outcome.error().unwrap().message,
+        "2 validation errors detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+; Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    let unknown_client = cognito
+        .call(
+            "SignUp",
+            &json!({"ClientId": "nosuchclient", "Username": "x", "Password": "Sup3r-secret!"}),
+        )
+        .await;
+    assert_eq!(
+        unknown_client.error().unwrap().to_json(),
+        json!({"__type": "ResourceNotFoundException", "message": "User pool client nosuchclient does not exist."})
+    );
+    let weak = cognito
+        .call(
+            "SignUp",
+            &json!({"ClientId": CLIENT_ID, "Username": "x", "Password": "short"}),
+        )
+        .await;
+    assert_eq!(
+        weak.error().unwrap().to_json(),
+        json!({"__type": "InvalidPasswordException", "message": "Password did not conform with policy: Password not long enough"})
+    );
+    let bad_attr = json!({"ClientId": CLIENT_ID, "Username": "x", "Password": "Sup3r-secret!",
+        "UserAttributes": [{"Name": "custom:firstName", "Value": "X"}]});
+    let outcome = cognito.call("SignUp", &bad_attr).await;
+    assert_eq!(outcome.error().unwrap().message,
+        "Attributes did not conform to the schema: custom:firstName: Attribute does not exist in the schema.\n");
+}
+
+#[tokio::test]
+async fn an_auto_verified_alias_moves_to_the_new_user() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", |e| {
+        Ok(respond(
+            e,
+            json!({"autoConfirmUser": true, "autoVerifyEmail": true}),
+        ))
+    });
+    let cognito = recorder::cognito(functions, config(json!({"AliasAttributes": ["email"]})));
+    seed_user(
+        &cognito,
+        "old",
+        &[("email", "alice@example.com"), ("email_verified", "true")],
+    );
+    cognito
+        .call("SignUp", &sign_up_request())
+        .await
+        .result
+        .unwrap();
+    assert_eq!(
+        stored_user(&cognito, "old")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("false")
+    );
+    assert_eq!(
+        stored_user(&cognito, "alice")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("true")
+    );
+}
+
+#[tokio::test]
+async fn admin_create_user_with_a_taken_verified_alias_needs_force_alias_creation() {
+    let cognito = recorder::cognito(
+        Functions::new(),
+        config(json!({"AliasAttributes": ["email"], "LambdaConfig": {}})),
+    );
+    seed_user(
+        &cognito,
+        "old",
+        &[("email", "lee@example.com"), ("email_verified", "true")],
+    );
+    let mut request = json!({"UserPoolId": POOL_ID, "Username": "lee", "MessageAction": "SUPPRESS",
+        "UserAttributes": [{"Name": "email", "Value": "lee@example.com"}, {"Name": "email_verified", "Value": "true"}]});
+    let refused = cognito.call("AdminCreateUser", &request).await;
+    assert_eq!(
+        refused.error().unwrap().to_json(),
+        json!({"__type": "AliasExistsException", "message": "An account with the given email already exists."})
+    );
+    assert!(stored_user(&cognito, "lee").is_none());
+    request["ForceAliasCreation"] = json!(true);
+    assert!(cognito.call("AdminCreateUser", &request).await.is_success());
+    assert_eq!(
+        stored_user(&cognito, "old")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("false")
+    );
+}
+
+#[tokio::test]
+async fn the_last_code_sent_drives_the_next_step() {
+    let cognito = recorder::cognito(Functions::new(), config(json!({"LambdaConfig": {}})));
+    cognito
+        .call("SignUp", &sign_up_request())
+        .await
+        .result
+        .unwrap();
+    let code = cognito
+        .last_code(POOL_ID, "alice")
+        .expect("a code was sent");
+    let confirm = json!({"ClientId": CLIENT_ID, "Username": "alice", "ConfirmationCode": code});
+    assert!(cognito.call("ConfirmSignUp", &confirm).await.is_success());
+}
