@@ -2,12 +2,17 @@
 //! verdict Cognito would give, before you deploy. See README.md.
 
 pub mod actions;
+pub mod binding;
 pub mod error;
 pub mod events;
+pub mod exit;
 pub mod function;
 pub mod judge;
 pub mod pool;
+pub mod report;
+pub mod sample;
 pub mod samples;
+pub mod scenario;
 pub mod server;
 
 pub use actions::{Cognito, Outcome, TriggerRun};

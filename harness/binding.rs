@@ -1,0 +1,316 @@
+//! Binding LambdaConfig ARNs to local functions: `cognito-harness.toml`.
+//!
+//! ```toml
+//! [deadline]                       # optional: Cognito's patience (default 5000 ms × 3 attempts)
+//! timeout_ms = 5000
+//! attempts = 3
+//!
+//! [functions.custom-message]       # arn:aws:lambda:<region>:<account>:function:custom-message
+//! command = ["target/release/custom-message"]
+//! build = ["cargo", "build", "--release", "-p", "custom-message"]
+//! env = { BRAND = "acme" }
+//!
+//! [functions.pre-sign-up]
+//! url = "http://127.0.0.1:9000/2015-03-31/functions/pre-sign-up/invocations"
+//! ```
+//!
+//! Relative paths (the program of `command`, the working directory of `build`) are relative to the
+//! directory of the config file. An ARN whose function name is not bound resolves to nothing, which
+//! the actions turn into Cognito's AccessDenied case.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::function::{function_name_of, BoxFuture, Deadline, Function, Functions, InvokeContext, Invoked};
+
+/// The config file looked for in the current directory when `--config` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "cognito-harness.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    deadline: Option<DeadlineSpec>,
+    #[serde(default)]
+    functions: BTreeMap<String, FunctionSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeadlineSpec {
+    timeout_ms: Option<u64>,
+    attempts: Option<u32>,
+}
+
+/// One `[functions.<name>]` table.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionSpec {
+    /// A program (and its arguments) that runs a Lambda function against the Runtime API.
+    pub command: Option<Vec<String>>,
+    /// An HTTP Invoke API endpoint.
+    pub url: Option<String>,
+    /// A command run once before the function is first needed.
+    pub build: Option<Vec<String>>,
+    /// Extra environment variables for `command`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+/// How a bound function runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Process { program: PathBuf, args: Vec<String>, env: BTreeMap<String, String> },
+    Url(String),
+}
+
+/// A loaded config file.
+#[derive(Clone, Debug, Default)]
+pub struct Binding {
+    /// The file it came from (None when no file exists and nothing is bound).
+    pub file: Option<PathBuf>,
+    /// Relative paths resolve against this directory.
+    pub base_dir: PathBuf,
+    pub deadline: Deadline,
+    targets: BTreeMap<String, Target>,
+    builds: BTreeMap<String, Vec<String>>,
+}
+
+impl Binding {
+    /// Reads `path`, or the default file when `path` is None. A missing default file binds nothing;
+    /// a missing file named explicitly is an error.
+    pub fn load(path: Option<&Path>) -> Result<Binding, Error> {
+        let (file, explicit) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from(DEFAULT_CONFIG_FILE), false),
+        };
+        match std::fs::read_to_string(&file) {
+            Ok(text) => Binding::parse(&file, &text),
+            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Binding { base_dir: PathBuf::from("."), ..Binding::default() })
+            }
+            Err(e) => Err(Error::Read { file, message: e.to_string() }),
+        }
+    }
+
+    /// Parses config text; `file` names it in errors and anchors relative paths.
+    pub fn parse(file: &Path, text: &str) -> Result<Binding, Error> {
+        let config: ConfigFile = parse_toml(file, text)?;
+        let base_dir = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut deadline = Deadline::default();
+        if let Some(d) = &config.deadline {
+            if let Some(ms) = d.timeout_ms {
+                deadline.per_attempt = Duration::from_millis(ms);
+            }
+            if let Some(attempts) = d.attempts {
+                if attempts == 0 {
+                    return Err(Error::input(file, "deadline.attempts", "expected at least 1 attempt"));
+                }
+                deadline.attempts = attempts;
+            }
+        }
+        let mut targets = BTreeMap::new();
+        let mut builds = BTreeMap::new();
+        for (name, spec) in config.functions {
+            let path = format!("functions.{name}");
+            let target = match (&spec.command, &spec.url) {
+                (Some(command), None) => {
+                    let Some((program, args)) = command.split_first() else {
+                        return Err(Error::input(file, format!("{path}.command"), "expected a non-empty list: the program, then its arguments"));
+                    };
+                    Target::Process { program: resolve_program(&base_dir, program), args: args.to_vec(), env: spec.env.clone() }
+                }
+                (None, Some(url)) => Target::Url(url.clone()),
+                (Some(_), Some(_)) => {
+                    return Err(Error::input(file, path, "expected either `command` or `url`, not both"));
+                }
+                (None, None) => {
+                    return Err(Error::input(file, path, "expected `command = [...]` (a process) or `url = \"...\"` (an Invoke API endpoint)"));
+                }
+            };
+            if let Some(build) = spec.build {
+                if build.is_empty() {
+                    return Err(Error::input(file, format!("{path}.build"), "expected a non-empty list: the program, then its arguments"));
+                }
+                builds.insert(name.clone(), build);
+            }
+            targets.insert(name, target);
+        }
+        Ok(Binding { file: Some(file.to_path_buf()), base_dir, deadline, targets, builds })
+    }
+
+    /// The bound function names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.targets.keys().map(String::as_str)
+    }
+
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        self.targets.get(name)
+    }
+
+    /// Runs the build commands of the named functions (those bound here), each distinct command
+    /// once, in the config file's directory. Their output goes to stderr so machine-readable
+    /// reports on stdout stay clean.
+    pub fn build<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Result<(), Error> {
+        let commands: BTreeSet<&Vec<String>> = names.into_iter().filter_map(|n| self.builds.get(n)).collect();
+        for command in commands {
+            let (program, args) = command.split_first().expect("checked non-empty at load");
+            let mut cmd = Command::new(program);
+            cmd.args(args).current_dir(&self.base_dir).stdin(Stdio::null()).stdout(stderr_stdio());
+            let shown = command.join(" ");
+            let status = cmd.status().map_err(|e| Error::FunctionUnavailable {
+                function: shown.clone(),
+                message: format!("build command could not start: {e}"),
+            })?;
+            if !status.success() {
+                return Err(Error::FunctionUnavailable {
+                    function: shown,
+                    message: format!("build command failed ({status}; its output is above)"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The bound functions whose names appear in `arns` (LambdaConfig ARNs or bare names).
+    pub fn referenced<'a>(&'a self, arns: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
+        arns.into_iter().map(function_name_of).filter_map(|n| self.targets.get_key_value(n).map(|(k, _)| k.as_str())).collect()
+    }
+
+    /// The lookup the actions use: every bound function, ready to run.
+    pub fn functions(&self) -> Functions {
+        let mut functions = Functions::new();
+        for (name, target) in &self.targets {
+            functions.bind_shared(name.clone(), make_function(name, target, &self.base_dir));
+        }
+        functions
+    }
+}
+
+/// Makes the function for one target. One small constructor per kind, so wiring in the real
+/// Runtime API host and HTTP invoke client is a one-line change each.
+fn make_function(name: &str, target: &Target, base_dir: &Path) -> Arc<dyn Function> {
+    match target {
+        Target::Process { program, args, env } => process_function(name, program, args, env, base_dir),
+        Target::Url(url) => url_function(name, url),
+    }
+}
+
+fn process_function(
+    name: &str,
+    program: &Path,
+    _args: &[String],
+    _env: &BTreeMap<String, String>,
+    _base_dir: &Path,
+) -> Arc<dyn Function> {
+    // TODO(runtime branch): crate::function::runtime_api::ProcessFunction::new(...)
+    Arc::new(NotYetAvailable(format!(
+        "function `{name}` ({}): running processes through the Runtime API is not built into this version",
+        program.display()
+    )))
+}
+
+fn url_function(name: &str, url: &str) -> Arc<dyn Function> {
+    // TODO(runtime branch): crate::function::http_invoke::HttpInvoke::new(url)
+    Arc::new(NotYetAvailable(format!(
+        "function `{name}` ({url}): the HTTP Invoke API client is not built into this version"
+    )))
+}
+
+/// Stands in for a kind of function this build cannot run: every invocation is a harness failure.
+struct NotYetAvailable(String);
+
+impl Function for NotYetAvailable {
+    fn invoke<'a>(&'a self, _: &'a Value, _: &'a InvokeContext) -> BoxFuture<'a, Invoked> {
+        Box::pin(async move { Invoked::Unavailable(self.0.clone()) })
+    }
+}
+
+/// `target/release/x` is relative to the config file; a bare `node` is looked up on PATH.
+fn resolve_program(base_dir: &Path, program: &str) -> PathBuf {
+    let path = Path::new(program);
+    if path.is_relative() && path.components().count() > 1 {
+        base_dir.join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// A child's stdout redirected to our stderr.
+fn stderr_stdio() -> Stdio {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = std::io::stderr().as_fd().try_clone_to_owned() {
+            return Stdio::from(fd);
+        }
+    }
+    Stdio::inherit()
+}
+
+/// Parses TOML into `T`, naming the key path and line of the first value that does not fit.
+fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, Error> {
+    let line_of = |span: Option<std::ops::Range<usize>>| {
+        span.map(|s| format!(" (line {})", text[..s.start.min(text.len())].matches('\n').count() + 1)).unwrap_or_default()
+    };
+    let de = toml::Deserializer::parse(text)
+        .map_err(|e| Error::input(file, "$", format!("{}{}", e.message().trim(), line_of(e.span()))))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let path = if path == "." { "$".to_string() } else { path };
+        Error::input(file, path, format!("{}{}", inner.message().trim(), line_of(inner.span())))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_and_urls_are_bound_by_name() {
+        let text = r#"
+            [deadline]
+            timeout_ms = 250
+            [functions.custom-message]
+            command = ["target/release/custom-message", "--flag"]
+            build = ["cargo", "build"]
+            env = { BRAND = "acme" }
+            [functions.pre-sign-up]
+            url = "http://127.0.0.1:9000/2015-03-31/functions/pre-sign-up/invocations"
+        "#;
+        let binding = Binding::parse(Path::new("conf/cognito-harness.toml"), text).unwrap();
+        assert_eq!(binding.deadline, Deadline { per_attempt: Duration::from_millis(250), attempts: 3 });
+        assert_eq!(
+            binding.target("custom-message"),
+            Some(&Target::Process {
+                program: PathBuf::from("conf/target/release/custom-message"),
+                args: vec!["--flag".into()],
+                env: [("BRAND".to_string(), "acme".to_string())].into(),
+            })
+        );
+        assert!(matches!(binding.target("pre-sign-up"), Some(Target::Url(_))));
+        let referenced = binding.referenced(["arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up", "other"]);
+        assert_eq!(referenced.into_iter().collect::<Vec<_>>(), ["pre-sign-up"]);
+    }
+
+    #[test]
+    fn bad_tables_name_the_key_path() {
+        let err = Binding::parse(Path::new("h.toml"), "[functions.f]\ncomand = [\"x\"]\n").unwrap_err().to_string();
+        assert!(err.starts_with("h.toml: at functions.f: unknown field `comand`"), "{err}");
+        let err = Binding::parse(Path::new("h.toml"), "[functions.f]\nbuild = [\"x\"]\n").unwrap_err().to_string();
+        assert_eq!(err, "h.toml: at functions.f: expected `command = [...]` (a process) or `url = \"...\"` (an Invoke API endpoint)");
+        let err = Binding::parse(Path::new("h.toml"), "[functions.f]\ncommand = \"x\"\n").unwrap_err().to_string();
+        assert!(err.starts_with("h.toml: at functions.f.command: invalid type: string \"x\", expected a sequence"), "{err}");
+    }
+}

@@ -1,0 +1,277 @@
+//! Renderers of the scenario result stream: a human table (streamed, with a progress bar on a
+//! terminal for long runs), JSON, and JUnit XML for CI systems.
+
+use std::io::Write;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use serde_json::{json, Value};
+
+use crate::scenario::{RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
+
+/// Runs with at least this many scenarios get a progress bar (on a terminal).
+const PROGRESS_THRESHOLD: usize = 20;
+
+/// The plain last line of human output.
+pub fn summary_line(summary: &Summary) -> String {
+    format!("{} passed, {} failed", summary.passed, summary.failed)
+}
+
+/// Streams a table of scenario results; `replay` also prints every step's request, events,
+/// function outputs and verdicts.
+pub struct Human<W: Write> {
+    out: W,
+    color: bool,
+    progress_allowed: bool,
+    progress: Option<ProgressBar>,
+    replay: bool,
+}
+
+impl<W: Write> Human<W> {
+    /// `terminal`: the output is a terminal (colours, and a progress bar for long runs).
+    pub fn new(out: W, terminal: bool, replay: bool) -> Self {
+        let color = terminal && std::env::var_os("NO_COLOR").is_none();
+        Human { out, color, progress_allowed: terminal, progress: None, replay }
+    }
+
+    pub fn on_event(&mut self, event: &RunEvent<'_>) {
+        let mut text = String::new();
+        match event {
+            RunEvent::RunStarted { scenarios } => {
+                if self.progress_allowed && *scenarios >= PROGRESS_THRESHOLD && !self.replay {
+                    let bar = ProgressBar::new(*scenarios as u64);
+                    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+                        bar.set_style(style);
+                    }
+                    self.progress = Some(bar);
+                }
+            }
+            RunEvent::ScenarioStarted { file, name } => {
+                if self.replay {
+                    text.push_str(&format!("scenario {} ({})\n", name, file.display()));
+                }
+            }
+            RunEvent::StepFinished { step, .. } => {
+                if self.replay {
+                    self.replay_step(&mut text, step);
+                }
+            }
+            RunEvent::ScenarioFinished(result) => {
+                self.scenario_line(&mut text, result);
+                if let Some(bar) = &self.progress {
+                    bar.inc(1);
+                }
+            }
+            RunEvent::RunFinished(summary) => {
+                if let Some(bar) = self.progress.take() {
+                    bar.finish_and_clear();
+                }
+                text.push_str(&format!("{}\n", summary_line(summary)));
+            }
+        }
+        if text.is_empty() {
+            return;
+        }
+        match &self.progress {
+            Some(bar) => bar.suspend(|| {
+                let _ = self.out.write_all(text.as_bytes());
+            }),
+            None => {
+                let _ = self.out.write_all(text.as_bytes());
+            }
+        }
+        let _ = self.out.flush();
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn scenario_line(&self, text: &mut String, result: &ScenarioResult) {
+        let label = match result.status {
+            ScenarioStatus::Passed => self.paint("32", "PASS "),
+            ScenarioStatus::Failed => self.paint("31", "FAIL "),
+            ScenarioStatus::HarnessFailure => self.paint("33", "ERROR"),
+        };
+        text.push_str(&format!(
+            "{label} {:>9}  {}  {}\n",
+            format_duration(result.duration),
+            result.file.display(),
+            result.name
+        ));
+        for step in &result.steps {
+            match &step.status {
+                StepStatus::Failed { mismatches } => {
+                    text.push_str(&format!("      step {} {}\n", step.index + 1, step.action));
+                    for m in mismatches {
+                        text.push_str(&format!("        {:<9} expected {}\n", m.field, show(&m.expected)));
+                        text.push_str(&format!("        {:<9} actual   {}\n", "", show(&m.actual)));
+                        if let Some(diff) = &m.diff {
+                            for line in diff.lines() {
+                                text.push_str(&format!("        {:<9} {}\n", "", line));
+                            }
+                        }
+                    }
+                    self.verdict_lines(text, step);
+                }
+                StepStatus::HarnessFailure { message } => {
+                    text.push_str(&format!("      step {} {}\n", step.index + 1, step.action));
+                    text.push_str(&format!("        could not run the function: {message}\n"));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn verdict_lines(&self, text: &mut String, step: &StepResult) {
+        match &step.verdict {
+            Some(v) => {
+                let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("");
+                text.push_str(&format!(
+                    "        {:<9} {} ({}, {}) on {}\n",
+                    "rule",
+                    field("rule"),
+                    field("grade"),
+                    field("reference"),
+                    field("triggerSource")
+                ));
+                if let Some(detail) = v.get("detail").and_then(Value::as_str) {
+                    text.push_str(&format!("        {:<9} {detail}\n", "evidence"));
+                }
+            }
+            None => text.push_str(&format!("        {:<9} no trigger ran; the action's own rules decided\n", "rule")),
+        }
+    }
+
+    fn replay_step(&self, text: &mut String, step: &StepResult) {
+        let status = match &step.status {
+            StepStatus::Passed => self.paint("32", "met"),
+            StepStatus::Failed { .. } => self.paint("31", "NOT MET"),
+            StepStatus::HarnessFailure { .. } => self.paint("33", "HARNESS FAILURE"),
+            StepStatus::Skipped => "skipped (an earlier step failed)".to_string(),
+        };
+        text.push_str(&format!("\n step {} {}: {status}\n", step.index + 1, step.action));
+        if step.status == StepStatus::Skipped {
+            return;
+        }
+        text.push_str(&format!("  request  {}\n", step.request));
+        for trigger in &step.triggers {
+            text.push_str(&format!("  trigger  {}\n", trigger["triggerSource"].as_str().unwrap_or("")));
+            text.push_str(&format!("    event    {}\n", trigger["event"]));
+            match trigger.get("output") {
+                Some(output) => text.push_str(&format!("    output   {output}\n")),
+                None => text.push_str("    output   (no function ran)\n"),
+            }
+            if let Some(logs) = trigger.get("logs").and_then(Value::as_str) {
+                for line in logs.lines() {
+                    text.push_str(&format!("    log      {line}\n"));
+                }
+            }
+            text.push_str(&format!("    verdict  {}\n", trigger["verdict"]));
+        }
+        text.push_str(&format!("  actual   {}\n", step.actual));
+        if let StepStatus::Failed { mismatches } = &step.status {
+            for m in mismatches {
+                text.push_str(&format!("  expected {} {}\n", m.field, show(&m.expected)));
+                if let Some(diff) = &m.diff {
+                    for line in diff.lines() {
+                        text.push_str(&format!("           {line}\n"));
+                    }
+                }
+            }
+        }
+        if let StepStatus::HarnessFailure { message } = &step.status {
+            text.push_str(&format!("  could not run the function: {message}\n"));
+        }
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn format_duration(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+/// The whole run as one JSON document: `{"scenarios": [...], "summary": {...}}`.
+pub fn json(results: &[ScenarioResult], summary: &Summary) -> String {
+    let doc = json!({ "scenarios": results, "summary": summary });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// JUnit XML: one test suite per scenario file, one test case per step; skipped steps are
+/// skipped test cases, harness failures are errors.
+pub fn junit(results: &[ScenarioResult], summary: &Summary) -> String {
+    let mut report = Report::new("cognito-harness");
+    report.set_time(summary.duration);
+    for result in results {
+        let mut suite = TestSuite::new(format!("{} ({})", result.name, result.file.display()));
+        suite.set_time(result.duration);
+        for step in &result.steps {
+            let status = match &step.status {
+                StepStatus::Passed => TestCaseStatus::success(),
+                StepStatus::Skipped => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message("an earlier step failed");
+                    s
+                }
+                StepStatus::Failed { mismatches } => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    let fields: Vec<&str> = mismatches.iter().map(|m| m.field).collect();
+                    s.set_message(format!("expectation not met: {}", fields.join(", ")));
+                    s.set_type("ExpectationFailed");
+                    s.set_description(failure_text(step));
+                    s
+                }
+                StepStatus::HarnessFailure { message } => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    s.set_message(format!("could not run the function: {message}"));
+                    s.set_type("HarnessFailure");
+                    s
+                }
+            };
+            let mut case = TestCase::new(format!("step {} {}", step.index + 1, step.action), status);
+            case.set_classname(result.name.clone());
+            case.set_time(step.duration);
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    report.to_string().unwrap_or_default()
+}
+
+fn failure_text(step: &StepResult) -> String {
+    let mut text = String::new();
+    if let StepStatus::Failed { mismatches } = &step.status {
+        for m in mismatches {
+            text.push_str(&format!("{}: expected {}\n{}: actual   {}\n", m.field, show(&m.expected), m.field, show(&m.actual)));
+            if let Some(diff) = &m.diff {
+                text.push_str(diff);
+                text.push('\n');
+            }
+        }
+    }
+    if let Some(v) = &step.verdict {
+        text.push_str(&format!(
+            "rule: {} ({}, {})\n",
+            v["rule"].as_str().unwrap_or(""),
+            v["grade"].as_str().unwrap_or(""),
+            v["reference"].as_str().unwrap_or("")
+        ));
+    }
+    text
+}

@@ -1,0 +1,178 @@
+//! What a step expects, and how an [`Outcome`] is matched against it. JSON values match as subsets
+//! (assert_json_diff's inclusive mode): the actual value may hold more than the expectation names.
+
+use assert_json_diff::{assert_json_matches_no_panic, CompareMode, Config};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::actions::Outcome;
+use crate::error::ErrorCode;
+
+/// `expect` as written in the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExpectFile {
+    outcome: Option<String>,
+    message: Option<Value>,
+    response: Option<Value>,
+    #[serde(default)]
+    warnings: Vec<String>,
+    rule: Option<String>,
+}
+
+/// `success`, or the exception the caller gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpectedOutcome {
+    Success,
+    Error(ErrorCode),
+}
+
+impl ExpectedOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            ExpectedOutcome::Success => "success",
+            ExpectedOutcome::Error(code) => code.name(),
+        }
+    }
+}
+
+/// A checked expectation.
+#[derive(Clone, Debug, Default)]
+pub struct Expect {
+    pub outcome: Option<ExpectedOutcome>,
+    /// A string matches the error text exactly; an object matches a message the step delivered
+    /// (as a subset of `Message::to_json`); an array matches the delivered messages in order.
+    pub message: Option<Value>,
+    pub response: Option<Value>,
+    pub warnings: Vec<String>,
+    pub rule: Option<String>,
+}
+
+impl ExpectFile {
+    /// Checks names; `Err((key, message))` names the offending key of `expect`.
+    pub(crate) fn check(self) -> Result<Expect, (String, String)> {
+        let outcome = match &self.outcome {
+            None => None,
+            Some(s) => Some(super::parse_outcome(s).ok_or_else(|| {
+                ("outcome".to_string(), format!("expected {}, not `{s}`", super::outcome_hint()))
+            })?),
+        };
+        if let Some(rule) = &self.rule {
+            if !super::known_rule(rule) {
+                let ids: Vec<&str> = crate::judge::rules::ALL.iter().map(|r| r.id).collect();
+                return Err(("rule".to_string(), format!("expected a rule id ({}), not `{rule}`", ids.join(", "))));
+            }
+        }
+        match &self.message {
+            None | Some(Value::String(_)) | Some(Value::Object(_)) | Some(Value::Array(_)) => {}
+            Some(_) => {
+                return Err((
+                    "message".to_string(),
+                    "expected the error text (a string) or the delivered message (an object, or an array of them)".to_string(),
+                ))
+            }
+        }
+        Ok(Expect { outcome, message: self.message, response: self.response, warnings: self.warnings, rule: self.rule })
+    }
+}
+
+/// One expectation that was not met.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mismatch {
+    /// Which part of `expect` (`outcome`, `message`, `response`, `warnings`, `rule`).
+    pub field: &'static str,
+    pub expected: Value,
+    pub actual: Value,
+    /// assert_json_diff's explanation, for JSON values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+/// The outcome name as expectations spell it.
+pub fn actual_outcome(outcome: &Outcome) -> &'static str {
+    match &outcome.result {
+        Ok(_) => "success",
+        Err(e) => e.code.name(),
+    }
+}
+
+/// Everything in `expect` that `outcome` does not meet.
+pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let actual_name = actual_outcome(outcome);
+    if let Some(expected) = expect.outcome {
+        if expected.name() != actual_name {
+            let actual = match &outcome.result {
+                Ok(_) => Value::from("success"),
+                Err(e) => Value::from(format!("{}: {}", e.code, e.message)),
+            };
+            out.push(Mismatch { field: "outcome", expected: expected.name().into(), actual, diff: None });
+        }
+    }
+    if let Some(message) = &expect.message {
+        if let Some(m) = check_message(message, outcome) {
+            out.push(m);
+        }
+    }
+    if let Some(response) = &expect.response {
+        let actual = outcome.response().cloned().unwrap_or(Value::Null);
+        if let Err(diff) = subset(response, &actual) {
+            out.push(Mismatch { field: "response", expected: response.clone(), actual, diff: Some(diff) });
+        }
+    }
+    let missing: Vec<&String> =
+        expect.warnings.iter().filter(|w| !outcome.warnings.iter().any(|a| a.contains(w.as_str()))).collect();
+    if !missing.is_empty() {
+        out.push(Mismatch {
+            field: "warnings",
+            expected: Value::from(missing.into_iter().cloned().collect::<Vec<_>>()),
+            actual: Value::from(outcome.warnings.clone()),
+            diff: None,
+        });
+    }
+    if let Some(rule) = &expect.rule {
+        let actual = outcome.verdict().map(|v| v.rule.id);
+        if actual != Some(rule.as_str()) {
+            let actual = actual.map_or(Value::Null, Value::from);
+            out.push(Mismatch { field: "rule", expected: Value::from(rule.clone()), actual, diff: None });
+        }
+    }
+    out
+}
+
+fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
+    let delivered: Vec<Value> = outcome.delivered.iter().map(|m| m.to_json()).collect();
+    match expected {
+        Value::String(text) => {
+            let actual = outcome.error().map(|e| e.message.as_str());
+            (actual != Some(text.as_str())).then(|| Mismatch {
+                field: "message",
+                expected: expected.clone(),
+                actual: actual.map_or(Value::Null, Value::from),
+                diff: None,
+            })
+        }
+        Value::Array(_) => {
+            let actual = Value::Array(delivered);
+            subset(expected, &actual).err().map(|diff| Mismatch { field: "message", expected: expected.clone(), actual, diff: Some(diff) })
+        }
+        _ => {
+            // Any delivered message may match; report the diff against the first.
+            if delivered.iter().any(|d| subset(expected, d).is_ok()) {
+                return None;
+            }
+            let actual = delivered.first().cloned().unwrap_or(Value::Null);
+            let diff = if delivered.is_empty() {
+                "no message was delivered".to_string()
+            } else {
+                subset(expected, &actual).err().unwrap_or_default()
+            };
+            Some(Mismatch { field: "message", expected: expected.clone(), actual, diff: Some(diff) })
+        }
+    }
+}
+
+/// `expected` is contained in `actual`.
+fn subset(expected: &Value, actual: &Value) -> Result<(), String> {
+    assert_json_matches_no_panic(actual, expected, Config::new(CompareMode::Inclusive))
+}

@@ -1,0 +1,260 @@
+//! Scenario files: a pool, users seeded into it, and API calls with what is expected of each
+//! (README.md "Scenario files"). Loading checks everything that can be checked before a call is
+//! made, so a bad file stops the run with one line naming the file and JSON path.
+
+pub mod expect;
+pub mod refs;
+pub mod run;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::{parse_json_file, Error, ErrorCode};
+use crate::judge::rules;
+use crate::pool::{User, UserPool, UserStatus};
+
+pub use expect::{Expect, ExpectedOutcome, Mismatch};
+pub use run::{run_scenario, RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
+
+/// A loaded scenario, ready to run.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub file: PathBuf,
+    pub name: String,
+    /// The pool as configured (users and clients already seeded).
+    pub pool: UserPool,
+    pub steps: Vec<Step>,
+    /// Names of the app clients, in file order; the first is `$client`.
+    pub clients: Vec<String>,
+}
+
+/// One API call and what is expected of it.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub action: String,
+    /// The request body with references (`$pool`, ...) still unresolved.
+    pub request: Value,
+    pub expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    name: Option<String>,
+    pool: Value,
+    #[serde(default)]
+    users: Vec<SeedUser>,
+    #[serde(default)]
+    clients: Vec<String>,
+    steps: Vec<StepFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct SeedUser {
+    username: String,
+    #[serde(default)]
+    user_attributes: Vec<SeedAttribute>,
+    password: Option<String>,
+    user_status: Option<String>,
+    enabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct SeedAttribute {
+    name: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepFile {
+    action: String,
+    #[serde(default = "empty_object")]
+    request: Value,
+    #[serde(default)]
+    expect: expect::ExpectFile,
+}
+
+fn empty_object() -> Value {
+    Value::Object(Map::new())
+}
+
+/// The app client created when a scenario names none, so `$client` and `$token.<user>` work.
+pub const DEFAULT_CLIENT: &str = "app";
+
+impl Scenario {
+    /// Reads and checks a scenario file.
+    pub fn load(file: &Path) -> Result<Scenario, Error> {
+        let text = std::fs::read_to_string(file).map_err(|e| Error::Read { file: file.to_path_buf(), message: e.to_string() })?;
+        Scenario::parse(file, &text)
+    }
+
+    /// Parses scenario text; `file` names it in errors and anchors a relative pool path.
+    pub fn parse(file: &Path, text: &str) -> Result<Scenario, Error> {
+        let parsed: ScenarioFile = parse_json_file(file, text)?;
+        let mut pool = load_pool(file, &parsed.pool)?;
+        for (i, seed) in parsed.users.iter().enumerate() {
+            let user = seed_user(file, &pool, i, seed)?;
+            pool.put_user(user);
+        }
+        let mut clients = parsed.clients;
+        if clients.is_empty() {
+            clients.push(DEFAULT_CLIENT.to_string());
+        }
+        for (i, name) in clients.iter().enumerate() {
+            if clients[..i].contains(name) {
+                return Err(Error::input(file, format!("$.clients[{i}]"), format!("expected a unique client name; `{name}` is already listed")));
+            }
+            pool.add_client(name);
+        }
+        let mut steps = Vec::with_capacity(parsed.steps.len());
+        for (i, step) in parsed.steps.into_iter().enumerate() {
+            let at = |rest: &str| format!("$.steps[{i}]{rest}");
+            refs::check_syntax(&step.request, &at(".request")).map_err(|(path, message)| Error::input(file, path, message))?;
+            let expect = step.expect.check().map_err(|(key, message)| Error::input(file, at(&format!(".expect.{key}")), message))?;
+            steps.push(Step { action: step.action, request: step.request, expect });
+        }
+        if steps.is_empty() {
+            return Err(Error::input(file, "$.steps", "expected at least one step"));
+        }
+        let name = parsed.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+        Ok(Scenario { file: file.to_path_buf(), name, pool, steps, clients })
+    }
+
+    /// Every Lambda ARN the scenario mentions (pool config and requests), to build what it needs.
+    pub fn lambda_arns(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(config) = serde_json::to_value(&self.pool.config) {
+            collect_arns(&config, &mut out);
+        }
+        for step in &self.steps {
+            collect_arns(&step.request, &mut out);
+        }
+        out
+    }
+}
+
+/// Finds scenario files: files as given, folders searched recursively for `*.json`, sorted.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| Error::Read { file: path.clone(), message: e.to_string() })?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found)?;
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Read { file: dir.to_path_buf(), message: e.to_string() })?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::Read { file: dir.to_path_buf(), message: e.to_string() })?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `"pool": "../pools/x.json"` (relative to the scenario file) or an inline pool object.
+fn load_pool(file: &Path, pool: &Value) -> Result<UserPool, Error> {
+    match pool {
+        Value::String(relative) => {
+            let path = file.parent().unwrap_or(Path::new("")).join(relative);
+            UserPool::from_file(&path)
+        }
+        Value::Object(_) => UserPool::from_json_text(file, &pool.to_string()).map_err(|e| match e {
+            // Paths inside the inline object are relative to it; make them point into the scenario.
+            Error::Input { file, json_path, message } => {
+                let inner = json_path.trim_start_matches('$');
+                Error::Input { file, json_path: format!("$.pool{inner}"), message }
+            }
+            other => other,
+        }),
+        _ => Err(Error::input(file, "$.pool", "expected a pool file path (relative to this file) or a pool object")),
+    }
+}
+
+fn seed_user(file: &Path, pool: &UserPool, i: usize, seed: &SeedUser) -> Result<User, Error> {
+    let at = |rest: &str| format!("$.users[{i}]{rest}");
+    let mut user = User::new(seed.username.clone());
+    for (j, attribute) in seed.user_attributes.iter().enumerate() {
+        if attribute.name == "sub" {
+            user.sub = attribute.value.clone();
+        } else if pool.schema.get(&attribute.name).is_none() {
+            return Err(Error::input(
+                file,
+                at(&format!(".UserAttributes[{j}].Name")),
+                format!("expected an attribute of the pool's schema; `{}` is not one", attribute.name),
+            ));
+        } else {
+            user.attributes.insert(attribute.name.clone(), attribute.value.clone());
+        }
+    }
+    user.password = seed.password.clone();
+    if let Some(status) = &seed.user_status {
+        user.status = parse_status(status).ok_or_else(|| {
+            Error::input(
+                file,
+                at(".UserStatus"),
+                format!("expected UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED or EXTERNAL_PROVIDER, not `{status}`"),
+            )
+        })?;
+    }
+    if let Some(enabled) = seed.enabled {
+        user.enabled = enabled;
+    }
+    Ok(user)
+}
+
+fn parse_status(s: &str) -> Option<UserStatus> {
+    [
+        UserStatus::Unconfirmed,
+        UserStatus::Confirmed,
+        UserStatus::ForceChangePassword,
+        UserStatus::ResetRequired,
+        UserStatus::ExternalProvider,
+    ]
+    .into_iter()
+    .find(|st| st.as_str() == s)
+}
+
+fn collect_arns(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if s.starts_with("arn:aws:lambda:") => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|i| collect_arns(i, out)),
+        Value::Object(map) => map.values().for_each(|i| collect_arns(i, out)),
+        _ => {}
+    }
+}
+
+/// The names an `expect.outcome` may take, for messages.
+pub(crate) fn outcome_hint() -> String {
+    "`success` or an exception name such as UserLambdaValidationException".to_string()
+}
+
+/// Parses an exception name, for `expect.outcome`.
+pub(crate) fn parse_outcome(s: &str) -> Option<ExpectedOutcome> {
+    if s == "success" {
+        return Some(ExpectedOutcome::Success);
+    }
+    ErrorCode::from_name(s).map(ExpectedOutcome::Error)
+}
+
+/// Checks a rule id, for `expect.rule`.
+pub(crate) fn known_rule(id: &str) -> bool {
+    rules::by_id(id).is_some()
+}
+

@@ -1,0 +1,110 @@
+//! References in step requests: a whole string value `$pool`, `$client`, `$client.<name>`,
+//! `$token.<username>` or `$code.<username>` is replaced by that value when the step runs. `$$`
+//! at the start stands for a literal `$`.
+
+use serde_json::Value;
+
+use crate::pool::UserPool;
+
+/// What the reference forms mean, for error messages.
+pub const FORMS: &str = "$pool, $client, $client.<name>, $token.<username> or $code.<username> ($$ for a literal $)";
+
+/// A parsed reference.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ref<'a> {
+    Pool,
+    Client(Option<&'a str>),
+    Token(&'a str),
+    Code(&'a str),
+    /// `$$...`: the string without its first `$`.
+    Literal(&'a str),
+}
+
+/// Parses `s` when it is a reference; `Ok(None)` for ordinary strings.
+pub fn parse(s: &str) -> Result<Option<Ref<'_>>, String> {
+    let Some(rest) = s.strip_prefix('$') else { return Ok(None) };
+    let named = |prefix: &str| rest.strip_prefix(prefix).filter(|n| !n.is_empty());
+    Ok(Some(if rest.starts_with('$') {
+        Ref::Literal(rest)
+    } else if rest == "pool" {
+        Ref::Pool
+    } else if rest == "client" {
+        Ref::Client(None)
+    } else if let Some(name) = named("client.") {
+        Ref::Client(Some(name))
+    } else if let Some(user) = named("token.") {
+        Ref::Token(user)
+    } else if let Some(user) = named("code.") {
+        Ref::Code(user)
+    } else {
+        return Err(format!("expected a reference ({FORMS}), not `{s}`"));
+    }))
+}
+
+/// Checks every reference in a request before anything runs. `Err((json_path, message))`.
+pub fn check_syntax(v: &Value, path: &str) -> Result<(), (String, String)> {
+    match v {
+        Value::String(s) => parse(s).map(|_| ()).map_err(|m| (path.to_string(), m)),
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| check_syntax(item, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().try_for_each(|(k, item)| check_syntax(item, &format!("{path}.{k}"))),
+        _ => Ok(()),
+    }
+}
+
+/// Replaces references in `v` using the pool's current state. `Err((json_path, message))` for a
+/// reference that names something that does not exist (yet).
+pub fn resolve(v: &mut Value, path: &str, pool: &mut UserPool, clients: &[String]) -> Result<(), (String, String)> {
+    match v {
+        Value::String(s) => {
+            let Some(reference) = parse(s).map_err(|m| (path.to_string(), m))? else { return Ok(()) };
+            let resolved = resolve_one(&reference, pool, clients).map_err(|m| (path.to_string(), m))?;
+            *s = resolved;
+            Ok(())
+        }
+        Value::Array(items) => {
+            items.iter_mut().enumerate().try_for_each(|(i, item)| resolve(item, &format!("{path}[{i}]"), pool, clients))
+        }
+        Value::Object(map) => map.iter_mut().try_for_each(|(k, item)| resolve(item, &format!("{path}.{k}"), pool, clients)),
+        _ => Ok(()),
+    }
+}
+
+fn resolve_one(reference: &Ref<'_>, pool: &mut UserPool, clients: &[String]) -> Result<String, String> {
+    let client_id = |pool: &UserPool, name: &str| {
+        pool.clients().find(|c| c.client_name == name).map(|c| c.client_id.clone()).ok_or_else(|| {
+            format!("expected the name of an app client listed in `clients` ({}), not `{name}`", clients.join(", "))
+        })
+    };
+    let first_client = clients.first().map(String::as_str).unwrap_or(super::DEFAULT_CLIENT);
+    match *reference {
+        Ref::Literal(s) => Ok(s.to_string()),
+        Ref::Pool => Ok(pool.id.clone()),
+        Ref::Client(name) => client_id(pool, name.unwrap_or(first_client)),
+        Ref::Token(user) => {
+            let client = client_id(pool, first_client)?;
+            pool.issue_access_token(user, &client).ok_or_else(|| format!("expected a user of the pool, not `{user}`"))
+        }
+        Ref::Code(user) => match pool.last_message_to(user) {
+            Some(message) => message.code.clone().ok_or_else(|| format!("the last message to `{user}` carries no code")),
+            None if pool.find_user(user).is_none() => Err(format!("expected a user of the pool, not `{user}`")),
+            None => Err(format!("expected a message delivered to `{user}` by an earlier step; none was")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_forms_parse() {
+        assert_eq!(parse("$pool"), Ok(Some(Ref::Pool)));
+        assert_eq!(parse("$client"), Ok(Some(Ref::Client(None))));
+        assert_eq!(parse("$client.web"), Ok(Some(Ref::Client(Some("web")))));
+        assert_eq!(parse("$token.alice"), Ok(Some(Ref::Token("alice"))));
+        assert_eq!(parse("$code.alice"), Ok(Some(Ref::Code("alice"))));
+        assert_eq!(parse("$$5"), Ok(Some(Ref::Literal("$5"))));
+        assert_eq!(parse("plain"), Ok(None));
+        assert_eq!(parse("$code."), Err(format!("expected a reference ({FORMS}), not `$code.`")));
+    }
+}
