@@ -51,12 +51,35 @@ impl RequestLog {
     fn write(&self, line: String) {
         match self {
             RequestLog::Stderr => {
-                let _ = writeln!(std::io::stderr().lock(), "{line}");
+                let _ = stderr_writer().send(line);
             }
             RequestLog::Off => {}
             RequestLog::Capture(lines) => lines.lock().unwrap_or_else(|p| p.into_inner()).push(line),
         }
     }
+}
+
+/// The stderr log's writer thread. Requests hand it their line and go on; it writes whatever has
+/// queued up in one go, so a busy server makes one write per batch, not one per request.
+fn stderr_writer() -> &'static std::sync::mpsc::Sender<String> {
+    static WRITER: std::sync::OnceLock<std::sync::mpsc::Sender<String>> = std::sync::OnceLock::new();
+    WRITER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        std::thread::Builder::new()
+            .name("cognito-harness-log".into())
+            .spawn(move || {
+                let mut out = std::io::BufWriter::new(std::io::stderr());
+                while let Ok(line) = rx.recv() {
+                    let _ = writeln!(out, "{line}");
+                    while let Ok(more) = rx.try_recv() {
+                        let _ = writeln!(out, "{more}");
+                    }
+                    let _ = out.flush();
+                }
+            })
+            .expect("log thread starts");
+        tx
+    })
 }
 
 /// How to serve.
