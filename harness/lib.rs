@@ -19,7 +19,8 @@ pub use actions::{Cognito, Outcome, TriggerRun};
 pub use error::{CognitoError, Error, ErrorCode};
 pub use events::{Trigger, TriggerSource};
 pub use function::{
-    handler, Deadline, Function, FunctionError, FunctionLookup, Functions, Invoked, Payload,
+    handler, Deadline, Function, FunctionError, FunctionLookup, Functions, HttpFunction, Invoked,
+    Payload, ProcessFunction,
 };
 pub use judge::{Decision, Grade, Rule, Verdict};
 pub use pool::{DeliveryMedium, Message, PoolConfig, User, UserPool, UserStatus};

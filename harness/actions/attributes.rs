@@ -24,6 +24,8 @@ const VERIFIABLE: [&str; 2] = ["email", "phone_number"];
 /// One `{"Name", "Value"}` of the request.
 struct AttributeUpdate {
     name: String,
+    /// `Name` was absent or null (an empty string is a present, too-short name).
+    name_missing: bool,
     value: String,
 }
 
@@ -137,56 +139,23 @@ impl Cognito {
             Err(e) => return Outcome::new(action, Err(e)),
         };
 
-        // Run triggers without the lock.
-        let mut ran = Vec::with_capacity(messages.len());
-        for message in &messages {
-            ran.push(self.run_message_trigger(message).await);
-        }
-
-        // Judge and commit under the lock: all or nothing (ruling 11).
-        let mut guard = lock(pool);
+        // Run and judge the triggers, then commit: all or nothing (ruling 11).
         let mut outcome = Outcome::new(action, Ok(json!({})));
-        let mut delivered = Vec::with_capacity(messages.len());
-        for (message, ran) in messages.into_iter().zip(ran) {
-            let (run, sent) = message.judge(&guard, ran);
-            if let Some(error) = run.verdict.error().cloned().or_else(|| harness_error(&run)) {
-                outcome.result = Err(error);
-            }
-            outcome
-                .warnings
-                .extend(run.verdict.warnings.iter().cloned());
-            outcome.triggers.push(run);
-            delivered.extend(sent);
-            if outcome.result.is_err() {
-                return outcome;
-            }
-        }
-        let Some(user) = guard.find_user_mut(&stored_username) else {
-            outcome.result = Err(user_not_found());
-            return outcome;
-        };
-        apply(user, &changes);
-        for message in &delivered {
-            guard.deliver(message.clone());
-        }
-        if matches!(caller, Caller::Client(_)) {
-            let list: Vec<Value> = delivered.iter().map(code_delivery_details).collect();
-            outcome.result = Ok(json!({ "CodeDeliveryDetailsList": list }));
-        }
-        outcome.delivered = delivered;
+        self.send_and_commit(&mut outcome, pool, messages, |pool, delivered| {
+            let user = pool
+                .find_user_mut(&stored_username)
+                .ok_or_else(user_not_found)?;
+            apply(user, &changes);
+            Ok(match caller {
+                Caller::Admin => json!({}),
+                Caller::Client(_) => {
+                    let list: Vec<Value> = delivered.iter().map(code_delivery_details).collect();
+                    json!({ "CodeDeliveryDetailsList": list })
+                }
+            })
+        })
+        .await;
         outcome
-    }
-}
-
-/// The InternalErrorException a caller sees when the harness could not run a function; the
-/// outcome's `harness_failure` tells the real reason.
-fn harness_error(run: &super::TriggerRun) -> Option<CognitoError> {
-    match &run.verdict.decision {
-        crate::judge::Decision::HarnessFailure(m) => Some(CognitoError::new(
-            ErrorCode::InternalErrorException,
-            format!("cognito-harness could not run the function: {m}"),
-        )),
-        _ => None,
     }
 }
 
@@ -211,8 +180,10 @@ fn attribute_list(request: &Value) -> Result<Option<Vec<AttributeUpdate>>, Cogni
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(serialization_error(key, "string")),
         };
+        let name = text("Name")?;
         out.push(AttributeUpdate {
-            name: text("Name")?.unwrap_or_default(),
+            name_missing: name.is_none(),
+            name: name.unwrap_or_default(),
             value: text("Value")?.unwrap_or_default(),
         });
     }
@@ -228,7 +199,7 @@ fn validate_attributes(v: &mut Validator, attributes: Option<&[AttributeUpdate]>
     };
     for (i, attribute) in attributes.iter().enumerate() {
         let path = format!("userAttributes.{}.member", i + 1);
-        if attribute.name.is_empty() {
+        if attribute.name_missing {
             v.missing(&format!("{path}.name"));
         } else {
             v.string(

@@ -5,6 +5,8 @@ use std::sync::atomic::Ordering;
 
 use serde_json::{Map, Value};
 
+use super::sign_up::{CLIENT_ID_RULE, USERNAME_RULE, USER_POOL_ID_RULE};
+use super::validate::{string_map_member, string_member, Validator};
 use super::{lock, Cognito, Outcome, PlannedMessage, PoolHandle, TriggerRun};
 use crate::error::{CognitoError, ErrorCode};
 use crate::events::{self, Caller, TriggerSource};
@@ -100,20 +102,19 @@ impl Cognito {
         messages: Vec<PlannedMessage>,
         commit: impl FnOnce(&mut UserPool, &[Message]) -> Result<Value, CognitoError>,
     ) {
-        let mut ran = Vec::with_capacity(messages.len());
-        for message in &messages {
-            ran.push(self.run_message_trigger(message).await);
-        }
-        let mut guard = lock(pool);
+        // Each message's trigger runs without the lock and is judged before the next one runs:
+        // the first rejection ends the call.
         let mut delivered = Vec::with_capacity(messages.len());
-        for (message, ran) in messages.into_iter().zip(ran) {
-            let (run, sent) = message.judge(&guard, ran);
+        for message in messages {
+            let ran = self.run_message_trigger(&message).await;
+            let (run, sent) = message.judge(&lock(pool), ran);
             let failed = fail_with(outcome, run);
             delivered.extend(sent);
             if failed {
                 return;
             }
         }
+        let mut guard = lock(pool);
         match commit(&mut guard, &delivered) {
             Ok(response) => {
                 for message in &delivered {
@@ -312,4 +313,107 @@ pub(crate) fn name_value_list(
 /// The `{"Destination", "DeliveryMedium", "AttributeName"}` of the first delivered message.
 pub(crate) fn first_delivery(delivered: &[Message]) -> Option<Value> {
     delivered.first().map(super::code_delivery_details)
+}
+
+/// The members most user-facing actions share: `ClientId` (or `UserPoolId`), `Username` and
+/// `ClientMetadata`, validated and resolved to the pool.
+pub(crate) struct UserRequest {
+    pub pool: PoolHandle,
+    /// The app client for client-side calls; `None` for admin calls.
+    pub client_id: Option<String>,
+    pub username: String,
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl UserRequest {
+    pub fn caller(&self) -> Caller<'_> {
+        self.client_id
+            .as_deref()
+            .map_or(Caller::Admin, Caller::Client)
+    }
+
+    /// The user-not-found exception for this kind of call: client-side calls do not say whether
+    /// the user or the client was wrong.
+    pub fn user_not_found(&self) -> CognitoError {
+        match self.client_id {
+            Some(_) => super::sign_up::client_user_not_found(),
+            None => super::user_not_found(),
+        }
+    }
+}
+
+impl Cognito {
+    /// Reads `ClientId`, `Username`, `ClientMetadata` of a client-side call; `extra` validates the
+    /// action's other members in the same Coral message.
+    pub(crate) fn client_user_request(
+        &self,
+        request: &Value,
+        extra: impl FnOnce(&mut Validator) -> Result<(), CognitoError>,
+    ) -> Result<UserRequest, CognitoError> {
+        let client_id = string_member(request, "ClientId")?;
+        let username = string_member(request, "Username")?;
+        let metadata = string_map_member(request, "ClientMetadata")?.cloned();
+        let mut v = Validator::new();
+        v.required_string("clientId", client_id, CLIENT_ID_RULE);
+        v.required_string("username", username, USERNAME_RULE);
+        extra(&mut v)?;
+        v.finish()?;
+        let client_id = client_id.unwrap_or_default();
+        Ok(UserRequest {
+            pool: self.pool_for_client(client_id)?,
+            client_id: Some(client_id.to_string()),
+            username: username.unwrap_or_default().to_string(),
+            metadata,
+        })
+    }
+
+    /// Reads `UserPoolId`, `Username`, `ClientMetadata` of an admin call.
+    pub(crate) fn admin_user_request(
+        &self,
+        request: &Value,
+        extra: impl FnOnce(&mut Validator) -> Result<(), CognitoError>,
+    ) -> Result<UserRequest, CognitoError> {
+        let pool_id = string_member(request, "UserPoolId")?;
+        let username = string_member(request, "Username")?;
+        let metadata = string_map_member(request, "ClientMetadata")?.cloned();
+        let mut v = Validator::new();
+        v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
+        v.required_string("username", username, USERNAME_RULE);
+        extra(&mut v)?;
+        v.finish()?;
+        Ok(UserRequest {
+            pool: self.require_pool(pool_id.unwrap_or_default())?,
+            client_id: None,
+            username: username.unwrap_or_default().to_string(),
+            metadata,
+        })
+    }
+
+    /// Sends one code message and, when Cognito accepts it, remembers the code for `purpose` and
+    /// answers `{"CodeDeliveryDetails": ...}`; `update` may change the user in the same commit.
+    pub(crate) async fn send_code(
+        &self,
+        action: &str,
+        pool: &PoolHandle,
+        message: PlannedMessage,
+        purpose: CodePurpose,
+        lifetime: u64,
+        update: impl FnOnce(&mut User),
+    ) -> Outcome {
+        let mut outcome = Outcome::new(action, Ok(Value::Object(Map::new())));
+        let username = message.username.clone();
+        let now = self.now();
+        self.send_and_commit(&mut outcome, pool, vec![message], |pool, delivered| {
+            let user = pool
+                .find_user_mut(&username)
+                .ok_or_else(super::user_not_found)?;
+            if let Some(code) = delivered.first().and_then(|m| m.code.as_deref()) {
+                remember_code(user, purpose, code, now, lifetime);
+            }
+            update(user);
+            Ok(serde_json::json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
+        })
+        .await;
+        outcome
+    }
 }

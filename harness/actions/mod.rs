@@ -11,6 +11,8 @@ pub mod attributes;
 pub mod auth;
 pub mod flow;
 pub mod passwords;
+pub mod pool_admin;
+pub mod pool_config;
 pub mod sign_up;
 pub mod simulated;
 pub mod update_user_pool;
@@ -206,6 +208,10 @@ impl Cognito {
             "UpdateUserAttributes" => self.update_user_attributes(request).await,
             "UpdateUserPool" => self.update_user_pool(request),
             "DescribeUserPool" => self.describe_user_pool(request),
+            "CreateUserPool" => self.create_user_pool(request),
+            "DeleteUserPool" => self.delete_user_pool(request),
+            "CreateUserPoolClient" => self.create_user_pool_client(request),
+            "DescribeUserPoolClient" => self.describe_user_pool_client(request),
             "SignUp" => self.sign_up(request).await,
             "ConfirmSignUp" => self.confirm_sign_up(request),
             "AdminConfirmSignUp" => self.admin_confirm_sign_up(request),

@@ -3,17 +3,14 @@
 
 use serde_json::{json, Value};
 
-use super::flow::{
-    consume_code, first_delivery, plan_message, recovery_channel, remember_code, RESET_CODE_SECONDS,
-};
+use super::flow::{consume_code, plan_message, recovery_channel, UserRequest, RESET_CODE_SECONDS};
 use super::sign_up::{
     client_user_not_found, CLIENT_ID_RULE, CONFIRMATION_CODE_RULE, PASSWORD, USERNAME_RULE,
-    USER_POOL_ID_RULE,
 };
 use super::validate::{string_map_member, string_member, StringRule, Validator};
-use super::{lock, new_code, user_not_found, Cognito, Outcome};
+use super::{lock, new_code, Cognito, Outcome};
 use crate::error::{CognitoError, ErrorCode};
-use crate::events::{Caller, TriggerSource};
+use crate::events::TriggerSource;
 use crate::pool::{CodePurpose, UserPool, UserStatus};
 
 pub(crate) const PASSWORD_RULE: StringRule = StringRule {
@@ -73,56 +70,35 @@ fn no_recovery_channel() -> CognitoError {
 impl Cognito {
     /// ForgotPassword: CustomMessage_ForgotPassword with a reset code to a verified channel.
     pub async fn forgot_password(&self, request: &Value) -> Outcome {
-        const ACTION: &str = "ForgotPassword";
-        let planned = (|| {
-            let client_id = string_member(request, "ClientId")?;
-            let username = string_member(request, "Username")?;
-            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
-            let mut v = Validator::new();
-            v.required_string("clientId", client_id, CLIENT_ID_RULE);
-            v.required_string("username", username, USERNAME_RULE);
-            v.finish()?;
-            let client_id = client_id.unwrap_or_default();
-            let pool = self.pool_for_client(client_id)?;
-            let guard = lock(&pool);
-            let user = guard
-                .find_user(username.unwrap_or_default())
-                .ok_or_else(client_user_not_found)?;
-            let medium = recovery_channel(&guard, user).ok_or_else(no_recovery_channel)?;
-            let source = TriggerSource::CustomMessageForgotPassword;
-            let message = plan_message(
-                &guard,
-                source,
-                medium,
-                user,
-                new_code(),
-                Caller::Client(client_id),
-                metadata.as_ref(),
-            );
-            drop(guard);
-            Ok((pool, message))
-        })();
-        self.send_reset_code(ACTION, planned, false).await
+        let planned = self.client_user_request(request, |_| Ok(()));
+        self.send_reset_code("ForgotPassword", planned).await
     }
 
     /// AdminResetUserPassword: the user must reset; a reset code goes out like ForgotPassword's.
     pub async fn admin_reset_user_password(&self, request: &Value) -> Outcome {
-        const ACTION: &str = "AdminResetUserPassword";
-        let planned = (|| {
-            let pool_id = string_member(request, "UserPoolId")?;
-            let username = string_member(request, "Username")?;
-            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
-            let mut v = Validator::new();
-            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
-            v.required_string("username", username, USERNAME_RULE);
-            v.finish()?;
-            let pool = self.require_pool(pool_id.unwrap_or_default())?;
-            let guard = lock(&pool);
+        let planned = self.admin_user_request(request, |_| Ok(()));
+        let mut outcome = self
+            .send_reset_code("AdminResetUserPassword", planned)
+            .await;
+        if outcome.is_success() {
+            outcome.result = Ok(json!({}));
+        }
+        outcome
+    }
+
+    /// Sends a reset code (CustomMessage_ForgotPassword; for admin resets the source is presumably
+    /// the same, §2.1 INF); an admin reset also sets RESET_REQUIRED.
+    async fn send_reset_code(
+        &self,
+        action: &str,
+        request: Result<UserRequest, CognitoError>,
+    ) -> Outcome {
+        let planned = request.and_then(|req| {
+            let guard = lock(&req.pool);
             let user = guard
-                .find_user(username.unwrap_or_default())
-                .ok_or_else(user_not_found)?;
+                .find_user(&req.username)
+                .ok_or_else(|| req.user_not_found())?;
             let medium = recovery_channel(&guard, user).ok_or_else(no_recovery_channel)?;
-            // The source for admin resets is presumably ForgotPassword (§2.1, INF).
             let source = TriggerSource::CustomMessageForgotPassword;
             let message = plan_message(
                 &guard,
@@ -130,50 +106,32 @@ impl Cognito {
                 medium,
                 user,
                 new_code(),
-                Caller::Admin,
-                metadata.as_ref(),
-            );
+                req.caller(),
+                req.metadata.as_ref(),
+            )
+            .ok_or_else(no_recovery_channel)?;
             drop(guard);
-            Ok((pool, message))
-        })();
-        self.send_reset_code(ACTION, planned, true).await
-    }
-
-    async fn send_reset_code(
-        &self,
-        action: &str,
-        planned: Result<(super::PoolHandle, Option<super::PlannedMessage>), CognitoError>,
-        admin: bool,
-    ) -> Outcome {
-        let mut outcome = Outcome::new(action, Ok(json!({})));
-        let (pool, message) = match planned {
-            Ok(p) => p,
-            Err(e) => return Outcome::new(action, Err(e)),
-        };
-        let Some(message) = message else {
-            return Outcome::new(action, Err(no_recovery_channel()));
-        };
-        let username = message.username.clone();
-        let now = self.now();
-        self.send_and_commit(&mut outcome, &pool, vec![message], |pool, delivered| {
-            let user = pool.find_user_mut(&username).ok_or_else(user_not_found)?;
-            if let Some(sent) = delivered.first() {
-                remember_code(
-                    user,
-                    CodePurpose::ForgotPassword,
-                    sent.code.as_deref().unwrap_or_default(),
-                    now,
+            Ok((req.pool, message, req.client_id.is_none()))
+        });
+        match planned {
+            Ok((pool, message, admin)) => {
+                let purpose = CodePurpose::ForgotPassword;
+                self.send_code(
+                    action,
+                    &pool,
+                    message,
+                    purpose,
                     RESET_CODE_SECONDS,
-                );
+                    |user| {
+                        if admin {
+                            user.status = UserStatus::ResetRequired;
+                        }
+                    },
+                )
+                .await
             }
-            if admin {
-                user.status = UserStatus::ResetRequired;
-                return Ok(json!({}));
-            }
-            Ok(json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
-        })
-        .await;
-        outcome
+            Err(e) => Outcome::new(action, Err(e)),
+        }
     }
 
     /// ConfirmForgotPassword: checks the reset code and sets the new password.

@@ -238,97 +238,73 @@ impl Cognito {
 
     /// AdminConfirmSignUp: confirms without a code.
     pub fn admin_confirm_sign_up(&self, request: &Value) -> Outcome {
-        let result = (|| {
-            let pool_id = string_member(request, "UserPoolId")?;
-            let username = string_member(request, "Username")?;
-            string_map_member(request, "ClientMetadata")?;
-            let mut v = Validator::new();
-            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
-            v.required_string("username", username, USERNAME_RULE);
-            v.finish()?;
-            let pool = self.require_pool(pool_id.unwrap_or_default())?;
-            let mut guard = lock(&pool);
-            let user = guard
-                .find_user_mut(username.unwrap_or_default())
-                .ok_or_else(user_not_found)?;
-            if user.status != UserStatus::Unconfirmed {
-                return Err(cannot_confirm(user.status));
-            }
-            user.status = UserStatus::Confirmed;
-            user.codes.remove(&CodePurpose::ConfirmSignUp);
-            Ok(json!({}))
-        })();
+        let result = self
+            .admin_user_request(request, |_| Ok(()))
+            .and_then(|req| {
+                let mut guard = lock(&req.pool);
+                let user = guard
+                    .find_user_mut(&req.username)
+                    .ok_or_else(user_not_found)?;
+                if user.status != UserStatus::Unconfirmed {
+                    return Err(cannot_confirm(user.status));
+                }
+                user.status = UserStatus::Confirmed;
+                user.codes.remove(&CodePurpose::ConfirmSignUp);
+                Ok(json!({}))
+            });
         Outcome::new("AdminConfirmSignUp", result)
     }
 
     /// ResendConfirmationCode: CustomMessage_ResendCode to the sign-up channel.
     pub async fn resend_confirmation_code(&self, request: &Value) -> Outcome {
         const ACTION: &str = "ResendConfirmationCode";
-        let mut outcome = Outcome::new(ACTION, Ok(json!({})));
-        let planned = (|| {
-            let client_id = string_member(request, "ClientId")?;
-            let username = string_member(request, "Username")?;
-            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
-            let mut v = Validator::new();
-            v.required_string("clientId", client_id, CLIENT_ID_RULE);
-            v.required_string("username", username, USERNAME_RULE);
-            v.finish()?;
-            let client_id = client_id.unwrap_or_default();
-            let pool = self.pool_for_client(client_id)?;
-            let guard = lock(&pool);
-            let user = guard
-                .find_user(username.unwrap_or_default())
-                .ok_or_else(client_user_not_found)?;
-            if user.status == UserStatus::Confirmed {
-                return Err(CognitoError::invalid_parameter(
-                    "User is already confirmed.",
-                ));
-            }
-            let medium = verification_channel(&guard, user).ok_or_else(|| {
-                CognitoError::invalid_parameter(
-                    "Cannot resend codes. Auto verification not turned on.",
-                )
-            })?;
-            let message = plan_message(
-                &guard,
-                TriggerSource::CustomMessageResendCode,
-                medium,
-                user,
-                new_code(),
-                Caller::Client(client_id),
-                metadata.as_ref(),
-            );
-            drop(guard);
-            Ok((pool, message))
-        })();
-        let (pool, message) = match planned {
-            Ok(p) => p,
-            Err(e) => return Outcome::new(ACTION, Err(e)),
-        };
-        let now = self.now();
-        self.send_and_commit(
-            &mut outcome,
-            &pool,
-            message.into_iter().collect(),
-            |pool, delivered| {
-                let sent = delivered.first();
-                let user = pool
-                    .find_user_mut(sent.map_or("", |m| m.username.as_str()))
-                    .ok_or_else(client_user_not_found)?;
-                if let Some(sent) = sent {
-                    remember_code(
-                        user,
-                        CodePurpose::ConfirmSignUp,
-                        sent.code.as_deref().unwrap_or_default(),
-                        now,
-                        CONFIRMATION_CODE_SECONDS,
-                    );
+        let planned = self
+            .client_user_request(request, |_| Ok(()))
+            .and_then(|req| {
+                let guard = lock(&req.pool);
+                let user = guard
+                    .find_user(&req.username)
+                    .ok_or_else(|| req.user_not_found())?;
+                if user.status == UserStatus::Confirmed {
+                    return Err(CognitoError::invalid_parameter(
+                        "User is already confirmed.",
+                    ));
                 }
-                Ok(json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
-            },
-        )
-        .await;
-        outcome
+                let no_channel = || {
+                    CognitoError::invalid_parameter(
+                        "Cannot resend codes. Auto verification not turned on.",
+                    )
+                };
+                let medium = verification_channel(&guard, user).ok_or_else(no_channel)?;
+                let source = TriggerSource::CustomMessageResendCode;
+                let message = plan_message(
+                    &guard,
+                    source,
+                    medium,
+                    user,
+                    new_code(),
+                    req.caller(),
+                    req.metadata.as_ref(),
+                )
+                .ok_or_else(no_channel)?;
+                drop(guard);
+                Ok((req.pool, message))
+            });
+        match planned {
+            Ok((pool, message)) => {
+                let purpose = CodePurpose::ConfirmSignUp;
+                self.send_code(
+                    ACTION,
+                    &pool,
+                    message,
+                    purpose,
+                    CONFIRMATION_CODE_SECONDS,
+                    |_| {},
+                )
+                .await
+            }
+            Err(e) => Outcome::new(ACTION, Err(e)),
+        }
     }
 }
 

@@ -2,10 +2,10 @@
 //! scenario steps: a first federated sign-in (PreSignUp_ExternalProvider) and a sign-in code being
 //! sent (CustomMessage_Authentication). Their request shapes are ours, in the API's PascalCase style.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::flow::{fail_with, first_delivery, name_value_list, plan_message, remember_code};
-use super::sign_up::{supplied, USERNAME_RULE, USER_POOL_ID_RULE};
+use super::flow::{fail_with, name_value_list, plan_message};
+use super::sign_up::{supplied, USER_POOL_ID_RULE};
 use super::validate::{string_member, StringRule, Validator};
 use super::{lock, new_code, user_not_found, Cognito, Outcome};
 use crate::error::CognitoError;
@@ -136,71 +136,50 @@ impl Cognito {
 
     /// `SendAuthenticationCode {UserPoolId, Username, ClientId?, DeliveryMedium?}`: Cognito sends a
     /// sign-in (MFA/OTP) code, firing CustomMessage_Authentication. ClientMetadata is never
-    /// forwarded for this source (§2.1), so the request takes none.
+    /// forwarded for this source (§2.1), so it is ignored here.
     pub async fn send_authentication_code(&self, request: &Value) -> Outcome {
         const ACTION: &str = "SendAuthenticationCode";
-        let mut outcome = Outcome::new(ACTION, Ok(json!({})));
         let planned = (|| {
-            let pool_id = string_member(request, "UserPoolId")?;
-            let username = string_member(request, "Username")?;
             let client_id = string_member(request, "ClientId")?;
             let medium = string_member(request, "DeliveryMedium")?.unwrap_or("SMS");
-            let mut v = Validator::new();
-            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
-            v.required_string("username", username, USERNAME_RULE);
-            v.enum_value("deliveryMedium", medium, &["SMS", "EMAIL"]);
-            v.finish()?;
-            let pool = self.require_pool(pool_id.unwrap_or_default())?;
+            let req = self.admin_user_request(request, |v| {
+                v.enum_value("deliveryMedium", medium, &["SMS", "EMAIL"]);
+                Ok(())
+            })?;
             let medium = if medium == "EMAIL" {
                 DeliveryMedium::Email
             } else {
                 DeliveryMedium::Sms
             };
-            let guard = lock(&pool);
-            let user = guard
-                .find_user(username.unwrap_or_default())
-                .ok_or_else(user_not_found)?;
+            let guard = lock(&req.pool);
+            let user = guard.find_user(&req.username).ok_or_else(user_not_found)?;
             let caller = client_id.map_or(Caller::Admin, Caller::Client);
-            let none: Option<&Map<String, Value>> = None;
-            let message = plan_message(
-                &guard,
-                TriggerSource::CustomMessageAuthentication,
-                medium,
-                user,
-                new_code(),
-                caller,
-                none,
-            )
-            .ok_or_else(|| {
-                CognitoError::invalid_parameter(format!(
-                    "The user has no {} to send a code to.",
-                    medium.attribute()
-                ))
-            })?;
+            let source = TriggerSource::CustomMessageAuthentication;
+            let message = plan_message(&guard, source, medium, user, new_code(), caller, None)
+                .ok_or_else(|| {
+                    CognitoError::invalid_parameter(format!(
+                        "The user has no {} to send a code to.",
+                        medium.attribute()
+                    ))
+                })?;
             drop(guard);
-            Ok((pool, message))
+            Ok((req.pool, message))
         })();
-        let (pool, message) = match planned {
-            Ok(p) => p,
-            Err(e) => return Outcome::new(ACTION, Err(e)),
-        };
-        let username = message.username.clone();
-        let now = self.now();
-        self.send_and_commit(&mut outcome, &pool, vec![message], |pool, delivered| {
-            let user = pool.find_user_mut(&username).ok_or_else(user_not_found)?;
-            if let Some(sent) = delivered.first() {
-                remember_code(
-                    user,
-                    CodePurpose::Authentication,
-                    sent.code.as_deref().unwrap_or_default(),
-                    now,
+        match planned {
+            Ok((pool, message)) => {
+                let purpose = CodePurpose::Authentication;
+                self.send_code(
+                    ACTION,
+                    &pool,
+                    message,
+                    purpose,
                     AUTHENTICATION_CODE_SECONDS,
-                );
+                    |_| {},
+                )
+                .await
             }
-            Ok(json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
-        })
-        .await;
-        outcome
+            Err(e) => Outcome::new(ACTION, Err(e)),
+        }
     }
 }
 

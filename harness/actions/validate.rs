@@ -184,7 +184,7 @@ impl Validator {
                 Some(value),
                 &format!(
                     "Member must satisfy enum value set: [{}]",
-                    allowed.join(", ")
+                    java_set_order(allowed).join(", ")
                 ),
             );
         }
@@ -244,6 +244,26 @@ impl StringRule {
     }
 }
 
+/// The order a Java `HashSet` of these strings iterates in, which is the order Coral prints an
+/// enum value set (observed: `[OPTIONAL, OFF, ON]` for the model's `OFF, ON, OPTIONAL`,
+/// rosberglinhares/CloudFormationCognitoCustomResources#1). Buckets are `(h ^ h >>> 16) & (n - 1)`
+/// of `String.hashCode()` with the default table size; ties keep model order.
+pub fn java_set_order<'a>(values: &[&'a str]) -> Vec<&'a str> {
+    let mut buckets = 16usize;
+    while values.len() * 4 > buckets * 3 {
+        buckets *= 2;
+    }
+    let bucket = |s: &str| {
+        let h = s
+            .encode_utf16()
+            .fold(0u32, |h, c| h.wrapping_mul(31).wrapping_add(u32::from(c)));
+        ((h ^ (h >> 16)) as usize) & (buckets - 1)
+    };
+    let mut ordered = values.to_vec();
+    ordered.sort_by_key(|s| bucket(s)); // stable: ties keep model order
+    ordered
+}
+
 /// Reads the request as the awsJson1.1 protocol would: a member of the wrong JSON type is a
 /// SerializationException, not a validation error.
 pub fn string_member<'a>(request: &'a Value, name: &str) -> Result<Option<&'a str>, CognitoError> {
@@ -295,6 +315,14 @@ mod tests {
     fn sms_dot_stops_at_line_breaks() {
         assert!(SMS_MESSAGE.matches("Your code is {####}."));
         assert!(!SMS_MESSAGE.matches("Your code\nis {####}."));
+    }
+
+    #[test]
+    fn enum_sets_print_in_java_hash_set_order() {
+        assert_eq!(
+            java_set_order(&["OFF", "ON", "OPTIONAL"]),
+            ["OPTIONAL", "OFF", "ON"]
+        );
     }
 
     #[test]

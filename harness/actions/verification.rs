@@ -2,9 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::flow::{
-    consume_code, first_delivery, plan_message, remember_code, CONFIRMATION_CODE_SECONDS,
-};
+use super::flow::{consume_code, plan_message, CONFIRMATION_CODE_SECONDS};
 use super::sign_up::CONFIRMATION_CODE_RULE;
 use super::validate::{
     string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN, ATTRIBUTE_NAME,
@@ -38,7 +36,6 @@ impl Cognito {
     /// pending value when one waits for verification, else to the stored one.
     pub async fn get_user_attribute_verification_code(&self, request: &Value) -> Outcome {
         const ACTION: &str = "GetUserAttributeVerificationCode";
-        let mut outcome = Outcome::new(ACTION, Ok(json!({})));
         let planned = (|| {
             let token = string_member(request, "AccessToken")?;
             let attribute = string_member(request, "AttributeName")?;
@@ -74,30 +71,21 @@ impl Cognito {
             drop(guard);
             Ok((pool, message))
         })();
-        let (pool, message) = match planned {
-            Ok(p) => p,
-            Err(e) => return Outcome::new(ACTION, Err(e)),
-        };
-        let (username, attribute) = (message.username.clone(), message.medium.attribute());
-        let now = self.now();
-        self.send_and_commit(&mut outcome, &pool, vec![message], |pool, delivered| {
-            let user = pool
-                .find_user_mut(&username)
-                .ok_or_else(super::user_not_found)?;
-            if let Some(sent) = delivered.first() {
-                let purpose = CodePurpose::VerifyAttribute(attribute.to_string());
-                remember_code(
-                    user,
+        match planned {
+            Ok((pool, message)) => {
+                let purpose = CodePurpose::VerifyAttribute(message.medium.attribute().to_string());
+                self.send_code(
+                    ACTION,
+                    &pool,
+                    message,
                     purpose,
-                    sent.code.as_deref().unwrap_or_default(),
-                    now,
                     CONFIRMATION_CODE_SECONDS,
-                );
+                    |_| {},
+                )
+                .await
             }
-            Ok(json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
-        })
-        .await;
-        outcome
+            Err(e) => Outcome::new(ACTION, Err(e)),
+        }
     }
 
     /// VerifyUserAttribute: consumes the code, applies a pending value, marks the attribute

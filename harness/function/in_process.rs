@@ -19,8 +19,9 @@ use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload}
 /// The prefix lambda_runtime puts before a payload deserialization error.
 const DESERIALIZE_CONTEXT: &str =
     "failed to deserialize the incoming data into the function's payload type";
-/// The `errorType` lambda_runtime reports for such an error (its type name).
-const DESERIALIZE_ERROR_TYPE: &str = "lambda_runtime::deserializer::DeserializeError";
+/// The `errorType` lambda_runtime reports for such an error: the type name of a reference to it
+/// (`type_name_of_val(&value)` in diagnostic.rs), as a real process shows.
+const DESERIALIZE_ERROR_TYPE: &str = "&lambda_runtime::deserializer::DeserializeError";
 
 /// A lambda_runtime-style service bound as a function. Build it with [`handler`].
 pub struct InProcess<S, T, R> {
@@ -91,7 +92,8 @@ where
 /// Deserializes the event into the handler's type. On failure the event is re-read from its bytes,
 /// as the runtime reads it, so the message carries the same `at line 1 column N` position.
 fn deserialize<T: DeserializeOwned>(event: &Value) -> Result<T, FunctionError> {
-    if let Ok(payload) = serde_path_to_error::deserialize::<_, T>(event) {
+    // The common case needs no path tracking: only a failure is re-read for its message.
+    if let Ok(payload) = T::deserialize(event) {
         return Ok(payload);
     }
     let bytes = serde_json::to_vec(event).unwrap_or_default();
@@ -100,11 +102,12 @@ fn deserialize<T: DeserializeOwned>(event: &Value) -> Result<T, FunctionError> {
         Ok(payload) => Ok(payload),
         Err(error) => {
             let path = error.path().to_string();
-            // The runtime formats with `writeln!`, so the message ends in a newline.
+            // The runtime formats with `writeln!`, so the message ends in a newline, and it displays
+            // the whole serde_path_to_error error, so the path appears twice: `[p] p: msg`.
             let message = if path == "." {
-                format!("{DESERIALIZE_CONTEXT}: {}\n", error.inner())
+                format!("{DESERIALIZE_CONTEXT}: {error}\n")
             } else {
-                format!("{DESERIALIZE_CONTEXT}: [{path}] {}\n", error.inner())
+                format!("{DESERIALIZE_CONTEXT}: [{path}] {error}\n")
             };
             Err(FunctionError::new(DESERIALIZE_ERROR_TYPE, message))
         }

@@ -5,6 +5,7 @@
 
 pub mod http_invoke;
 pub mod in_process;
+mod process;
 pub mod runtime_api;
 
 use std::collections::HashMap;
@@ -16,7 +17,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::Value;
 
+pub use http_invoke::HttpFunction;
 pub use in_process::{handler, InProcess};
+pub use runtime_api::ProcessFunction;
 
 /// A boxed future, as returned by [`Function::invoke`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

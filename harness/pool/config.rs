@@ -63,6 +63,32 @@ pub struct PoolConfig {
     pub account_recovery_setting: Option<AccountRecoverySetting>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_pool_tier: Option<String>,
+    /// KeyConfigurationType: the KMS key that encrypts the pool's data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_configuration: Option<KeyConfiguration>,
+    /// IssuerConfigurationType: the token issuer URL style.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_configuration: Option<IssuerConfiguration>,
+}
+
+/// KeyConfigurationType (API reference, API_KeyConfigurationType).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyConfiguration {
+    /// `AWS_OWNED_KEY` | `CUSTOMER_MANAGED_KEY`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+}
+
+/// IssuerConfigurationType (API reference, API_IssuerConfigurationType).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IssuerConfiguration {
+    /// `ORIGINAL` | `UPDATED`.
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    pub issuer_type: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -319,4 +345,37 @@ impl PoolConfig {
     pub fn pre_sign_up_arn(&self) -> Option<&str> {
         self.lambda_config.as_ref()?.pre_sign_up.as_deref()
     }
+}
+
+/// The paths (`LambdaConfig.CustomMesage`, `Schema[0].Nme`) of members in `input` that did not
+/// survive deserialising into a config and serialising back (`parsed`): members the shape does
+/// not know. Members sent as `null` are ignored.
+pub fn unknown_members(input: &Value, parsed: &Value) -> Vec<String> {
+    fn walk(prefix: &str, input: &Value, parsed: &Value, out: &mut Vec<String>) {
+        match (input, parsed) {
+            (Value::Object(given), Value::Object(kept)) => {
+                for (key, value) in given {
+                    let path = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}.{key}")
+                    };
+                    match kept.get(key) {
+                        Some(kept_value) => walk(&path, value, kept_value, out),
+                        None if value.is_null() => {}
+                        None => out.push(path),
+                    }
+                }
+            }
+            (Value::Array(given), Value::Array(kept)) => {
+                for (i, (value, kept_value)) in given.iter().zip(kept).enumerate() {
+                    walk(&format!("{prefix}[{i}]"), value, kept_value, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", input, parsed, &mut out);
+    out
 }

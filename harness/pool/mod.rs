@@ -2,6 +2,7 @@
 //! delivered messages. Pure data: no I/O and no trigger calls (those live in `actions`).
 
 pub mod config;
+pub mod defaults;
 pub mod schema;
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,7 +17,7 @@ use serde_json::{json, Value};
 pub use config::PoolConfig;
 pub use schema::Schema;
 
-use crate::error::{parse_json_file, Error};
+use crate::error::Error;
 
 /// The account id used in ARNs the harness makes up.
 pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
@@ -98,6 +99,12 @@ impl User {
             created: now,
             last_modified: now,
         }
+    }
+
+    /// Sets an attribute, for seeding users in tests: `User::new("alice").with_attribute("email", "a@example.com")`.
+    pub fn with_attribute(mut self, name: &str, value: &str) -> Self {
+        self.attributes.insert(name.to_string(), value.to_string());
+        self
     }
 
     pub fn attribute(&self, name: &str) -> Option<&str> {
@@ -218,6 +225,8 @@ pub struct UserPool {
     clients: BTreeMap<String, AppClient>,
     tokens: HashMap<String, AccessGrant>,
     outbox: Vec<Message>,
+    /// The UserPoolClient descriptions of clients made with CreateUserPoolClient, by client id.
+    client_descriptions: HashMap<String, Value>,
 }
 
 impl UserPool {
@@ -250,6 +259,7 @@ impl UserPool {
             clients: BTreeMap::new(),
             tokens: HashMap::new(),
             outbox: Vec::new(),
+            client_descriptions: HashMap::new(),
         }
     }
 
@@ -264,21 +274,54 @@ impl UserPool {
         Self::from_json_text(path, &text)
     }
 
-    /// Parses pool file text; `path` names the file in errors.
+    /// Parses pool file text; `path` names the file in errors. Checks the structure: JSON types
+    /// (the error names the JSON path and what was expected) and unknown members (a typo such as
+    /// `LambdaConfigs` would otherwise drop the triggers silently). Constraint checks (lengths,
+    /// patterns, enums) are CreateUserPool's: `Cognito::add_pool_file` applies them.
     pub fn from_json_text(path: &Path, text: &str) -> Result<Self, Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct PoolFile {
-            user_pool_id: Option<String>,
-            region: Option<String>,
-            #[serde(flatten)]
-            config: PoolConfig,
+        // Syntax errors name the line and column; the path is the document.
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| Error::input(path, "$", e.to_string()))?;
+        let Value::Object(mut members) = value else {
+            return Err(Error::input(
+                path,
+                "$",
+                "expected a JSON object of CreateUserPool/UpdateUserPool members",
+            ));
+        };
+        let mut take_string = |name: &str| match members.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(Error::input(
+                path,
+                format!("$.{name}"),
+                format!("expected a string, found {other}"),
+            )),
+        };
+        let id = take_string("UserPoolId")?;
+        let region = take_string("Region")?;
+        let members = Value::Object(members);
+        let config: PoolConfig = serde_path_to_error::deserialize(&members).map_err(|e| {
+            let at = crate::error::json_path_of(&e.path().to_string());
+            Error::input(path, at, e.into_inner().to_string())
+        })?;
+        let known = serde_json::to_value(&config).unwrap_or(Value::Null);
+        if let Some(unknown) = config::unknown_members(&members, &known).into_iter().next() {
+            let name = unknown
+                .rsplit(['.', ']'])
+                .next()
+                .unwrap_or(&unknown)
+                .to_string();
+            return Err(Error::input(
+                path,
+                format!("$.{unknown}"),
+                format!("unknown member `{name}` (not part of the CreateUserPool/UpdateUserPool request shape)"),
+            ));
         }
-        let file: PoolFile = parse_json_file(path, text)?;
-        let region = file.region.as_deref().unwrap_or(DEFAULT_REGION);
-        Ok(match file.user_pool_id {
-            Some(id) => Self::with_id(id, file.config),
-            None => Self::new(region, file.config),
+        let region = region.as_deref().unwrap_or(DEFAULT_REGION);
+        Ok(match id {
+            Some(id) => Self::with_id(id, config),
+            None => Self::new(region, config),
         })
     }
 
@@ -382,6 +425,17 @@ impl UserPool {
         self.clients
             .insert(client.client_id.clone(), client.clone());
         client
+    }
+
+    /// Stores the `UserPoolClient` description CreateUserPoolClient answered with.
+    pub fn put_client_description(&mut self, client_id: &str, description: Value) {
+        self.client_descriptions
+            .insert(client_id.to_string(), description);
+    }
+
+    /// The `UserPoolClient` description of a client made with CreateUserPoolClient.
+    pub fn client_description(&self, client_id: &str) -> Option<&Value> {
+        self.client_descriptions.get(client_id)
     }
 
     pub fn put_client(&mut self, client: AppClient) {

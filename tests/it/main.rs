@@ -1,6 +1,17 @@
 //! The integration tests: one binary, one module per topic.
 
+mod attributes;
+mod custom_message_judge;
 mod event_fixtures;
+mod events;
+mod fixture;
+mod http_invoke;
+mod in_process;
+mod pool_files;
+mod readme_example;
 mod recorder;
+mod runtime_api;
 mod sign_up_flows;
 mod server;
+mod support;
+mod update_user_pool;

@@ -776,3 +776,33 @@ async fn the_last_code_sent_drives_the_next_step() {
     let confirm = json!({"ClientId": CLIENT_ID, "Username": "alice", "ConfirmationCode": code});
     assert!(cognito.call("ConfirmSignUp", &confirm).await.is_success());
 }
+
+#[tokio::test]
+async fn the_first_rejected_message_ends_the_call_before_the_next_trigger_runs() {
+    let mut functions = Functions::new();
+    let cm = recorder::recording(&mut functions, "custom-message", |_| Err("no".to_string()));
+    let cognito = recorder::cognito(
+        functions,
+        config(json!({"AutoVerifiedAttributes": ["email", "phone_number"]})),
+    );
+    seed_user(
+        &cognito,
+        "max",
+        &[
+            ("email", "max@example.com"),
+            ("phone_number", "+12065550000"),
+        ],
+    );
+    let request = json!({"UserPoolId": POOL_ID, "Username": "max", "UserAttributes": [
+        {"Name": "email", "Value": "max@new.example"}, {"Name": "phone_number", "Value": "+12065551111"}]});
+    let outcome = cognito.call("AdminUpdateUserAttributes", &request).await;
+    assert_eq!(
+        outcome.error().unwrap().message,
+        "CustomMessage failed with error no."
+    );
+    assert_eq!(cm.count(), 1, "the phone message's trigger never ran");
+    assert_eq!(
+        stored_user(&cognito, "max").unwrap().attribute("email"),
+        Some("max@example.com")
+    );
+}

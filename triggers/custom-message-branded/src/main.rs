@@ -5,7 +5,8 @@
 //! Cognito rejects messages without them.
 
 use aws_lambda_events::event::cognito::{
-    CognitoEventUserPoolsCustomMessage as Event, CognitoEventUserPoolsCustomMessageTriggerSource as Source,
+    CognitoEventUserPoolsCustomMessage as Event,
+    CognitoEventUserPoolsCustomMessageTriggerSource as Source,
 };
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
@@ -14,9 +15,15 @@ const DEFAULT_BRAND: &str = "Example";
 async fn brand(event: LambdaEvent<Event>) -> Result<Event, Error> {
     let mut event = event.payload;
     let request = &event.request;
-    let brand = request.client_metadata.get("brand").map_or(DEFAULT_BRAND, String::as_str);
+    let brand = request
+        .client_metadata
+        .get("brand")
+        .map_or(DEFAULT_BRAND, String::as_str);
     let code = request.code_parameter.as_deref().unwrap_or("{####}");
-    let user = request.username_parameter.as_deref().unwrap_or("{username}");
+    let user = request
+        .username_parameter
+        .as_deref()
+        .unwrap_or("{username}");
 
     let (subject, body, sms) = match event.cognito_event_user_pools_header.trigger_source {
         Some(Source::SignUp | Source::ResendCode) => (

@@ -8,8 +8,15 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 
 async fn check(allowed: &[String], event: LambdaEvent<Event>) -> Result<Event, Error> {
     let mut event = event.payload;
-    let email = event.request.user_attributes.get("email").ok_or("an email address is required")?;
-    let domain = email.rsplit_once('@').map(|(_, domain)| domain.to_ascii_lowercase()).unwrap_or_default();
+    let email = event
+        .request
+        .user_attributes
+        .get("email")
+        .ok_or("an email address is required")?;
+    let domain = email
+        .rsplit_once('@')
+        .map(|(_, domain)| domain.to_ascii_lowercase())
+        .unwrap_or_default();
     if !allowed.contains(&domain) {
         return Err(format!("sign-up is not open to {email}").into());
     }

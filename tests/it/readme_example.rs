@@ -1,0 +1,46 @@
+//! The example in README.md, kept compiling and passing.
+
+use aws_lambda_events::cognito::CognitoEventUserPoolsCustomMessage as Event;
+use cognito_harness::{handler, Cognito, Functions, User};
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use serde_json::json;
+
+async fn brand(event: LambdaEvent<Event>) -> Result<Event, Error> {
+    let mut event = event.payload;
+    event.response.email_subject = Some("Acme: confirm your address".into());
+    event.response.email_message = Some("Your Acme code is {####}".into());
+    Ok(event)
+}
+
+#[tokio::test]
+async fn email_change_sends_a_branded_code() {
+    let mut functions = Functions::new();
+    functions.bind("custom-message-branded", handler(service_fn(brand)));
+    let cognito = Cognito::new(functions);
+    let pool = cognito
+        .add_pool_file("fixtures/pools/branded.json")
+        .unwrap();
+    cognito.with_pool_mut(&pool, |p| {
+        p.put_user(User::new("alice").with_attribute("email", "alice@example.com"))
+    });
+
+    let outcome = cognito
+        .call(
+            "AdminUpdateUserAttributes",
+            &json!({"UserPoolId": pool, "Username": "alice",
+        "UserAttributes": [{"Name": "email", "Value": "new@example.com"}]}),
+        )
+        .await;
+    assert!(outcome.is_success());
+    assert_eq!(
+        outcome.delivered[0].subject.as_deref(),
+        Some("Acme: confirm your address")
+    );
+    assert_eq!(
+        outcome.delivered[0].body,
+        format!(
+            "Your Acme code is {}",
+            outcome.delivered[0].code.as_ref().unwrap()
+        )
+    );
+}
