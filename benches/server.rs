@@ -5,13 +5,17 @@
 //! `cargo bench --bench server` (needs `wrk` on PATH; the boto3 figure needs the venv the tests
 //! create in target/py-venv-boto3). Options through the environment: `DURATION` (wrk -d, default
 //! 10s), `CONNECTIONS` (default 64), `WRK_THREADS` (default 1), `SERVER_THREADS` (default 2),
-//! `LOG=stderr` to keep the per-request log on (off by default here).
+//! `LOG=stderr` to keep the per-request log on (off by default here), `TRIGGER=process` to run
+//! the trigger as a real lambda_runtime process behind the harness's Runtime API instead
+//! (`target/release/custom-message-branded`; build it first with
+//! `cargo build --release -p custom-message-branded`).
 
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
 use aws_lambda_events::event::cognito::CognitoEventUserPoolsCustomMessage;
+use cognito_harness::function::ProcessFunction;
 use cognito_harness::pool::{PoolConfig, User, UserPool};
 use cognito_harness::server::{serve_with, RequestLog, ServeOptions};
 use cognito_harness::{handler, Cognito, Functions};
@@ -40,7 +44,15 @@ fn main() {
         tokio::runtime::Builder::new_multi_thread().worker_threads(server_threads).enable_all().build().unwrap();
 
     let mut functions = Functions::new();
-    functions.bind("custom-message", handler(service_fn(branded)));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let trigger = env_or("TRIGGER", "in-process");
+    if trigger == "process" {
+        let binary = root.join("target/release/custom-message-branded");
+        assert!(binary.exists(), "{} is missing: cargo build --release -p custom-message-branded", binary.display());
+        functions.bind("custom-message", ProcessFunction::new("custom-message", [binary.display().to_string()]));
+    } else {
+        functions.bind("custom-message", handler(service_fn(branded)));
+    }
     let cognito = Arc::new(Cognito::new(functions));
     let config: PoolConfig = serde_json::from_value(json!({
         "AutoVerifiedAttributes": ["email"],
@@ -60,9 +72,8 @@ fn main() {
         .block_on(serve_with(cognito.clone(), "127.0.0.1:0".parse().unwrap(), ServeOptions { log }))
         .expect("server starts");
     let url = server.url();
-    println!("serving {url} with {server_threads} worker thread(s); pool {pool_id}, {USERS} users");
+    println!("serving {url} with {server_threads} worker thread(s); pool {pool_id}, {USERS} users; {trigger} trigger");
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = root.join("benches/wrk/admin_update.lua");
     let wrk = Command::new("wrk")
         .args([

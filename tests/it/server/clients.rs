@@ -248,6 +248,34 @@ async fn boto3_sign_up_sees_pre_sign_up_verdicts_and_confirms_with_the_sent_code
     )));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_makes_its_own_pool_and_client_and_the_trigger_fires() {
+    let running = start().await;
+
+    let out = run_flow("pool-admin", running.url(), json!({"arn": CUSTOM_MESSAGE_ARN})).await;
+
+    assert_eq!(out["pool_id_shape"], true);
+    assert_eq!(out["create_user"], "FORCE_CHANGE_PASSWORD");
+    assert_json_eq!(out["set_password"], json!({"ok": {}}));
+    // A client created without ExplicitAuthFlows allows only SRP, refresh and custom auth.
+    assert_json_eq!(
+        out["srp_only_client"],
+        error("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
+    );
+    assert_json_eq!(
+        out["admin_flow_on_user_client"],
+        error("InvalidParameterException", "Auth flow not enabled for this client")
+    );
+    // The pool's LambdaConfig, set through CreateUserPool, reaches the bound handler.
+    assert_json_eq!(
+        out["self_update"],
+        error("UserLambdaValidationException", "CustomMessage failed with error brand not found.")
+    );
+    assert_json_eq!(out["delete_pool"], json!({"ok": {}}));
+    let pool_id = out["pool_id"].as_str().unwrap();
+    assert_json_eq!(out["gone"], error("ResourceNotFoundException", &format!("User pool {pool_id} does not exist.")));
+}
+
 /// The AWS CLI, exactly as the README shows it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_aws_cli_works_against_the_endpoint() {

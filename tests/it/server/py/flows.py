@@ -152,6 +152,36 @@ def confirm(idp, a):
     return out
 
 
+def pool_admin(idp, a):
+    """A pool and app client made through the API, as an app's test set-up would."""
+    out = {}
+    pool = idp.create_user_pool(PoolName="made-by-boto3", AutoVerifiedAttributes=["email"],
+                                LambdaConfig={"CustomMessage": a["arn"]})["UserPool"]
+    pool_id = pool["Id"]
+    out["pool_id_shape"] = pool_id.startswith("us-east-1_")
+    app = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app",
+                                      ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    app_id = app["UserPoolClient"]["ClientId"]
+    srp_only = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="srp-only")["UserPoolClient"]["ClientId"]
+    out["create_user"] = step(idp.admin_create_user, UserPoolId=pool_id, Username="gina", MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": "gina@example.com"},
+                                              {"Name": "email_verified", "Value": "true"}])["ok"]["User"]["UserStatus"]
+    out["set_password"] = step(idp.admin_set_user_password, UserPoolId=pool_id, Username="gina", Password="Passw0rd!", Permanent=True)
+    out["srp_only_client"] = step(idp.initiate_auth, ClientId=srp_only, AuthFlow="USER_PASSWORD_AUTH",
+                                  AuthParameters={"USERNAME": "gina", "PASSWORD": "Passw0rd!"})
+    out["admin_flow_on_user_client"] = step(idp.admin_initiate_auth, UserPoolId=pool_id, ClientId=app_id,
+                                            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                            AuthParameters={"USERNAME": "gina", "PASSWORD": "Passw0rd!"})
+    token = idp.initiate_auth(ClientId=app_id, AuthFlow="USER_PASSWORD_AUTH",
+                              AuthParameters={"USERNAME": "gina", "PASSWORD": "Passw0rd!"})["AuthenticationResult"]["AccessToken"]
+    out["self_update"] = step(idp.update_user_attributes, AccessToken=token,
+                              UserAttributes=[{"Name": "email", "Value": "gina2@example.com"}], ClientMetadata={"mode": "throw"})
+    out["delete_pool"] = step(idp.delete_user_pool, UserPoolId=pool_id)
+    out["gone"] = step(idp.list_users, UserPoolId=pool_id)
+    out["pool_id"] = pool_id
+    return out
+
+
 def latency(idp, a):
     """Median and p99 of AdminUpdateUserAttributes firing the warm trigger, one client in a loop."""
     n = int(a.get("n", 200))
@@ -171,6 +201,7 @@ FLOWS = {
     "sign-in": sign_in,
     "sign-up": sign_up,
     "confirm": confirm,
+    "pool-admin": pool_admin,
     "latency": latency,
 }
 
