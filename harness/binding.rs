@@ -25,10 +25,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::error::Error;
-use crate::function::{function_name_of, BoxFuture, Deadline, Function, Functions, InvokeContext, Invoked};
+use crate::function::http_invoke::HttpFunction;
+use crate::function::runtime_api::ProcessFunction;
+use crate::function::{function_name_of, Deadline, Function, Functions};
 
 /// The config file looked for in the current directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "cognito-harness.toml";
@@ -67,7 +68,11 @@ pub struct FunctionSpec {
 /// How a bound function runs.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
-    Process { program: PathBuf, args: Vec<String>, env: BTreeMap<String, String> },
+    Process {
+        program: PathBuf,
+        args: Vec<String>,
+        env: BTreeMap<String, String>,
+    },
     Url(String),
 }
 
@@ -93,10 +98,14 @@ impl Binding {
         };
         match std::fs::read_to_string(&file) {
             Ok(text) => Binding::parse(&file, &text),
-            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
-                Ok(Binding { base_dir: PathBuf::from("."), ..Binding::default() })
-            }
-            Err(e) => Err(Error::Read { file, message: e.to_string() }),
+            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => Ok(Binding {
+                base_dir: PathBuf::from("."),
+                ..Binding::default()
+            }),
+            Err(e) => Err(Error::Read {
+                file,
+                message: e.to_string(),
+            }),
         }
     }
 
@@ -107,6 +116,8 @@ impl Binding {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        // Absolute, so a program path stays right whatever directory the process starts in.
+        let base_dir = base_dir.canonicalize().unwrap_or(base_dir);
         let mut deadline = Deadline::default();
         if let Some(d) = &config.deadline {
             if let Some(ms) = d.timeout_ms {
@@ -114,7 +125,11 @@ impl Binding {
             }
             if let Some(attempts) = d.attempts {
                 if attempts == 0 {
-                    return Err(Error::input(file, "deadline.attempts", "expected at least 1 attempt"));
+                    return Err(Error::input(
+                        file,
+                        "deadline.attempts",
+                        "expected at least 1 attempt",
+                    ));
                 }
                 deadline.attempts = attempts;
             }
@@ -126,13 +141,29 @@ impl Binding {
             let target = match (&spec.command, &spec.url) {
                 (Some(command), None) => {
                     let Some((program, args)) = command.split_first() else {
-                        return Err(Error::input(file, format!("{path}.command"), "expected a non-empty list: the program, then its arguments"));
+                        return Err(Error::input(
+                            file,
+                            format!("{path}.command"),
+                            "expected a non-empty list: the program, then its arguments",
+                        ));
                     };
-                    Target::Process { program: resolve_program(&base_dir, program), args: args.to_vec(), env: spec.env.clone() }
+                    Target::Process {
+                        program: resolve_program(&base_dir, program),
+                        args: args.to_vec(),
+                        env: spec.env.clone(),
+                    }
                 }
-                (None, Some(url)) => Target::Url(url.clone()),
+                (None, Some(url)) => {
+                    HttpFunction::new(url)
+                        .map_err(|e| Error::input(file, format!("{path}.url"), e.to_string()))?;
+                    Target::Url(url.clone())
+                }
                 (Some(_), Some(_)) => {
-                    return Err(Error::input(file, path, "expected either `command` or `url`, not both"));
+                    return Err(Error::input(
+                        file,
+                        path,
+                        "expected either `command` or `url`, not both",
+                    ));
                 }
                 (None, None) => {
                     return Err(Error::input(file, path, "expected `command = [...]` (a process) or `url = \"...\"` (an Invoke API endpoint)"));
@@ -140,13 +171,23 @@ impl Binding {
             };
             if let Some(build) = spec.build {
                 if build.is_empty() {
-                    return Err(Error::input(file, format!("{path}.build"), "expected a non-empty list: the program, then its arguments"));
+                    return Err(Error::input(
+                        file,
+                        format!("{path}.build"),
+                        "expected a non-empty list: the program, then its arguments",
+                    ));
                 }
                 builds.insert(name.clone(), build);
             }
             targets.insert(name, target);
         }
-        Ok(Binding { file: Some(file.to_path_buf()), base_dir, deadline, targets, builds })
+        Ok(Binding {
+            file: Some(file.to_path_buf()),
+            base_dir,
+            deadline,
+            targets,
+            builds,
+        })
     }
 
     /// The bound function names.
@@ -162,11 +203,17 @@ impl Binding {
     /// once, in the config file's directory. Their output goes to stderr so machine-readable
     /// reports on stdout stay clean.
     pub fn build<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Result<(), Error> {
-        let commands: BTreeSet<&Vec<String>> = names.into_iter().filter_map(|n| self.builds.get(n)).collect();
+        let commands: BTreeSet<&Vec<String>> = names
+            .into_iter()
+            .filter_map(|n| self.builds.get(n))
+            .collect();
         for command in commands {
             let (program, args) = command.split_first().expect("checked non-empty at load");
             let mut cmd = Command::new(program);
-            cmd.args(args).current_dir(&self.base_dir).stdin(Stdio::null()).stdout(stderr_stdio());
+            cmd.args(args)
+                .current_dir(&self.base_dir)
+                .stdin(Stdio::null())
+                .stdout(stderr_stdio());
             let shown = command.join(" ");
             let status = cmd.status().map_err(|e| Error::FunctionUnavailable {
                 function: shown.clone(),
@@ -184,56 +231,39 @@ impl Binding {
 
     /// The bound functions whose names appear in `arns` (LambdaConfig ARNs or bare names).
     pub fn referenced<'a>(&'a self, arns: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
-        arns.into_iter().map(function_name_of).filter_map(|n| self.targets.get_key_value(n).map(|(k, _)| k.as_str())).collect()
+        arns.into_iter()
+            .map(function_name_of)
+            .filter_map(|n| self.targets.get_key_value(n).map(|(k, _)| k.as_str()))
+            .collect()
     }
 
-    /// The lookup the actions use: every bound function, ready to run.
+    /// The lookup the actions use: every bound function, ready to run (processes start on first
+    /// use and stay warm while the lookup lives).
     pub fn functions(&self) -> Functions {
         let mut functions = Functions::new();
         for (name, target) in &self.targets {
-            functions.bind_shared(name.clone(), make_function(name, target, &self.base_dir));
+            let function = make_function(name, target, &self.base_dir)
+                .expect("targets are checked when the file is parsed");
+            functions.bind_shared(name.clone(), function);
         }
         functions
     }
 }
 
-/// Makes the function for one target. One small constructor per kind, so wiring in the real
-/// Runtime API host and HTTP invoke client is a one-line change each.
-fn make_function(name: &str, target: &Target, base_dir: &Path) -> Arc<dyn Function> {
-    match target {
-        Target::Process { program, args, env } => process_function(name, program, args, env, base_dir),
-        Target::Url(url) => url_function(name, url),
-    }
-}
-
-fn process_function(
-    name: &str,
-    program: &Path,
-    _args: &[String],
-    _env: &BTreeMap<String, String>,
-    _base_dir: &Path,
-) -> Arc<dyn Function> {
-    // TODO(runtime branch): crate::function::runtime_api::ProcessFunction::new(...)
-    Arc::new(NotYetAvailable(format!(
-        "function `{name}` ({}): running processes through the Runtime API is not built into this version",
-        program.display()
-    )))
-}
-
-fn url_function(name: &str, url: &str) -> Arc<dyn Function> {
-    // TODO(runtime branch): crate::function::http_invoke::HttpInvoke::new(url)
-    Arc::new(NotYetAvailable(format!(
-        "function `{name}` ({url}): the HTTP Invoke API client is not built into this version"
-    )))
-}
-
-/// Stands in for a kind of function this build cannot run: every invocation is a harness failure.
-struct NotYetAvailable(String);
-
-impl Function for NotYetAvailable {
-    fn invoke<'a>(&'a self, _: &'a Value, _: &'a InvokeContext) -> BoxFuture<'a, Invoked> {
-        Box::pin(async move { Invoked::Unavailable(self.0.clone()) })
-    }
+/// Makes the function for one target.
+fn make_function(name: &str, target: &Target, base_dir: &Path) -> Result<Arc<dyn Function>, Error> {
+    Ok(match target {
+        Target::Process { program, args, env } => {
+            let command =
+                std::iter::once(program.to_string_lossy().into_owned()).chain(args.iter().cloned());
+            Arc::new(
+                ProcessFunction::new(name, command)
+                    .envs(env.clone())
+                    .current_dir(base_dir),
+            )
+        }
+        Target::Url(url) => Arc::new(HttpFunction::new(url)?),
+    })
 }
 
 /// `target/release/x` is relative to the config file; a bare `node` is looked up on PATH.
@@ -261,15 +291,30 @@ fn stderr_stdio() -> Stdio {
 /// Parses TOML into `T`, naming the key path and line of the first value that does not fit.
 fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, Error> {
     let line_of = |span: Option<std::ops::Range<usize>>| {
-        span.map(|s| format!(" (line {})", text[..s.start.min(text.len())].matches('\n').count() + 1)).unwrap_or_default()
+        span.map(|s| {
+            format!(
+                " (line {})",
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            )
+        })
+        .unwrap_or_default()
     };
-    let de = toml::Deserializer::parse(text)
-        .map_err(|e| Error::input(file, "$", format!("{}{}", e.message().trim(), line_of(e.span()))))?;
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        Error::input(
+            file,
+            "$",
+            format!("{}{}", e.message().trim(), line_of(e.span())),
+        )
+    })?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let path = if path == "." { "$".to_string() } else { path };
-        Error::input(file, path, format!("{}{}", inner.message().trim(), line_of(inner.span())))
+        Error::input(
+            file,
+            path,
+            format!("{}{}", inner.message().trim(), line_of(inner.span())),
+        )
     })
 }
 
@@ -290,27 +335,53 @@ mod tests {
             url = "http://127.0.0.1:9000/2015-03-31/functions/pre-sign-up/invocations"
         "#;
         let binding = Binding::parse(Path::new("conf/cognito-harness.toml"), text).unwrap();
-        assert_eq!(binding.deadline, Deadline { per_attempt: Duration::from_millis(250), attempts: 3 });
+        assert_eq!(
+            binding.deadline,
+            Deadline {
+                per_attempt: Duration::from_millis(250),
+                attempts: 3
+            }
+        );
         assert_eq!(
             binding.target("custom-message"),
             Some(&Target::Process {
-                program: PathBuf::from("conf/target/release/custom-message"),
+                program: PathBuf::from("conf/target/release/custom-message"), // conf/ does not exist: not canonicalized
                 args: vec!["--flag".into()],
                 env: [("BRAND".to_string(), "acme".to_string())].into(),
             })
         );
-        assert!(matches!(binding.target("pre-sign-up"), Some(Target::Url(_))));
-        let referenced = binding.referenced(["arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up", "other"]);
+        assert!(matches!(
+            binding.target("pre-sign-up"),
+            Some(Target::Url(_))
+        ));
+        let referenced = binding.referenced([
+            "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up",
+            "other",
+        ]);
         assert_eq!(referenced.into_iter().collect::<Vec<_>>(), ["pre-sign-up"]);
     }
 
     #[test]
     fn bad_tables_name_the_key_path() {
-        let err = Binding::parse(Path::new("h.toml"), "[functions.f]\ncomand = [\"x\"]\n").unwrap_err().to_string();
-        assert!(err.starts_with("h.toml: at functions.f: unknown field `comand`"), "{err}");
-        let err = Binding::parse(Path::new("h.toml"), "[functions.f]\nbuild = [\"x\"]\n").unwrap_err().to_string();
+        let err = Binding::parse(Path::new("h.toml"), "[functions.f]\ncomand = [\"x\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "h.toml: at functions.f.comand: unknown field `comand`, expected one of `command`, `url`, `build`, `env` (line 2)"
+        );
+        let err = Binding::parse(Path::new("h.toml"), "[functions.f]\nbuild = [\"x\"]\n")
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "h.toml: at functions.f: expected `command = [...]` (a process) or `url = \"...\"` (an Invoke API endpoint)");
-        let err = Binding::parse(Path::new("h.toml"), "[functions.f]\ncommand = \"x\"\n").unwrap_err().to_string();
-        assert!(err.starts_with("h.toml: at functions.f.command: invalid type: string \"x\", expected a sequence"), "{err}");
+        let err = Binding::parse(Path::new("h.toml"), "[functions.f]\ncommand = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "h.toml: at functions.f.command: invalid type: string \"x\", expected a sequence"
+            ),
+            "{err}"
+        );
     }
 }
