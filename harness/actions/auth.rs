@@ -100,8 +100,12 @@ impl Cognito {
                 Err(CognitoError::new(ErrorCode::UserNotConfirmedException, "User is not confirmed."))
             }
             UserStatus::ForceChangePassword => Ok(new_password_required(user)),
-            // Assumed: RESET_REQUIRED (PasswordResetRequiredException) is not modelled; only
-            // AdminResetUserPassword leads there and the harness does not implement it.
+            // After AdminResetUserPassword (assumed: checked once the password matched, like
+            // UNCONFIRMED; the text is Cognito's well-known one, not in the reference).
+            UserStatus::ResetRequired => Err(CognitoError::new(
+                ErrorCode::PasswordResetRequiredException,
+                "Password reset required for the user",
+            )),
             _ => {
                 let username = user.username.clone();
                 Ok(authentication_result(&mut guard, &username, client_id))

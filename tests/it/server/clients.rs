@@ -183,6 +183,10 @@ async fn boto3_sign_in_challenges_and_user_management() {
         error("ResourceNotFoundException", "User pool client nosuchclient does not exist.")
     );
     assert_json_eq!(out["missing_password"], error("InvalidParameterException", "Missing required parameter PASSWORD"));
+    assert_json_eq!(
+        out["reset_required"],
+        error("PasswordResetRequiredException", "Password reset required for the user")
+    );
     assert_json_eq!(out["delete"], json!({"ok": {}}));
     assert_json_eq!(out["delete_again"], error("UserNotFoundException", "User does not exist."));
     assert_json_eq!(

@@ -109,6 +109,10 @@ def sign_in(idp, a):
                                  AuthParameters={"USERNAME": "temp", "PASSWORD": "Temp0rary!"})
     out["missing_password"] = step(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
                                    AuthParameters={"USERNAME": "temp"})
+    idp.admin_set_user_password(UserPoolId=pool, Username="temp", Password="Passw0rd!", Permanent=True)
+    idp.admin_reset_user_password(UserPoolId=pool, Username="temp")
+    out["reset_required"] = step(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                                 AuthParameters={"USERNAME": "temp", "PASSWORD": "Passw0rd!"})
     out["delete"] = step(idp.admin_delete_user, UserPoolId=pool, Username="temp")
     out["delete_again"] = step(idp.admin_delete_user, UserPoolId=pool, Username="temp")
     out["unknown_operation"] = step(idp.get_user_pool_mfa_config, UserPoolId=pool)
