@@ -29,11 +29,12 @@ pub enum ErrorCode {
     UnsupportedUserStateException,
     UnknownOperationException,
     SerializationException,
+    PasswordResetRequiredException,
 }
 
 impl ErrorCode {
     /// Every code, for parsing names given in scenario files.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::InvalidParameterException,
         ErrorCode::ResourceNotFoundException,
         ErrorCode::UserNotFoundException,
@@ -53,6 +54,7 @@ impl ErrorCode {
         ErrorCode::UnsupportedUserStateException,
         ErrorCode::UnknownOperationException,
         ErrorCode::SerializationException,
+        ErrorCode::PasswordResetRequiredException,
     ];
 
     /// The shape name, as sent in `__type` and `x-amzn-ErrorType`.
@@ -77,6 +79,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedUserStateException => "UnsupportedUserStateException",
             ErrorCode::UnknownOperationException => "UnknownOperationException",
             ErrorCode::SerializationException => "SerializationException",
+            ErrorCode::PasswordResetRequiredException => "PasswordResetRequiredException",
         }
     }
 

@@ -12,6 +12,7 @@ pub mod pool;
 pub mod report;
 pub mod samples;
 pub mod scenario;
+pub mod server;
 
 pub use actions::{Cognito, Outcome, TriggerRun};
 pub use error::{CognitoError, Error, ErrorCode};

@@ -74,6 +74,22 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         pool: Option<PathBuf>,
     },
+    /// Serve the Cognito user pools API (awsJson1.1) to AWS SDKs and the AWS CLI; triggers run
+    /// through the config file's bindings. SigV4 signatures are accepted with any credentials.
+    #[command(
+        after_help = "Examples:\n  cognito-harness serve --pool fixtures/pools/branded.json\n  cognito-harness serve --port 0 --config ci/cognito-harness.toml --pool my-pool.json"
+    )]
+    Serve {
+        /// TCP port; 0 picks a free one (the URL is printed either way).
+        #[arg(long, default_value_t = 9229)]
+        port: u16,
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// Pool files (CreateUserPool-shaped JSON; `UserPoolId` fixes the id) to load at start (repeatable).
+        #[arg(long = "pool", value_name = "FILE")]
+        pools: Vec<PathBuf>,
+    },
     /// Print a realistic event for a trigger source, offline.
     #[command(
         after_help = "Examples:\n  cognito-harness events CustomMessage_UpdateUserAttribute --client-metadata brand=acme\n  cognito-harness events PreSignUp_SignUp"
@@ -161,6 +177,7 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
             medium,
             pool,
         } => invoke(&binding, &event, &function, medium, pool.as_deref()).await,
+        Command::Serve { port, host, pools } => serve(&binding, host, port, &pools).await,
         Command::Events {
             source,
             client_metadata,
@@ -182,6 +199,38 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
                 serde_json::to_string_pretty(&event).unwrap_or_default()
             );
             Ok(exit::OK)
+        }
+    }
+}
+
+async fn serve(
+    binding: &Binding,
+    host: std::net::IpAddr,
+    port: u16,
+    pool_files: &[PathBuf],
+) -> Result<i32, Error> {
+    let pools = pool_files
+        .iter()
+        .map(UserPool::from_file)
+        .collect::<Result<Vec<_>, _>>()?;
+    let arns: Vec<String> = pools
+        .iter()
+        .flat_map(|p| [p.config.custom_message_arn(), p.config.pre_sign_up_arn()])
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    binding.build(binding.referenced(arns.iter().map(String::as_str)))?;
+    let mut cognito = cognito_harness::Cognito::new(binding.functions());
+    cognito.set_deadline(binding.deadline);
+    for pool in pools {
+        eprintln!("pool {} loaded", cognito.add_pool(pool));
+    }
+    // A port that is taken is the harness failing to run, not bad input (exit code 3).
+    match cognito_harness::server::run_until_ctrl_c(Arc::new(cognito), (host, port).into()).await {
+        Ok(()) => Ok(exit::OK),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(exit::HARNESS_FAILURE)
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod admin_create_user;
 pub mod attributes;
+pub mod auth;
 pub mod flow;
 pub mod passwords;
 pub mod pool_admin;
@@ -15,6 +16,7 @@ pub mod pool_config;
 pub mod sign_up;
 pub mod simulated;
 pub mod update_user_pool;
+pub mod user_admin;
 pub mod users;
 pub mod validate;
 pub mod verification;
@@ -226,6 +228,11 @@ impl Cognito {
             // Simulated steps (not AWS operations): see actions/simulated.rs.
             "FederatedSignIn" => self.federated_sign_in(request).await,
             "SendAuthenticationCode" => self.send_authentication_code(request).await,
+            "InitiateAuth" => self.initiate_auth(request),
+            "AdminInitiateAuth" => self.admin_initiate_auth(request),
+            "AdminSetUserPassword" => self.admin_set_user_password(request),
+            "ListUsers" => self.list_users(request),
+            "AdminDeleteUser" => self.admin_delete_user(request),
             _ => Outcome::new(action, Err(unknown_operation(action))),
         }
     }

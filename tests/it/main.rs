@@ -12,6 +12,7 @@ mod pool_files;
 mod readme_example;
 mod recorder;
 mod runtime_api;
+mod server;
 mod sign_up_flows;
 mod support;
 mod update_user_pool;

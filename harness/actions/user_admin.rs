@@ -1,0 +1,223 @@
+//! Listing and removing users: ListUsers and AdminDeleteUser. Neither fires a trigger.
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use super::validate::{string_member, StringRule, Validator, USERNAME, USER_POOL_ID};
+use super::{lock, user_not_found, Cognito, Outcome};
+use crate::error::CognitoError;
+use crate::pool::User;
+
+/// ListUsers answers at most 60 users per page (botocore: QueryLimitType max 60).
+const MAX_LIMIT: i64 = 60;
+/// The attributes ListUsers can filter on (API reference, ListUsers `Filter`).
+const FILTERABLE: [&str; 10] = [
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+];
+
+/// `attribute = "value"` (exact) or `attribute ^= "value"` (prefix).
+struct Filter {
+    attribute: String,
+    prefix: bool,
+    value: String,
+}
+
+impl Cognito {
+    /// ListUsers: `{"Users": [...], "PaginationToken"?}` with basic `Filter`, `Limit`,
+    /// `AttributesToGet` and pagination.
+    pub fn list_users(&self, request: &Value) -> Outcome {
+        let result = (|| {
+            let pool_id = string_member(request, "UserPoolId")?;
+            let filter_text = string_member(request, "Filter")?;
+            let token = string_member(request, "PaginationToken")?;
+            let limit = match request.get("Limit") {
+                None | Some(Value::Null) => None,
+                Some(Value::Number(n)) if n.is_i64() => n.as_i64(),
+                Some(_) => return Err(super::validate::serialization_error("Limit", "integer")),
+            };
+            let attributes_to_get = match request.get("AttributesToGet") {
+                None | Some(Value::Null) => None,
+                Some(Value::Array(items)) => Some(
+                    items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_string))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| {
+                            super::validate::serialization_error(
+                                "AttributesToGet",
+                                "list of strings",
+                            )
+                        })?,
+                ),
+                Some(_) => {
+                    return Err(super::validate::serialization_error(
+                        "AttributesToGet",
+                        "list of strings",
+                    ))
+                }
+            };
+            let mut v = Validator::new();
+            v.required_string(
+                "userPoolId",
+                pool_id,
+                StringRule::len(1, 55).pattern(&USER_POOL_ID),
+            );
+            match limit {
+                Some(l) if l > MAX_LIMIT => v.fail(
+                    "limit",
+                    Some(&l.to_string()),
+                    &format!("Member must have value less than or equal to {MAX_LIMIT}"),
+                ),
+                Some(l) if l < 0 => v.fail(
+                    "limit",
+                    Some(&l.to_string()),
+                    "Member must have value greater than or equal to 0",
+                ),
+                _ => {}
+            }
+            if let Some(f) = filter_text {
+                v.string(
+                    "filter",
+                    f,
+                    StringRule {
+                        max: Some(256),
+                        ..StringRule::default()
+                    },
+                );
+            }
+            v.finish()?;
+            let filter = filter_text
+                .filter(|f| !f.trim().is_empty())
+                .map(parse_filter)
+                .transpose()?;
+            let limit = limit.filter(|l| *l > 0).unwrap_or(MAX_LIMIT) as usize;
+            let skip = token.map(decode_token).transpose()?.unwrap_or(0);
+
+            let pool = self.require_pool(pool_id.unwrap_or_default())?;
+            let guard = lock(&pool);
+            let mut matching = guard
+                .users()
+                .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
+                .skip(skip);
+            let page: Vec<&User> = matching.by_ref().take(limit).collect();
+            let more = matching.next().is_some();
+            let users: Vec<Value> = page
+                .iter()
+                .map(|u| listed_user(u, attributes_to_get.as_deref()))
+                .collect();
+            let mut response = json!({ "Users": users });
+            if more {
+                response["PaginationToken"] = json!(encode_token(skip + page.len()));
+            }
+            Ok(response)
+        })();
+        Outcome::new("ListUsers", result)
+    }
+
+    /// AdminDeleteUser: `{}`; the user, their codes and their tokens are gone.
+    pub fn admin_delete_user(&self, request: &Value) -> Outcome {
+        let result = (|| {
+            let pool_id = string_member(request, "UserPoolId")?;
+            let username = string_member(request, "Username")?;
+            let mut v = Validator::new();
+            v.required_string(
+                "userPoolId",
+                pool_id,
+                StringRule::len(1, 55).pattern(&USER_POOL_ID),
+            );
+            v.required_string(
+                "username",
+                username,
+                StringRule::len(1, 128).pattern(&USERNAME).sensitive(),
+            );
+            v.finish()?;
+            let pool = self.require_pool(pool_id.unwrap_or_default())?;
+            let mut guard = lock(&pool);
+            guard
+                .remove_user(username.unwrap_or_default())
+                .ok_or_else(user_not_found)?;
+            Ok(json!({}))
+        })();
+        Outcome::new("AdminDeleteUser", result)
+    }
+}
+
+/// UserType as ListUsers returns it, keeping only `AttributesToGet` when the request names them.
+fn listed_user(user: &User, attributes_to_get: Option<&[String]>) -> Value {
+    let mut listed = super::users::user_type(user);
+    if let (Some(wanted), Value::Array(list)) = (attributes_to_get, &mut listed["Attributes"]) {
+        list.retain(|a| {
+            a["Name"]
+                .as_str()
+                .is_some_and(|n| wanted.iter().any(|w| w == n))
+        });
+    }
+    listed
+}
+
+/// Parses `name = "value"` / `name ^= "value"`.
+fn parse_filter(text: &str) -> Result<Filter, CognitoError> {
+    // Assumed message: real Cognito's text for a filter it cannot read.
+    let invalid = || CognitoError::invalid_parameter("Error while parsing filter.");
+    let (attribute, rest, prefix) = match (text.find("^="), text.find('=')) {
+        (Some(i), _) => (&text[..i], &text[i + 2..], true),
+        (None, Some(i)) => (&text[..i], &text[i + 1..], false),
+        _ => return Err(invalid()),
+    };
+    let attribute = attribute.trim().trim_matches('"').to_string();
+    let rest = rest.trim();
+    let value = rest
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .ok_or_else(invalid)?;
+    if !FILTERABLE.contains(&attribute.as_str()) {
+        return Err(CognitoError::invalid_parameter(format!(
+            "Invalid search attribute: {attribute}"
+        )));
+    }
+    Ok(Filter {
+        attribute,
+        prefix,
+        value: value.to_string(),
+    })
+}
+
+impl Filter {
+    fn matches(&self, user: &User) -> bool {
+        let actual = match self.attribute.as_str() {
+            "username" => Some(user.username.as_str()),
+            "cognito:user_status" => Some(user.status.as_str()),
+            "status" => Some(if user.enabled { "Enabled" } else { "Disabled" }),
+            other => user.attribute(other),
+        };
+        match actual {
+            Some(a) if self.prefix => a.starts_with(&self.value),
+            Some(a) => a == self.value,
+            None => false,
+        }
+    }
+}
+
+/// Pagination tokens are opaque to clients; ours count the users already listed (assumed: users
+/// added or removed between pages can shift the window, as the harness keeps no snapshot).
+fn encode_token(listed: usize) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("listed:{listed}"))
+}
+
+fn decode_token(token: &str) -> Result<usize, CognitoError> {
+    base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| t.strip_prefix("listed:")?.parse().ok())
+        .ok_or_else(|| CognitoError::invalid_parameter("Invalid pagination token."))
+}
