@@ -145,10 +145,17 @@ fn main() {
             });
         }
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    // `check` and friends run one call at a time: a single thread answers soonest. The server
+    // takes concurrent clients, so it gets a worker per core.
+    let runtime = match cli.command {
+        Command::Serve { .. } => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+        _ => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    }
+    .expect("tokio runtime");
     let code = match runtime.block_on(run_command(cli)) {
         Ok(code) => code,
         Err(e) => {
