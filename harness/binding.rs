@@ -1,13 +1,15 @@
 //! Binding LambdaConfig ARNs to local functions: `cognito-harness.toml`.
 //!
 //! ```toml
+//! build = ["cargo", "build", "--release"]  # optional: run once before any bound function is used
+//!
 //! [deadline]                       # optional: Cognito's patience (default 5000 ms × 3 attempts)
 //! timeout_ms = 5000
 //! attempts = 3
 //!
 //! [functions.custom-message]       # arn:aws:lambda:<region>:<account>:function:custom-message
 //! command = ["target/release/custom-message"]
-//! build = ["cargo", "build", "--release", "-p", "custom-message"]
+//! build = ["cargo", "build", "--release", "-p", "custom-message"]  # optional: before this one's first use
 //! env = { BRAND = "acme" }
 //!
 //! [functions.pre-sign-up]
@@ -37,6 +39,9 @@ pub const DEFAULT_CONFIG_FILE: &str = "cognito-harness.toml";
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
+    /// Run once before any bound function is used (e.g. one `cargo build` for every trigger).
+    #[serde(default)]
+    build: Option<Vec<String>>,
     #[serde(default)]
     deadline: Option<DeadlineSpec>,
     #[serde(default)]
@@ -85,6 +90,8 @@ pub struct Binding {
     pub base_dir: PathBuf,
     pub deadline: Deadline,
     targets: BTreeMap<String, Target>,
+    /// The top-level `build`, run before any function is used.
+    shared_build: Option<Vec<String>>,
     builds: BTreeMap<String, Vec<String>>,
 }
 
@@ -134,6 +141,16 @@ impl Binding {
                 deadline.attempts = attempts;
             }
         }
+        let shared_build = match config.build {
+            Some(build) if build.is_empty() => {
+                return Err(Error::input(
+                    file,
+                    "build",
+                    "expected a non-empty list: the program, then its arguments",
+                ));
+            }
+            other => other,
+        };
         let mut targets = BTreeMap::new();
         let mut builds = BTreeMap::new();
         for (name, spec) in config.functions {
@@ -186,6 +203,7 @@ impl Binding {
             base_dir,
             deadline,
             targets,
+            shared_build,
             builds,
         })
     }
@@ -199,15 +217,12 @@ impl Binding {
         self.targets.get(name)
     }
 
-    /// Runs the build commands of the named functions (those bound here), each distinct command
-    /// once, in the config file's directory. Their output goes to stderr so machine-readable
-    /// reports on stdout stay clean.
+    /// Runs the build commands the named functions (those bound here) need: the top-level `build`
+    /// first when any of them is bound, then their own, each distinct command once, in the config
+    /// file's directory. Their output goes to stderr so machine-readable reports on stdout stay
+    /// clean.
     pub fn build<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Result<(), Error> {
-        let commands: BTreeSet<&Vec<String>> = names
-            .into_iter()
-            .filter_map(|n| self.builds.get(n))
-            .collect();
-        for command in commands {
+        for command in self.build_commands(names) {
             let (program, args) = command.split_first().expect("checked non-empty at load");
             let mut cmd = Command::new(program);
             cmd.args(args)
@@ -227,6 +242,28 @@ impl Binding {
             }
         }
         Ok(())
+    }
+
+    /// The commands [`Binding::build`] runs for `names`, in order.
+    pub fn build_commands<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<&Vec<String>> {
+        let bound: Vec<&str> = names
+            .into_iter()
+            .filter(|n| self.targets.contains_key(*n))
+            .collect();
+        let mut commands: Vec<&Vec<String>> = Vec::new();
+        if let Some(shared) = self.shared_build.as_ref().filter(|_| !bound.is_empty()) {
+            commands.push(shared);
+        }
+        let own: BTreeSet<&Vec<String>> =
+            bound.iter().filter_map(|n| self.builds.get(*n)).collect();
+        commands.extend(
+            own.into_iter()
+                .filter(|c| Some(*c) != self.shared_build.as_ref()),
+        );
+        commands
     }
 
     /// The bound functions whose names appear in `arns` (LambdaConfig ARNs or bare names).
@@ -382,6 +419,79 @@ mod tests {
                 "h.toml: at functions.f.command: invalid type: string \"x\", expected a sequence"
             ),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_shared_build_runs_once_first_and_only_when_a_bound_function_is_used() {
+        let text = r#"
+            build = ["cargo", "build", "--release"]
+            [functions.a]
+            command = ["target/release/a"]
+            [functions.b]
+            command = ["target/release/b"]
+            build = ["make", "b"]
+            [functions.c]
+            command = ["target/release/c"]
+            build = ["cargo", "build", "--release"]
+        "#;
+        let binding = Binding::parse(Path::new("h.toml"), text).unwrap();
+        let shown = |names: &[&str]| -> Vec<String> {
+            binding
+                .build_commands(names.iter().copied())
+                .into_iter()
+                .map(|c| c.join(" "))
+                .collect()
+        };
+        assert_eq!(
+            shown(&["b", "a", "c", "b"]),
+            ["cargo build --release", "make b"]
+        );
+        assert_eq!(shown(&["a"]), ["cargo build --release"]);
+        assert!(shown(&["unbound"]).is_empty());
+        assert!(shown(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_shared_build_really_runs_before_a_functions_own() {
+        let dir = std::env::temp_dir().join(format!("binding-build-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = r#"
+            build = ["sh", "-c", "echo shared >> order.txt"]
+            [functions.f]
+            command = ["true"]
+            build = ["sh", "-c", "echo own >> order.txt"]
+        "#;
+        let binding = Binding::parse(&dir.join("cognito-harness.toml"), text).unwrap();
+        binding.build(["f"]).unwrap();
+        let order = std::fs::read_to_string(dir.join("order.txt")).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(order, "shared\nown\n");
+
+        let failing = Binding::parse(
+            Path::new("h.toml"),
+            "build = [\"false\"]\n[functions.f]\ncommand = [\"true\"]\n",
+        )
+        .unwrap();
+        let err = failing.build(["f"]).unwrap_err().to_string();
+        assert!(err.contains("build command failed"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_shared_build_is_refused() {
+        let err = Binding::parse(Path::new("h.toml"), "build = []\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "h.toml: at build: expected a non-empty list: the program, then its arguments"
+        );
+        let err = Binding::parse(Path::new("h.toml"), "biuld = [\"x\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "h.toml: at biuld: unknown field `biuld`, expected one of `build`, `deadline`, `functions` (line 1)"
         );
     }
 }

@@ -41,7 +41,9 @@ impl ExpectedOutcome {
 pub struct Expect {
     pub outcome: Option<ExpectedOutcome>,
     /// A string matches the error text exactly; an object matches a message the step delivered
-    /// (as a subset of `Message::to_json`); an array matches the delivered messages in order.
+    /// (as a subset of `Message::to_json`); an array matches the delivered messages in order, one
+    /// element per message (`[]`: nothing was delivered). In expected messages `{####}` stands for
+    /// the code the message carried.
     pub message: Option<Value>,
     pub response: Option<Value>,
     pub warnings: Vec<String>,
@@ -182,25 +184,50 @@ fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
                 diff: None,
             })
         }
-        Value::Array(_) => {
+        Value::Array(items) => {
+            let expected_here = Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| with_code(e, outcome.delivered.get(i)))
+                    .collect(),
+            );
             let actual = Value::Array(delivered);
-            subset(expected, &actual).err().map(|diff| Mismatch {
-                field: "message",
-                expected: expected.clone(),
-                actual,
-                diff: Some(diff),
-            })
+            // The array names every message the step sent: `[]` means none was.
+            let counted = if items.len() == outcome.delivered.len() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected {} delivered message(s), {} were delivered",
+                    items.len(),
+                    outcome.delivered.len()
+                ))
+            };
+            counted
+                .and_then(|()| subset(&expected_here, &actual))
+                .err()
+                .map(|diff| Mismatch {
+                    field: "message",
+                    expected: expected.clone(),
+                    actual,
+                    diff: Some(diff),
+                })
         }
         _ => {
             // Any delivered message may match; report the diff against the first.
-            if delivered.iter().any(|d| subset(expected, d).is_ok()) {
+            if delivered
+                .iter()
+                .zip(&outcome.delivered)
+                .any(|(d, m)| subset(&with_code(expected, Some(m)), d).is_ok())
+            {
                 return None;
             }
             let actual = delivered.first().cloned().unwrap_or(Value::Null);
-            let diff = if delivered.is_empty() {
-                "no message was delivered".to_string()
-            } else {
-                subset(expected, &actual).err().unwrap_or_default()
+            let diff = match outcome.delivered.first() {
+                None => "no message was delivered".to_string(),
+                Some(first) => subset(&with_code(expected, Some(first)), &actual)
+                    .err()
+                    .unwrap_or_default(),
             };
             Some(Mismatch {
                 field: "message",
@@ -212,7 +239,110 @@ fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
     }
 }
 
+/// An expected message with every `{####}` in its strings replaced by the code `message` carried,
+/// as Cognito replaces the code placeholder in what it sends (ruling 15): expectations can spell
+/// out a whole message although the code is random.
+fn with_code(expected: &Value, message: Option<&crate::pool::Message>) -> Value {
+    let Some(code) = message.and_then(|m| m.code.as_deref()) else {
+        return expected.clone();
+    };
+    match expected {
+        Value::String(s) => Value::String(s.replace(CODE_PLACEHOLDER, code)),
+        Value::Array(items) => items.iter().map(|i| with_code(i, message)).collect(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), with_code(v, message)))
+            .collect(),
+        other => other.clone(),
+    }
+}
+
+/// What stands for the delivered code in an expected message.
+pub const CODE_PLACEHOLDER: &str = "{####}";
+
 /// `expected` is contained in `actual`.
 fn subset(expected: &Value, actual: &Value) -> Result<(), String> {
     assert_json_matches_no_panic(actual, expected, Config::new(CompareMode::Inclusive))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::pool::{DeliveryMedium, Message};
+
+    fn sent(body: &str, code: Option<&str>) -> Message {
+        Message {
+            username: "bob".into(),
+            medium: DeliveryMedium::Email,
+            destination: "bob@example.com".into(),
+            trigger_source: "CustomMessage_SignUp".into(),
+            subject: Some("Welcome".into()),
+            body: body.into(),
+            code: code.map(str::to_string),
+        }
+    }
+
+    fn expecting(message: Value) -> Expect {
+        Expect {
+            message: Some(message),
+            ..Expect::default()
+        }
+    }
+
+    fn fields(expect: &Expect, outcome: &Outcome) -> Vec<&'static str> {
+        check(expect, outcome).iter().map(|m| m.field).collect()
+    }
+
+    #[test]
+    fn the_code_placeholder_stands_for_the_code_each_message_carried() {
+        let mut outcome = Outcome::new("SignUp", Ok(json!({})));
+        outcome.delivered = vec![
+            sent("Your code is 123456. Again: 123456", Some("123456")),
+            sent("Your code is 654321.", Some("654321")),
+        ];
+        let both = json!({"emailMessage": "Your code is {####}. Again: {####}"});
+        assert!(fields(&expecting(both), &outcome).is_empty());
+        let second = json!({"emailMessage": "Your code is {####}."});
+        assert!(fields(&expecting(second), &outcome).is_empty());
+        let in_order = json!([{"emailMessage": "Your code is {####}. Again: {####}"},
+                              {"emailMessage": "Your code is {####}."}]);
+        assert!(fields(&expecting(in_order), &outcome).is_empty());
+        // Each element gets its own message's code, not another's.
+        let swapped = json!([{"emailMessage": "Your code is {####}."},
+                             {"emailMessage": "Your code is {####}. Again: {####}"}]);
+        assert_eq!(fields(&expecting(swapped), &outcome), ["message"]);
+        let wrong_code = json!({"emailMessage": "Your code is 000000."});
+        assert_eq!(fields(&expecting(wrong_code), &outcome), ["message"]);
+    }
+
+    #[test]
+    fn without_a_code_the_placeholder_is_literal_text() {
+        let mut outcome = Outcome::new("SignUp", Ok(json!({})));
+        outcome.delivered = vec![sent("Keep {####} as is", None)];
+        let literal = json!({"emailMessage": "Keep {####} as is"});
+        assert!(fields(&expecting(literal), &outcome).is_empty());
+    }
+
+    #[test]
+    fn an_array_names_every_delivered_message() {
+        let mut outcome = Outcome::new("SignUp", Ok(json!({})));
+        assert!(fields(&expecting(json!([])), &outcome).is_empty());
+        outcome.delivered = vec![sent("Code 1", Some("1"))];
+        let mismatches = check(&expecting(json!([])), &outcome);
+        assert_eq!(mismatches.len(), 1);
+        assert_eq!(
+            mismatches[0].diff.as_deref(),
+            Some("expected 0 delivered message(s), 1 were delivered")
+        );
+        let none_sent = Outcome::new("SignUp", Ok(json!({})));
+        assert_eq!(
+            fields(
+                &expecting(json!([{"emailMessage": "Code {####}"}])),
+                &none_sent
+            ),
+            ["message"]
+        );
+    }
 }
