@@ -96,6 +96,22 @@ impl Cognito {
         check_flow(api, flow, &client)?;
 
         let parameter = |name: &str| parameters.and_then(|p| p.get(name)).and_then(Value::as_str);
+        if matches!(flow, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") {
+            let token =
+                parameter("REFRESH_TOKEN").ok_or_else(|| missing_parameter("REFRESH_TOKEN"))?;
+            let invalid =
+                || CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Refresh Token");
+            let grant = guard.refresh_grant(token).cloned().ok_or_else(invalid)?;
+            if grant.client_id != client_id {
+                return Err(invalid());
+            }
+            // A refresh gives new access and ID tokens, not a new refresh token.
+            let mut result = authentication_result(&mut guard, &grant.username, client_id);
+            if let Some(tokens) = result["AuthenticationResult"].as_object_mut() {
+                tokens.remove("RefreshToken");
+            }
+            return Ok(result);
+        }
         let username = parameter("USERNAME").ok_or_else(|| missing_parameter("USERNAME"))?;
         let password = parameter("PASSWORD").ok_or_else(|| missing_parameter("PASSWORD"))?;
         if client.client_secret.is_some() && parameter("SECRET_HASH").is_none() {
@@ -129,7 +145,15 @@ impl Cognito {
                 ErrorCode::UserNotConfirmedException,
                 "User is not confirmed.",
             )),
-            UserStatus::ForceChangePassword => Ok(new_password_required(user)),
+            UserStatus::ForceChangePassword => {
+                let user = user.clone();
+                Ok(new_password_required(
+                    &mut guard,
+                    &user,
+                    client_id,
+                    self.now(),
+                ))
+            }
             // After AdminResetUserPassword (assumed: checked once the password matched, like
             // UNCONFIRMED; the text is Cognito's well-known one, not in the reference).
             UserStatus::ResetRequired => Err(CognitoError::new(
@@ -217,11 +241,18 @@ fn check_flow(api: Api, flow: &str, client: &AppClient) -> Result<(), CognitoErr
                 Err(CognitoError::invalid_parameter("Auth flow not enabled for this client"))
             }
         }
+        (_, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") => {
+            if allows(&["ALLOW_REFRESH_TOKEN_AUTH"]) {
+                Ok(())
+            } else {
+                Err(CognitoError::invalid_parameter("Auth flow not enabled for this client"))
+            }
+        }
         (Api::Client, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH") => {
             Err(CognitoError::invalid_parameter("Initiate Auth method not supported."))
         }
         (_, other) => Err(CognitoError::invalid_parameter(format!(
-            "cognito-harness does not implement the {other} flow; use USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH"
+            "cognito-harness does not implement the {other} flow; use USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH"
         ))),
     }
 }
@@ -229,7 +260,7 @@ fn check_flow(api: Api, flow: &str, client: &AppClient) -> Result<(), CognitoErr
 /// The pool's password policy (actions/passwords.rs), in AdminSetUserPassword's wording: AWS says
 /// "does not conform to policy" here where SignUp says "did not conform with policy" (seen in AWS
 /// CLI output; assumed, the reference does not record it).
-fn check_password_policy(pool: &UserPool, password: &str) -> Result<(), CognitoError> {
+pub(crate) fn check_password_policy(pool: &UserPool, password: &str) -> Result<(), CognitoError> {
     super::passwords::check_policy(pool, password).map_err(|mut e| {
         if let Some(what) = e
             .message
@@ -242,7 +273,7 @@ fn check_password_policy(pool: &UserPool, password: &str) -> Result<(), CognitoE
 }
 
 /// `{"AuthenticationResult": {...}, "ChallengeParameters": {}}` with fresh tokens.
-fn authentication_result(pool: &mut UserPool, username: &str, client_id: &str) -> Value {
+pub(crate) fn authentication_result(pool: &mut UserPool, username: &str, client_id: &str) -> Value {
     let access = pool
         .issue_access_token(username, client_id)
         .unwrap_or_default();
@@ -250,20 +281,28 @@ fn authentication_result(pool: &mut UserPool, username: &str, client_id: &str) -
         .find_user(username)
         .map(|u| id_token(pool, u, client_id))
         .unwrap_or_default();
+    let refresh = refresh_token();
+    pool.remember_refresh_token(&refresh, username, client_id);
     json!({
         "ChallengeParameters": {},
         "AuthenticationResult": {
             "AccessToken": access,
             "ExpiresIn": TOKEN_LIFETIME_SECONDS,
             "TokenType": "Bearer",
-            "RefreshToken": refresh_token(),
+            "RefreshToken": refresh,
             "IdToken": id_token,
         }
     })
 }
 
-/// The NEW_PASSWORD_REQUIRED challenge a user with a temporary password gets.
-fn new_password_required(user: &User) -> Value {
+/// How long a sign-in session waits for the challenge answer (the app client's default
+/// AuthSessionValidity, 3 minutes).
+pub(crate) const SESSION_SECONDS: u64 = 180;
+
+/// The NEW_PASSWORD_REQUIRED challenge a user with a temporary password gets; its Session is the
+/// key RespondToAuthChallenge answers with.
+fn new_password_required(pool: &mut UserPool, user: &User, client_id: &str, now: u64) -> Value {
+    let session = pool.start_session(&user.username, client_id, now, SESSION_SECONDS);
     let attributes: Map<String, Value> = user
         .attributes
         .iter()
@@ -271,7 +310,7 @@ fn new_password_required(user: &User) -> Value {
         .collect();
     json!({
         "ChallengeName": "NEW_PASSWORD_REQUIRED",
-        "Session": random_alphanumeric(64),
+        "Session": session,
         "ChallengeParameters": {
             "USER_ID_FOR_SRP": user.username,
             "requiredAttributes": "[]",
@@ -332,13 +371,13 @@ fn refresh_token() -> String {
     )
 }
 
-fn client_not_found(client_id: &str) -> CognitoError {
+pub(crate) fn client_not_found(client_id: &str) -> CognitoError {
     CognitoError::new(
         ErrorCode::ResourceNotFoundException,
         format!("User pool client {client_id} does not exist."),
     )
 }
 
-fn missing_parameter(name: &str) -> CognitoError {
+pub(crate) fn missing_parameter(name: &str) -> CognitoError {
     CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
 }

@@ -9,6 +9,7 @@
 pub mod admin_create_user;
 pub mod attributes;
 pub mod auth;
+pub mod challenges;
 pub mod flow;
 pub mod passwords;
 pub mod pool_admin;
@@ -230,6 +231,8 @@ impl Cognito {
             "SendAuthenticationCode" => self.send_authentication_code(request).await,
             "InitiateAuth" => self.initiate_auth(request),
             "AdminInitiateAuth" => self.admin_initiate_auth(request),
+            "RespondToAuthChallenge" => self.respond_to_auth_challenge(request),
+            "AdminRespondToAuthChallenge" => self.admin_respond_to_auth_challenge(request),
             "AdminSetUserPassword" => self.admin_set_user_password(request),
             "ListUsers" => self.list_users(request),
             "AdminDeleteUser" => self.admin_delete_user(request),

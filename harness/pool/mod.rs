@@ -224,6 +224,10 @@ pub struct UserPool {
     users: BTreeMap<String, User>,
     clients: BTreeMap<String, AppClient>,
     tokens: HashMap<String, AccessGrant>,
+    /// Sign-in sessions waiting for a challenge answer, with their expiry (epoch seconds).
+    sessions: HashMap<String, (AccessGrant, u64)>,
+    /// Refresh tokens the pool issued.
+    refresh_tokens: HashMap<String, AccessGrant>,
     outbox: Vec<Message>,
     /// The UserPoolClient descriptions of clients made with CreateUserPoolClient, by client id.
     client_descriptions: HashMap<String, Value>,
@@ -258,6 +262,8 @@ impl UserPool {
             users: BTreeMap::new(),
             clients: BTreeMap::new(),
             tokens: HashMap::new(),
+            sessions: HashMap::new(),
+            refresh_tokens: HashMap::new(),
             outbox: Vec::new(),
             client_descriptions: HashMap::new(),
         }
@@ -476,6 +482,47 @@ impl UserPool {
         };
         self.tokens.insert(token.clone(), grant);
         Some(token)
+    }
+
+    /// Starts a sign-in session waiting for a challenge answer (NEW_PASSWORD_REQUIRED); it
+    /// expires after `lifetime` seconds.
+    pub fn start_session(
+        &mut self,
+        username: &str,
+        client_id: &str,
+        now: u64,
+        lifetime: u64,
+    ) -> String {
+        let session = random_alphanumeric(64);
+        let grant = AccessGrant {
+            username: username.to_string(),
+            client_id: client_id.to_string(),
+        };
+        self.sessions
+            .insert(session.clone(), (grant, now + lifetime));
+        session
+    }
+
+    /// Ends a session and says whom it was for, if it exists and has not expired.
+    pub fn take_session(&mut self, session: &str, now: u64) -> Option<AccessGrant> {
+        let (grant, expires_at) = self.sessions.remove(session)?;
+        (expires_at >= now).then_some(grant)
+    }
+
+    /// Remembers a refresh token the pool issued.
+    pub fn remember_refresh_token(&mut self, token: &str, username: &str, client_id: &str) {
+        let grant = AccessGrant {
+            username: username.to_string(),
+            client_id: client_id.to_string(),
+        };
+        self.refresh_tokens.insert(token.to_string(), grant);
+    }
+
+    /// What a refresh token stands for, if this pool issued it and its user still exists.
+    pub fn refresh_grant(&self, token: &str) -> Option<&AccessGrant> {
+        self.refresh_tokens
+            .get(token)
+            .filter(|g| self.find_user(&g.username).is_some())
     }
 
     /// What an access token stands for, if this pool issued it and its user still exists.

@@ -1,0 +1,125 @@
+//! RespondToAuthChallenge and AdminRespondToAuthChallenge for NEW_PASSWORD_REQUIRED: the first
+//! sign-in of a user created with AdminCreateUser (or given a temporary password), who must choose
+//! a password. No trigger fires (the harness runs only CustomMessage and PreSignUp, and this
+//! challenge sends no message).
+
+use serde_json::Value;
+
+use super::auth::{
+    authentication_result, check_password_policy, client_not_found, missing_parameter,
+};
+use super::sign_up::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
+use super::validate::{string_map_member, string_member, StringRule, Validator};
+use super::{lock, Cognito, Outcome};
+use crate::error::{CognitoError, ErrorCode};
+use crate::pool::UserStatus;
+
+/// ChallengeNameType's values (botocore), in the model's order.
+const CHALLENGE_NAMES: [&str; 16] = [
+    "SMS_MFA",
+    "EMAIL_OTP",
+    "SOFTWARE_TOKEN_MFA",
+    "SELECT_MFA_TYPE",
+    "MFA_SETUP",
+    "PASSWORD_VERIFIER",
+    "CUSTOM_CHALLENGE",
+    "SELECT_CHALLENGE",
+    "DEVICE_SRP_AUTH",
+    "DEVICE_PASSWORD_VERIFIER",
+    "ADMIN_NO_SRP_AUTH",
+    "NEW_PASSWORD_REQUIRED",
+    "SMS_OTP",
+    "PASSWORD",
+    "WEB_AUTHN",
+    "PASSWORD_SRP",
+];
+
+impl Cognito {
+    /// RespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED`).
+    pub fn respond_to_auth_challenge(&self, request: &Value) -> Outcome {
+        Outcome::new(
+            "RespondToAuthChallenge",
+            self.answer_challenge(request, false),
+        )
+    }
+
+    /// AdminRespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED`).
+    pub fn admin_respond_to_auth_challenge(&self, request: &Value) -> Outcome {
+        Outcome::new(
+            "AdminRespondToAuthChallenge",
+            self.answer_challenge(request, true),
+        )
+    }
+
+    fn answer_challenge(&self, request: &Value, admin: bool) -> Result<Value, CognitoError> {
+        let pool_id = if admin {
+            string_member(request, "UserPoolId")?
+        } else {
+            None
+        };
+        let client_id = string_member(request, "ClientId")?;
+        let challenge = string_member(request, "ChallengeName")?;
+        let session = string_member(request, "Session")?;
+        let responses = string_map_member(request, "ChallengeResponses")?;
+        string_map_member(request, "ClientMetadata")?;
+        let mut v = Validator::new();
+        if admin {
+            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
+        }
+        v.required_string("clientId", client_id, CLIENT_ID_RULE);
+        match challenge {
+            None => v.missing("challengeName"),
+            Some(name) => v.enum_value("challengeName", name, &CHALLENGE_NAMES),
+        }
+        if let Some(session) = session {
+            v.string("session", session, StringRule::len(20, 2048));
+        }
+        v.finish()?;
+        let client_id = client_id.unwrap_or_default();
+        if challenge != Some("NEW_PASSWORD_REQUIRED") {
+            return Err(CognitoError::invalid_parameter(format!(
+                "cognito-harness does not implement the {} challenge; only NEW_PASSWORD_REQUIRED",
+                challenge.unwrap_or_default()
+            )));
+        }
+        let pool = match pool_id {
+            Some(id) => self.require_pool(id)?,
+            None => self.pool_for_client(client_id)?,
+        };
+        let now = self.now();
+        let mut guard = lock(&pool);
+        guard
+            .client(client_id)
+            .ok_or_else(|| client_not_found(client_id))?;
+        let expired = || {
+            CognitoError::new(
+                ErrorCode::NotAuthorizedException,
+                "Invalid session for the user, session is expired.",
+            )
+        };
+        let response = |name: &str| responses.and_then(|r| r.get(name)).and_then(Value::as_str);
+        let password = response("NEW_PASSWORD").ok_or_else(|| missing_parameter("NEW_PASSWORD"))?;
+        check_password_policy(&guard, password)?;
+        let grant = guard
+            .take_session(session.unwrap_or_default(), now)
+            .filter(|g| g.client_id == client_id)
+            .ok_or_else(expired)?;
+        let user = guard.find_user_mut(&grant.username).ok_or_else(expired)?;
+        if user.status != UserStatus::ForceChangePassword {
+            return Err(expired());
+        }
+        // Required attributes the user had to supply come as `userAttributes.<name>`.
+        for (name, value) in responses.into_iter().flatten() {
+            if let (Some(attribute), Some(value)) =
+                (name.strip_prefix("userAttributes."), value.as_str())
+            {
+                user.attributes
+                    .insert(attribute.to_string(), value.to_string());
+            }
+        }
+        user.password = Some(password.to_string());
+        user.status = UserStatus::Confirmed;
+        let username = user.username.clone();
+        Ok(authentication_result(&mut guard, &username, client_id))
+    }
+}
