@@ -806,3 +806,42 @@ async fn the_first_rejected_message_ends_the_call_before_the_next_trigger_runs()
         Some("max@example.com")
     );
 }
+
+#[tokio::test]
+async fn confirm_sign_up_with_a_wrong_code_does_not_move_a_forced_alias() {
+    // Ruling 11 / §3.5: a failed call changes nothing, so the alias stays with its holder when
+    // ConfirmSignUp's code is wrong, even with ForceAliasCreation.
+    let cognito = recorder::cognito(
+        Functions::new(),
+        config(json!({"AliasAttributes": ["email"], "LambdaConfig": {}})),
+    );
+    seed_user(
+        &cognito,
+        "old",
+        &[("email", "alice@example.com"), ("email_verified", "true")],
+    );
+    cognito
+        .call("SignUp", &sign_up_request())
+        .await
+        .result
+        .unwrap();
+    let code = cognito.last_code(POOL_ID, "alice").unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let confirm = json!({"ClientId": CLIENT_ID, "Username": "alice", "ConfirmationCode": wrong,
+                         "ForceAliasCreation": true});
+    let refused = cognito.call("ConfirmSignUp", &confirm).await;
+    assert_eq!(
+        refused.error().unwrap().to_json(),
+        json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})
+    );
+    assert_eq!(
+        stored_user(&cognito, "old")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("true")
+    );
+    assert_eq!(
+        stored_user(&cognito, "alice").unwrap().status,
+        UserStatus::Unconfirmed
+    );
+}
