@@ -845,3 +845,30 @@ async fn confirm_sign_up_with_a_wrong_code_does_not_move_a_forced_alias() {
         UserStatus::Unconfirmed
     );
 }
+
+#[tokio::test]
+async fn attribute_update_codes_expire_on_cognitos_clock() {
+    // §2.2 / DG-VERIF: a verification code is valid for 24 hours from when it was sent, on the
+    // same clock VerifyUserAttribute reads (Cognito::advance_clock moves both).
+    let cognito = recorder::cognito(Functions::new(), config(json!({"LambdaConfig": {}})));
+    seed_user(
+        &cognito,
+        "kim",
+        &[("email", "kim@example.com"), ("email_verified", "true")],
+    );
+    cognito.advance_clock(2 * 24 * 3600);
+    let update = json!({"UserPoolId": POOL_ID, "Username": "kim",
+                        "UserAttributes": [{"Name": "email", "Value": "kim@new.example"}]});
+    let outcome = cognito.call("AdminUpdateUserAttributes", &update).await;
+    let code = outcome.delivered[0].code.clone().unwrap();
+    let token = token(&cognito, "kim");
+    let verify = json!({"AccessToken": token, "AttributeName": "email", "Code": code});
+    let verified = cognito.call("VerifyUserAttribute", &verify).await;
+    assert_eq!(verified.result, Ok(json!({})));
+    assert_eq!(
+        stored_user(&cognito, "kim")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("true")
+    );
+}
