@@ -872,3 +872,25 @@ async fn attribute_update_codes_expire_on_cognitos_clock() {
         Some("true")
     );
 }
+
+#[tokio::test]
+async fn email_username_pools_confirm_a_sign_up_by_its_email() {
+    // §1.1 / §4.2: in a UsernameAttributes pool the email is the name the user signs up and
+    // confirms with (the stored username is the sub); it is unique whether verified or not.
+    let cognito = recorder::cognito(
+        Functions::new(),
+        config(json!({"UsernameAttributes": ["email"], "LambdaConfig": {}})),
+    );
+    let request =
+        json!({"ClientId": CLIENT_ID, "Username": "kim@example.com", "Password": "Sup3r-secret!"});
+    let outcome = cognito.call("SignUp", &request).await;
+    let sub = outcome.result.clone().unwrap()["UserSub"].clone();
+    let code = outcome.delivered[0].code.clone().unwrap();
+    let confirm =
+        json!({"ClientId": CLIENT_ID, "Username": "kim@example.com", "ConfirmationCode": code});
+    let confirmed = cognito.call("ConfirmSignUp", &confirm).await;
+    assert_eq!(confirmed.result, Ok(json!({})));
+    let user = stored_user(&cognito, sub.as_str().unwrap()).unwrap();
+    assert_eq!(user.status, UserStatus::Confirmed);
+    assert_eq!(user.attribute("email_verified"), Some("true"));
+}
