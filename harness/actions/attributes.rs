@@ -141,11 +141,12 @@ impl Cognito {
 
         // Run and judge the triggers, then commit: all or nothing (ruling 11).
         let mut outcome = Outcome::new(action, Ok(json!({})));
+        let now = self.now();
         self.send_and_commit(&mut outcome, pool, messages, |pool, delivered| {
             let user = pool
                 .find_user_mut(&stored_username)
                 .ok_or_else(user_not_found)?;
-            apply(user, &changes);
+            apply(user, &changes, now);
             Ok(match caller {
                 Caller::Admin => json!({}),
                 Caller::Client(_) => {
@@ -300,6 +301,7 @@ fn plan(
             pending: Vec::new(),
             codes: Vec::new(),
         },
+        0,
     );
     let arn = pool.config.custom_message_arn().map(str::to_string);
     let source = TriggerSource::CustomMessageUpdateUserAttribute;
@@ -331,8 +333,8 @@ fn plan(
     Ok((user.username.clone(), changes, messages))
 }
 
-/// Applies planned changes to the stored user.
-fn apply(user: &mut User, changes: &Changes) {
+/// Applies planned changes to the stored user; codes expire 24 h after `now` on Cognito's clock.
+fn apply(user: &mut User, changes: &Changes, now: u64) {
     for (name, value) in &changes.set {
         match value {
             Some(v) => {
@@ -346,7 +348,7 @@ fn apply(user: &mut User, changes: &Changes) {
     for (attr, value) in &changes.pending {
         user.pending.insert(attr.clone(), value.clone());
     }
-    let expires_at = crate::pool::now_seconds() as u64 + VERIFICATION_CODE_LIFETIME_SECONDS;
+    let expires_at = now + VERIFICATION_CODE_LIFETIME_SECONDS;
     for (attr, code) in &changes.codes {
         user.codes.insert(
             CodePurpose::VerifyAttribute(attr.clone()),

@@ -212,6 +212,14 @@ impl Cognito {
             }
             let username = user.username.clone();
             let channel = verification_channel(&guard, user);
+            // The code is checked before a forced alias moves, so a wrong code changes nothing
+            // (ruling 11); it is consumed only once the alias is settled.
+            consume_code(
+                &mut user.clone(),
+                &CodePurpose::ConfirmSignUp,
+                code.unwrap_or_default(),
+                now,
+            )?;
             if let Some(medium) = channel {
                 let attr = medium.attribute();
                 let value = user.attribute(attr).unwrap_or_default().to_string();

@@ -350,8 +350,8 @@ impl UserPool {
         self.users.values()
     }
 
-    /// Finds a user by username, `sub`, or a sign-in alias (verified email/phone where the pool
-    /// uses them to sign in), as `Username` parameters accept (cognito-semantics.md §4.2).
+    /// Finds a user by username, `sub`, or a sign-in alias (the email/phone of a UsernameAttributes
+    /// pool, or a verified alias), as `Username` parameters accept (cognito-semantics.md §4.2).
     pub fn find_user(&self, name: &str) -> Option<&User> {
         self.user_key(name).and_then(|k| self.users.get(&k))
     }
@@ -371,8 +371,16 @@ impl UserPool {
             .find(|u| {
                 u.sub == name
                     || ["email", "phone_number"].iter().any(|attr| {
-                        self.config.is_sign_in_alias(attr)
-                            && u.is_verified(attr)
+                        // A UsernameAttributes value is the user's name, unique whether verified
+                        // or not (sign-up refuses a duplicate); an alias counts once verified.
+                        let is_username = self
+                            .config
+                            .username_attributes
+                            .as_deref()
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|a| a == attr);
+                        (is_username || self.config.is_sign_in_alias(attr) && u.is_verified(attr))
                             && u.attribute(attr) == Some(name)
                     })
             })

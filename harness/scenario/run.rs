@@ -206,7 +206,12 @@ pub async fn run_scenario(
             .with_pool_mut(&pool_id, |pool| {
                 refs::resolve(&mut request, &base, pool, &scenario.clients)
             })
-            .expect("the scenario's pool is registered")
+            .unwrap_or_else(|| {
+                // A DeleteUserPool step removed the pool: `$pool` still names it (so the step gets
+                // Cognito's ResourceNotFoundException), and user references find no one.
+                let mut gone = crate::pool::UserPool::with_id(pool_id.as_str(), Default::default());
+                refs::resolve(&mut request, &base, &mut gone, &scenario.clients)
+            })
             .map_err(|(path, message)| Error::input(&scenario.file, path, message))?;
         let outcome = cognito.call(&step.action, &request).await;
         let step_status = match outcome.harness_failure() {

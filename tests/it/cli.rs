@@ -527,3 +527,31 @@ fn real_trigger_processes_are_judged_and_replayed() {
         "outcome": "UserLambdaValidationException", "rule": "custom-message.function-error",
         "message": "CustomMessage failed with error boom: the trigger failed on purpose."}}));
 }
+
+#[test]
+fn steps_after_delete_user_pool_get_resource_not_found_not_a_panic() {
+    // Issue 5 item 7: no panic from a scenario file. A step after DeleteUserPool of the scenario's
+    // own pool is answered like AWS would (ResourceNotFoundException), and `$pool` still names it.
+    let dir = temp_dir();
+    write(
+        &dir,
+        "deleted.json",
+        &scenario(
+            pool(None),
+            vec![
+                json!({"action": "DeleteUserPool", "request": {"UserPoolId": "$pool"}, "expect": {"outcome": "success"}}),
+                json!({"action": "AdminGetUser", "request": {"UserPoolId": "$pool", "Username": "alice"},
+                       "expect": {"outcome": "ResourceNotFoundException"}}),
+            ],
+        ),
+    );
+    let out = run(&dir, &["check", "deleted.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(exit::OK),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out).lines().last(), Some("1 passed, 0 failed"));
+}

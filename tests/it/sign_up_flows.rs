@@ -806,3 +806,91 @@ async fn the_first_rejected_message_ends_the_call_before_the_next_trigger_runs()
         Some("max@example.com")
     );
 }
+
+#[tokio::test]
+async fn confirm_sign_up_with_a_wrong_code_does_not_move_a_forced_alias() {
+    // Ruling 11 / §3.5: a failed call changes nothing, so the alias stays with its holder when
+    // ConfirmSignUp's code is wrong, even with ForceAliasCreation.
+    let cognito = recorder::cognito(
+        Functions::new(),
+        config(json!({"AliasAttributes": ["email"], "LambdaConfig": {}})),
+    );
+    seed_user(
+        &cognito,
+        "old",
+        &[("email", "alice@example.com"), ("email_verified", "true")],
+    );
+    cognito
+        .call("SignUp", &sign_up_request())
+        .await
+        .result
+        .unwrap();
+    let code = cognito.last_code(POOL_ID, "alice").unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let confirm = json!({"ClientId": CLIENT_ID, "Username": "alice", "ConfirmationCode": wrong,
+                         "ForceAliasCreation": true});
+    let refused = cognito.call("ConfirmSignUp", &confirm).await;
+    assert_eq!(
+        refused.error().unwrap().to_json(),
+        json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})
+    );
+    assert_eq!(
+        stored_user(&cognito, "old")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("true")
+    );
+    assert_eq!(
+        stored_user(&cognito, "alice").unwrap().status,
+        UserStatus::Unconfirmed
+    );
+}
+
+#[tokio::test]
+async fn attribute_update_codes_expire_on_cognitos_clock() {
+    // §2.2 / DG-VERIF: a verification code is valid for 24 hours from when it was sent, on the
+    // same clock VerifyUserAttribute reads (Cognito::advance_clock moves both).
+    let cognito = recorder::cognito(Functions::new(), config(json!({"LambdaConfig": {}})));
+    seed_user(
+        &cognito,
+        "kim",
+        &[("email", "kim@example.com"), ("email_verified", "true")],
+    );
+    cognito.advance_clock(2 * 24 * 3600);
+    let update = json!({"UserPoolId": POOL_ID, "Username": "kim",
+                        "UserAttributes": [{"Name": "email", "Value": "kim@new.example"}]});
+    let outcome = cognito.call("AdminUpdateUserAttributes", &update).await;
+    let code = outcome.delivered[0].code.clone().unwrap();
+    let token = token(&cognito, "kim");
+    let verify = json!({"AccessToken": token, "AttributeName": "email", "Code": code});
+    let verified = cognito.call("VerifyUserAttribute", &verify).await;
+    assert_eq!(verified.result, Ok(json!({})));
+    assert_eq!(
+        stored_user(&cognito, "kim")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("true")
+    );
+}
+
+#[tokio::test]
+async fn email_username_pools_confirm_a_sign_up_by_its_email() {
+    // §1.1 / §4.2: in a UsernameAttributes pool the email is the name the user signs up and
+    // confirms with (the stored username is the sub); it is unique whether verified or not.
+    let cognito = recorder::cognito(
+        Functions::new(),
+        config(json!({"UsernameAttributes": ["email"], "LambdaConfig": {}})),
+    );
+    let request =
+        json!({"ClientId": CLIENT_ID, "Username": "kim@example.com", "Password": "Sup3r-secret!"});
+    let outcome = cognito.call("SignUp", &request).await;
+    let sub = outcome.result.clone().unwrap()["UserSub"].clone();
+    let code = outcome.delivered[0].code.clone().unwrap();
+    let confirm =
+        json!({"ClientId": CLIENT_ID, "Username": "kim@example.com", "ConfirmationCode": code});
+    let confirmed = cognito.call("ConfirmSignUp", &confirm).await;
+    assert_eq!(confirmed.result, Ok(json!({})));
+    let user = stored_user(&cognito, sub.as_str().unwrap()).unwrap();
+    assert_eq!(user.status, UserStatus::Confirmed);
+    assert_eq!(user.attribute("email_verified"), Some("true"));
+}
