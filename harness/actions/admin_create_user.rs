@@ -4,12 +4,10 @@ use serde_json::{json, Value};
 
 use super::flow::{fail_with, name_value_list, plan_message};
 use super::passwords::{check_policy, temporary_password, PASSWORD_RULE};
-use super::sign_up::{
-    claim_verified_aliases, ensure_username_free, plan_new_user, supplied, USERNAME_RULE,
-    USER_POOL_ID_RULE,
-};
+use super::sign_up::{claim_verified_aliases, ensure_username_free, plan_new_user, supplied};
 use super::users::user_type;
 use super::validate::{serialization_error, string_map_member, string_member, Validator};
+use super::validate::{USERNAME_RULE, USER_POOL_ID_RULE};
 use super::{lock, user_not_found, Cognito, Outcome};
 use crate::error::{CognitoError, ErrorCode};
 use crate::events::{self, Caller, TriggerSource};

@@ -4,9 +4,9 @@
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
+use super::validate::ACCESS_TOKEN_RULE;
 use super::validate::{
-    serialization_error, string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN,
-    ATTRIBUTE_NAME, USERNAME, USER_POOL_ID,
+    serialization_error, string_map_member, string_member, StringRule, Validator, ATTRIBUTE_NAME,
 };
 use super::{
     code_delivery_details, lock, new_code, user_not_found, Cognito, Outcome, PlannedMessage,
@@ -45,38 +45,20 @@ impl Cognito {
     /// verifiable attribute that changes in a pool that verifies it.
     pub async fn admin_update_user_attributes(&self, request: &Value) -> Outcome {
         const ACTION: &str = "AdminUpdateUserAttributes";
-        let parsed = (|| {
-            let pool_id = string_member(request, "UserPoolId")?;
-            let username = string_member(request, "Username")?;
-            let attributes = attribute_list(request)?;
-            let metadata = string_map_member(request, "ClientMetadata")?;
-            let mut v = Validator::new();
-            v.required_string(
-                "userPoolId",
-                pool_id,
-                StringRule::len(1, 55).pattern(&USER_POOL_ID),
-            );
-            v.required_string(
-                "username",
-                username,
-                StringRule::len(1, 128).pattern(&USERNAME).sensitive(),
-            );
-            validate_attributes(&mut v, attributes.as_deref());
-            v.finish()?;
-            let pool = self.require_pool(pool_id.unwrap_or_default())?;
-            Ok((
-                pool,
-                username.unwrap_or_default().to_string(),
-                attributes.unwrap_or_default(),
-                metadata,
-            ))
-        })();
+        let mut attributes = None;
+        let parsed = self.admin_user_request(request, |v| {
+            attributes = attribute_list(request)?;
+            validate_attributes(v, attributes.as_deref());
+            Ok(())
+        });
         match parsed {
-            Ok((pool, username, attributes, metadata)) => {
+            Ok(req) => {
+                let attributes = attributes.unwrap_or_default();
+                let metadata = req.metadata.as_ref();
                 self.update_attributes(
                     ACTION,
-                    &pool,
-                    &username,
+                    &req.pool,
+                    &req.username,
                     Caller::Admin,
                     attributes,
                     metadata,
@@ -97,15 +79,7 @@ impl Cognito {
             let metadata = string_map_member(request, "ClientMetadata")?;
             let mut v = Validator::new();
             validate_attributes(&mut v, attributes.as_deref());
-            v.required_string(
-                "accessToken",
-                token,
-                StringRule {
-                    pattern: Some(&ACCESS_TOKEN),
-                    sensitive: true,
-                    ..Default::default()
-                },
-            );
+            v.required_string("accessToken", token, ACCESS_TOKEN_RULE);
             v.finish()?;
             let (pool, grant) = self.pool_for_token(token.unwrap_or_default())?;
             Ok((pool, grant, attributes.unwrap_or_default(), metadata))

@@ -9,9 +9,8 @@
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::validate::{
-    string_map_member, string_member, StringRule, Validator, CLIENT_ID, USERNAME, USER_POOL_ID,
-};
+use super::validate::{string_map_member, string_member, Validator};
+use super::validate::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use super::{lock, user_not_found, Cognito, Outcome};
 use crate::error::{CognitoError, ErrorCode};
 use crate::pool::{random_alphanumeric, AppClient, User, UserPool, UserStatus};
@@ -66,17 +65,9 @@ impl Cognito {
         string_map_member(request, "ClientMetadata")?;
         let mut v = Validator::new();
         if api == Api::Admin {
-            v.required_string(
-                "userPoolId",
-                pool_id,
-                StringRule::len(1, 55).pattern(&USER_POOL_ID),
-            );
+            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
         }
-        v.required_string(
-            "clientId",
-            client_id,
-            StringRule::len(1, 128).pattern(&CLIENT_ID).sensitive(),
-        );
+        v.required_string("clientId", client_id, CLIENT_ID_RULE);
         match flow {
             None => v.missing("authFlow"),
             Some(flow) => v.enum_value("authFlow", flow, &AUTH_FLOWS),
@@ -171,8 +162,6 @@ impl Cognito {
     /// is a temporary password and the user must change it at the next sign-in.
     pub fn admin_set_user_password(&self, request: &Value) -> Outcome {
         let result = (|| {
-            let pool_id = string_member(request, "UserPoolId")?;
-            let username = string_member(request, "Username")?;
             let password = string_member(request, "Password")?;
             let permanent = match request.get("Permanent") {
                 None | Some(Value::Null) => false,
@@ -181,25 +170,15 @@ impl Cognito {
                     return Err(super::validate::serialization_error("Permanent", "boolean"))
                 }
             };
-            let mut v = Validator::new();
-            v.required_string(
-                "userPoolId",
-                pool_id,
-                StringRule::len(1, 55).pattern(&USER_POOL_ID),
-            );
-            v.required_string(
-                "username",
-                username,
-                StringRule::len(1, 128).pattern(&USERNAME).sensitive(),
-            );
-            v.required_string("password", password, super::passwords::PASSWORD_RULE);
-            v.finish()?;
-            let pool = self.require_pool(pool_id.unwrap_or_default())?;
-            let mut guard = lock(&pool);
+            let req = self.admin_user_request(request, |v| {
+                v.required_string("password", password, super::passwords::PASSWORD_RULE);
+                Ok(())
+            })?;
+            let mut guard = lock(&req.pool);
             let password = password.unwrap_or_default();
             check_password_policy(&guard, password)?;
             let user = guard
-                .find_user_mut(username.unwrap_or_default())
+                .find_user_mut(&req.username)
                 .ok_or_else(user_not_found)?;
             user.password = Some(password.to_string());
             user.status = if permanent {

@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::auth::{
     authentication_result, check_password_policy, client_not_found, missing_parameter,
 };
-use super::sign_up::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use super::validate::{string_map_member, string_member, StringRule, Validator};
+use super::validate::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use super::{lock, Cognito, Outcome};
 use crate::error::{CognitoError, ErrorCode};
 use crate::pool::UserStatus;

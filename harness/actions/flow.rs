@@ -5,8 +5,8 @@ use std::sync::atomic::Ordering;
 
 use serde_json::{Map, Value};
 
-use super::sign_up::{CLIENT_ID_RULE, USERNAME_RULE, USER_POOL_ID_RULE};
 use super::validate::{string_map_member, string_member, Validator};
+use super::validate::{CLIENT_ID_RULE, USERNAME_RULE, USER_POOL_ID_RULE};
 use super::{lock, Cognito, Outcome, PlannedMessage, PoolHandle, TriggerRun};
 use crate::error::{CognitoError, ErrorCode};
 use crate::events::{self, Caller, TriggerSource};

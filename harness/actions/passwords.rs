@@ -4,10 +4,9 @@
 use serde_json::{json, Value};
 
 use super::flow::{consume_code, plan_message, recovery_channel, UserRequest, RESET_CODE_SECONDS};
-use super::sign_up::{
-    client_user_not_found, CLIENT_ID_RULE, CONFIRMATION_CODE_RULE, PASSWORD, USERNAME_RULE,
-};
+use super::sign_up::{client_user_not_found, CONFIRMATION_CODE_RULE, PASSWORD};
 use super::validate::{string_map_member, string_member, StringRule, Validator};
+use super::validate::{CLIENT_ID_RULE, USERNAME_RULE};
 use super::{lock, new_code, Cognito, Outcome};
 use crate::error::{CognitoError, ErrorCode};
 use crate::events::TriggerSource;

@@ -10,9 +10,8 @@ use super::pool_config::{
     PoolRequest, POOL_NAME,
 };
 use super::update_user_pool::describe_pool;
-use super::validate::{
-    serialization_error, string_member, StringRule, Validator, CLIENT_ID, USER_POOL_ID,
-};
+use super::validate::{serialization_error, string_member, StringRule, Validator};
+use super::validate::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use super::{lock, Cognito, Outcome};
 use crate::error::{CognitoError, Error, ErrorCode};
 use crate::pool::{now_seconds, AppClient, UserPool, DEFAULT_REGION};
@@ -100,11 +99,7 @@ impl Cognito {
             };
             let flows = string_list(request, "ExplicitAuthFlows")?;
             let mut v = Validator::new();
-            v.required_string(
-                "userPoolId",
-                pool_id,
-                StringRule::len(1, 55).pattern(&USER_POOL_ID),
-            );
+            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
             v.required_string(
                 "clientName",
                 name,
@@ -143,16 +138,8 @@ impl Cognito {
             let pool_id = string_member(request, "UserPoolId")?;
             let client_id = string_member(request, "ClientId")?;
             let mut v = Validator::new();
-            v.required_string(
-                "userPoolId",
-                pool_id,
-                StringRule::len(1, 55).pattern(&USER_POOL_ID),
-            );
-            v.required_string(
-                "clientId",
-                client_id,
-                StringRule::len(1, 128).pattern(&CLIENT_ID).sensitive(),
-            );
+            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
+            v.required_string("clientId", client_id, CLIENT_ID_RULE);
             v.finish()?;
             let pool = self.require_pool(pool_id.unwrap_or_default())?;
             let guard = lock(&pool);
@@ -188,11 +175,7 @@ impl Cognito {
 fn required_pool_id(request: &Value) -> Result<&str, CognitoError> {
     let id = string_member(request, "UserPoolId")?;
     let mut v = Validator::new();
-    v.required_string(
-        "userPoolId",
-        id,
-        StringRule::len(1, 55).pattern(&USER_POOL_ID),
-    );
+    v.required_string("userPoolId", id, USER_POOL_ID_RULE);
     v.finish()?;
     Ok(id.unwrap_or_default())
 }

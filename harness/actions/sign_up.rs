@@ -7,9 +7,8 @@ use super::flow::{
     consume_code, first_delivery, name_value_list, plan_message, remember_code,
     verification_channel, CONFIRMATION_CODE_SECONDS,
 };
-use super::validate::{
-    string_map_member, string_member, StringRule, Validator, CLIENT_ID, USERNAME, USER_POOL_ID,
-};
+use super::validate::{string_map_member, string_member, StringRule, Validator};
+use super::validate::{CLIENT_ID_RULE, USERNAME_RULE};
 use super::{lock, new_code, user_not_found, Cognito, Outcome};
 use crate::error::{CognitoError, ErrorCode};
 use crate::events::{self, Caller, TriggerSource};
@@ -22,11 +21,6 @@ pub(crate) fn client_user_not_found() -> CognitoError {
         "Username/client id combination not found.",
     )
 }
-
-pub(crate) const CLIENT_ID_RULE: StringRule =
-    StringRule::len(1, 128).pattern(&CLIENT_ID).sensitive();
-pub(crate) const USERNAME_RULE: StringRule = StringRule::len(1, 128).pattern(&USERNAME).sensitive();
-pub(crate) const USER_POOL_ID_RULE: StringRule = StringRule::len(1, 55).pattern(&USER_POOL_ID);
 
 impl Cognito {
     /// SignUp: PreSignUp_SignUp, then (unless auto-confirmed) CustomMessage_SignUp with the code.

@@ -5,7 +5,8 @@
 use serde_json::{json, Value};
 
 use super::flow::{fail_with, name_value_list, plan_message};
-use super::sign_up::{supplied, USER_POOL_ID_RULE};
+use super::sign_up::supplied;
+use super::validate::USER_POOL_ID_RULE;
 use super::validate::{string_member, StringRule, Validator};
 use super::{lock, new_code, user_not_found, Cognito, Outcome};
 use crate::error::CognitoError;

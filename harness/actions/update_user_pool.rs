@@ -5,7 +5,8 @@ use serde_json::{json, Map, Value};
 use super::pool_config::{
     config_warnings, ignored_warnings, parse_pool_request, validate_pool_config, PoolRequest,
 };
-use super::validate::{string_member, StringRule, Validator, USER_POOL_ID};
+use super::validate::USER_POOL_ID_RULE;
+use super::validate::{string_member, Validator};
 use super::{lock, Cognito, Outcome};
 use crate::error::CognitoError;
 use crate::pool::defaults::{effective, reset_warnings, schema_attributes};
@@ -24,11 +25,7 @@ impl Cognito {
             let id = string_member(request, "UserPoolId")?;
             let (mut config, ignored) = parse_pool_request(request, PoolRequest::Update)?;
             let mut v = Validator::new();
-            v.required_string(
-                "userPoolId",
-                id,
-                StringRule::len(1, 55).pattern(&USER_POOL_ID),
-            );
+            v.required_string("userPoolId", id, USER_POOL_ID_RULE);
             v.finish()?;
             validate_pool_config(&config, PoolRequest::Update)?;
             let pool = self.require_pool(id.unwrap_or_default())?;
@@ -60,11 +57,7 @@ impl Cognito {
         let result = (|| {
             let id = string_member(request, "UserPoolId")?;
             let mut v = Validator::new();
-            v.required_string(
-                "userPoolId",
-                id,
-                StringRule::len(1, 55).pattern(&USER_POOL_ID),
-            );
+            v.required_string("userPoolId", id, USER_POOL_ID_RULE);
             v.finish()?;
             let pool = self.require_pool(id.unwrap_or_default())?;
             let guard = lock(&pool);

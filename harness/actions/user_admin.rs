@@ -3,7 +3,8 @@
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::validate::{string_member, StringRule, Validator, USERNAME, USER_POOL_ID};
+use super::validate::USER_POOL_ID_RULE;
+use super::validate::{string_member, StringRule, Validator};
 use super::{lock, user_not_found, Cognito, Outcome};
 use crate::error::CognitoError;
 use crate::pool::User;
@@ -66,11 +67,7 @@ impl Cognito {
                 }
             };
             let mut v = Validator::new();
-            v.required_string(
-                "userPoolId",
-                pool_id,
-                StringRule::len(1, 55).pattern(&USER_POOL_ID),
-            );
+            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
             match limit {
                 Some(l) if l > MAX_LIMIT => v.fail(
                     "limit",
@@ -125,28 +122,14 @@ impl Cognito {
 
     /// AdminDeleteUser: `{}`; the user, their codes and their tokens are gone.
     pub fn admin_delete_user(&self, request: &Value) -> Outcome {
-        let result = (|| {
-            let pool_id = string_member(request, "UserPoolId")?;
-            let username = string_member(request, "Username")?;
-            let mut v = Validator::new();
-            v.required_string(
-                "userPoolId",
-                pool_id,
-                StringRule::len(1, 55).pattern(&USER_POOL_ID),
-            );
-            v.required_string(
-                "username",
-                username,
-                StringRule::len(1, 128).pattern(&USERNAME).sensitive(),
-            );
-            v.finish()?;
-            let pool = self.require_pool(pool_id.unwrap_or_default())?;
-            let mut guard = lock(&pool);
-            guard
-                .remove_user(username.unwrap_or_default())
-                .ok_or_else(user_not_found)?;
-            Ok(json!({}))
-        })();
+        let result = self
+            .admin_user_request(request, |_| Ok(()))
+            .and_then(|req| {
+                lock(&req.pool)
+                    .remove_user(&req.username)
+                    .ok_or_else(user_not_found)?;
+                Ok(json!({}))
+            });
         Outcome::new("AdminDeleteUser", result)
     }
 }

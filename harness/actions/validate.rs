@@ -102,6 +102,20 @@ pub static LAMBDA_ARN: Pattern = Pattern::new(
     r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?",
 );
 
+/// UserPoolIdType.
+pub const USER_POOL_ID_RULE: StringRule = StringRule::len(1, 55).pattern(&USER_POOL_ID);
+/// UsernameType (sensitive: reported as `Value at 'username'`).
+pub const USERNAME_RULE: StringRule = StringRule::len(1, 128).pattern(&USERNAME).sensitive();
+/// TokenModelType (sensitive).
+pub const ACCESS_TOKEN_RULE: StringRule = StringRule {
+    min: None,
+    max: None,
+    pattern: Some(&ACCESS_TOKEN),
+    sensitive: true,
+};
+/// ClientIdType (sensitive).
+pub const CLIENT_ID_RULE: StringRule = StringRule::len(1, 128).pattern(&CLIENT_ID).sensitive();
+
 /// Collects constraint violations in request order, then reports them the way AWS does.
 #[derive(Default)]
 pub struct Validator {

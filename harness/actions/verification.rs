@@ -5,19 +5,13 @@ use serde_json::{json, Value};
 use super::flow::{consume_code, plan_message, CONFIRMATION_CODE_SECONDS};
 use super::sign_up::CONFIRMATION_CODE_RULE;
 use super::validate::{
-    string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN, ATTRIBUTE_NAME,
+    string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN_RULE, ATTRIBUTE_NAME,
 };
 use super::{lock, new_code, Cognito, Outcome};
 use crate::error::CognitoError;
 use crate::events::{Caller, TriggerSource};
 use crate::pool::{CodePurpose, DeliveryMedium};
 
-const TOKEN_RULE: StringRule = StringRule {
-    min: None,
-    max: None,
-    pattern: Some(&ACCESS_TOKEN),
-    sensitive: true,
-};
 const ATTRIBUTE_NAME_RULE: StringRule = StringRule::len(1, 32).pattern(&ATTRIBUTE_NAME);
 
 fn medium_for(attribute: &str) -> Result<DeliveryMedium, CognitoError> {
@@ -41,7 +35,7 @@ impl Cognito {
             let attribute = string_member(request, "AttributeName")?;
             let metadata = string_map_member(request, "ClientMetadata")?.cloned();
             let mut v = Validator::new();
-            v.required_string("accessToken", token, TOKEN_RULE);
+            v.required_string("accessToken", token, ACCESS_TOKEN_RULE);
             v.required_string("attributeName", attribute, ATTRIBUTE_NAME_RULE);
             v.finish()?;
             let (pool, grant) = self.pool_for_token(token.unwrap_or_default())?;
@@ -96,7 +90,7 @@ impl Cognito {
             let attribute = string_member(request, "AttributeName")?;
             let code = string_member(request, "Code")?;
             let mut v = Validator::new();
-            v.required_string("accessToken", token, TOKEN_RULE);
+            v.required_string("accessToken", token, ACCESS_TOKEN_RULE);
             v.required_string("attributeName", attribute, ATTRIBUTE_NAME_RULE);
             v.required_string("code", code, CONFIRMATION_CODE_RULE);
             v.finish()?;

@@ -101,7 +101,7 @@ rule!(PRE_SIGN_UP_AUTO_VERIFY_NEEDS_ATTRIBUTE, "pre-sign-up.auto-verify-needs-at
     "autoVerifyEmail/autoVerifyPhone without that attribute: InvalidParameterException naming the attribute");
 
 /// Every rule, for listings and lookups by id.
-pub static ALL: [&Rule; 19] = [
+pub static ALL: [&Rule; 18] = [
     &FUNCTION_ERROR,
     &CUSTOM_MESSAGE_FUNCTION_ERROR,
     &TIMEOUT,
@@ -120,16 +120,7 @@ pub static ALL: [&Rule; 19] = [
     &PRE_SIGN_UP_ACCEPTED,
     &PRE_SIGN_UP_ADMIN_FLAGS_IGNORED,
     &PRE_SIGN_UP_AUTO_VERIFY_NEEDS_ATTRIBUTE,
-    &ROLLBACK,
 ];
-
-rule!(
-    ROLLBACK,
-    "rollback",
-    Assumed,
-    "§3.6, ruling 11",
-    "a call whose trigger fails changes nothing: no user, no attribute change, no message"
-);
 
 /// Finds a rule by id.
 pub fn by_id(id: &str) -> Option<&'static Rule> {
