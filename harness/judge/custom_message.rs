@@ -270,6 +270,16 @@ fn validate(
     body: Option<&str>,
     subject: Option<&str>,
 ) -> Result<(), Verdict> {
+    if body == Some("") {
+        // §3.4 rule 4 observed this text on SignUp with a CustomMessage function, cause unrecorded;
+        // an empty body is the cause we assume.
+        let error = crate::error::CognitoError::invalid_parameter("The message is empty.");
+        return Err(Verdict::rejected(
+            source,
+            &rules::CUSTOM_MESSAGE_EMPTY,
+            error,
+        ));
+    }
     let invitation = source == TriggerSource::CustomMessageAdminCreateUser;
     let mut v = Validator::new();
     let mut rule = &rules::CUSTOM_MESSAGE_LENGTH;

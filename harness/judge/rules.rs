@@ -77,6 +77,13 @@ rule!(
     "§3.4 rule 2 (SMS pattern, INF)",
     "an SMS body must match `.*\\{####\\}.*` with Java semantics (no line breaks around the code)"
 );
+rule!(
+    CUSTOM_MESSAGE_EMPTY,
+    "custom-message.empty",
+    Assumed,
+    "§3.4 rule 4",
+    "an empty message body fails with InvalidParameterException `The message is empty.` (text observed, cause assumed)"
+);
 rule!(CUSTOM_MESSAGE_LENGTH, "custom-message.length", Assumed, "§3.4 rule 5, ruling 8",
     "emailBody ≤ 20000, smsMessage ≤ 140, emailSubject ≤ 140 characters before code substitution, else InvalidParameterException");
 rule!(
@@ -101,7 +108,7 @@ rule!(PRE_SIGN_UP_AUTO_VERIFY_NEEDS_ATTRIBUTE, "pre-sign-up.auto-verify-needs-at
     "autoVerifyEmail/autoVerifyPhone without that attribute: InvalidParameterException naming the attribute");
 
 /// Every rule, for listings and lookups by id.
-pub static ALL: [&Rule; 18] = [
+pub static ALL: [&Rule; 19] = [
     &FUNCTION_ERROR,
     &CUSTOM_MESSAGE_FUNCTION_ERROR,
     &TIMEOUT,
@@ -114,6 +121,7 @@ pub static ALL: [&Rule; 18] = [
     &CUSTOM_MESSAGE_ACCEPTED,
     &CUSTOM_MESSAGE_CODE_PLACEHOLDER,
     &CUSTOM_MESSAGE_SMS_PLACEHOLDER,
+    &CUSTOM_MESSAGE_EMPTY,
     &CUSTOM_MESSAGE_LENGTH,
     &CUSTOM_MESSAGE_SUBJECT,
     &CUSTOM_MESSAGE_INVITE_FALLBACK,

@@ -486,3 +486,21 @@ fn a_failed_trigger_leaves_a_pending_value_unset() {
     assert!(!out.is_success());
     assert_eq!(fx.user("alice").attribute("name"), Some("Alice"));
 }
+
+#[test]
+fn an_empty_body_is_the_message_is_empty() {
+    let fx = answering_email(json!({"emailMessage": ""}));
+    let before = fx.user("alice");
+    let out = change_email(&fx);
+    assert_eq!(
+        rejected(&out),
+        invalid_parameter(
+            "The message is empty.".into(),
+            "custom-message.empty",
+            "assumed"
+        )
+    );
+    assert_unchanged(&fx, &before);
+    let sms = answering_sms(json!({"smsMessage": ""}));
+    assert_eq!(rejected(&change_phone(&sms)).1, "The message is empty.");
+}
