@@ -1,10 +1,12 @@
 //! A pool with a user and an app client, built from AWS-shaped JSON, for the core tests.
 
 use cognito_harness::{Cognito, Function, Functions, Message, PoolConfig, User, UserPool};
-use std::sync::{Arc, Mutex};
 
 use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
+
+use crate::recorder::respond;
+pub use crate::recorder::Recorded;
 
 pub const POOL_ID: &str = "us-east-1_CoreTest1";
 pub const CUSTOM_MESSAGE_ARN: &str =
@@ -110,12 +112,8 @@ pub fn answering(response: Value) -> (impl Function, Recorded) {
         cognito_harness::handler(lambda_runtime::service_fn(move |e: LambdaEvent<Value>| {
             let (record, response) = (record.clone(), response.clone());
             async move {
-                record.0.lock().unwrap().push(e.payload.clone());
-                let mut out = e.payload;
-                for (k, v) in response.as_object().expect("an object") {
-                    out["response"][k] = v.clone();
-                }
-                Ok::<Value, lambda_runtime::Error>(out)
+                record.push(e.payload.clone());
+                Ok::<Value, lambda_runtime::Error>(respond(e.payload, response))
             }
         }));
     (function, seen)
@@ -127,20 +125,4 @@ pub fn returning(output: Value) -> impl Function {
         let output = output.clone();
         async move { Ok::<Value, lambda_runtime::Error>(output) }
     }))
-}
-
-/// The events a handler received.
-#[derive(Clone, Default)]
-pub struct Recorded(pub Arc<Mutex<Vec<Value>>>);
-
-impl Recorded {
-    pub fn events(&self) -> Vec<Value> {
-        self.0.lock().unwrap().clone()
-    }
-
-    pub fn only(&self) -> Value {
-        let events = self.events();
-        assert_eq!(events.len(), 1, "expected one invocation, got {events:#?}");
-        events.into_iter().next().unwrap()
-    }
 }

@@ -34,6 +34,17 @@ impl Recorded {
     pub fn count(&self) -> usize {
         self.0.lock().unwrap().len()
     }
+
+    /// The one event received; fails when there were none or several.
+    pub fn only(&self) -> Value {
+        let events = self.events();
+        assert_eq!(events.len(), 1, "expected one invocation, got {events:#?}");
+        events.into_iter().next().unwrap()
+    }
+
+    pub fn push(&self, event: Value) {
+        self.0.lock().unwrap().push(event);
+    }
 }
 
 /// A function named `name` that records each event and answers `answer(event)`.
@@ -47,7 +58,7 @@ pub fn recording(
     let service = service_fn(move |event: LambdaEvent<Value>| {
         let (sink, answer) = (sink.clone(), answer.clone());
         async move {
-            sink.0.lock().unwrap().push(event.payload.clone());
+            sink.push(event.payload.clone());
             answer(event.payload).map_err(Error::from)
         }
     });
