@@ -17,3 +17,4 @@ mod server;
 mod sign_up_flows;
 mod support;
 mod update_user_pool;
+mod verdicts;
