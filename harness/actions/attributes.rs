@@ -16,8 +16,6 @@ use crate::error::{CognitoError, ErrorCode};
 use crate::events::{self, Caller, TriggerSource};
 use crate::pool::{CodePurpose, DeliveryMedium, IssuedCode, User, UserPool};
 
-/// Verification codes for attribute changes stay valid for 24 hours (DG-VERIF).
-const VERIFICATION_CODE_LIFETIME_SECONDS: u64 = 24 * 3600;
 /// The attributes Cognito verifies with a code (§2.2).
 const VERIFIABLE: [&str; 2] = ["email", "phone_number"];
 
@@ -322,7 +320,7 @@ fn apply(user: &mut User, changes: &Changes, now: u64) {
     for (attr, value) in &changes.pending {
         user.pending.insert(attr.clone(), value.clone());
     }
-    let expires_at = now + VERIFICATION_CODE_LIFETIME_SECONDS;
+    let expires_at = now + super::flow::CONFIRMATION_CODE_SECONDS;
     for (attr, code) in &changes.codes {
         user.codes.insert(
             CodePurpose::VerifyAttribute(attr.clone()),

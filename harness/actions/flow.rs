@@ -19,6 +19,26 @@ use crate::pool::{CodePurpose, DeliveryMedium, IssuedCode, Message, User, UserPo
 /// password-reset codes).
 pub(crate) const CONFIRMATION_CODE_SECONDS: u64 = 24 * 3600;
 pub(crate) const RESET_CODE_SECONDS: u64 = 3600;
+/// Sign-in codes are short-lived (3 minutes for SMS/e-mail MFA codes; assumed).
+pub(crate) const AUTHENTICATION_CODE_SECONDS: u64 = 180;
+
+/// What a code sent for `source` is for, and how long it stays valid.
+pub(crate) fn code_purpose(source: TriggerSource, medium: DeliveryMedium) -> (CodePurpose, u64) {
+    match source {
+        TriggerSource::CustomMessageForgotPassword => {
+            (CodePurpose::ForgotPassword, RESET_CODE_SECONDS)
+        }
+        TriggerSource::CustomMessageAuthentication => {
+            (CodePurpose::Authentication, AUTHENTICATION_CODE_SECONDS)
+        }
+        TriggerSource::CustomMessageUpdateUserAttribute
+        | TriggerSource::CustomMessageVerifyUserAttribute => (
+            CodePurpose::VerifyAttribute(medium.attribute().to_string()),
+            CONFIRMATION_CODE_SECONDS,
+        ),
+        _ => (CodePurpose::ConfirmSignUp, CONFIRMATION_CODE_SECONDS),
+    }
+}
 
 impl Cognito {
     /// Seconds since the epoch on Cognito's clock (real time plus [`Cognito::advance_clock`]).
@@ -389,17 +409,21 @@ impl Cognito {
         })
     }
 
-    /// Sends one code message and, when Cognito accepts it, remembers the code for `purpose` and
-    /// answers `{"CodeDeliveryDetails": ...}`; `update` may change the user in the same commit.
+    /// Sends one planned code message and, when Cognito accepts it, remembers the code (for the
+    /// purpose and lifetime its source implies) and answers `{"CodeDeliveryDetails": ...}`;
+    /// `update` may change the user in the same commit. A planning error is the call's answer.
     pub(crate) async fn send_code(
         &self,
         action: &str,
-        pool: &PoolHandle,
-        message: PlannedMessage,
-        purpose: CodePurpose,
-        lifetime: u64,
+        planned: Result<(PoolHandle, PlannedMessage), CognitoError>,
         update: impl FnOnce(&mut User),
     ) -> Outcome {
+        let (pool, message) = match planned {
+            Ok(p) => p,
+            Err(e) => return Outcome::new(action, Err(e)),
+        };
+        let (purpose, lifetime) = code_purpose(message.source, message.medium);
+        let pool = &pool;
         let mut outcome = Outcome::new(action, Ok(Value::Object(Map::new())));
         let username = message.username.clone();
         let now = self.now();

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::flow::{consume_code, plan_message, recovery_channel, UserRequest, RESET_CODE_SECONDS};
+use super::flow::{consume_code, plan_message, recovery_channel, UserRequest};
 use super::sign_up::{client_user_not_found, CONFIRMATION_CODE_RULE, PASSWORD};
 use super::validate::{string_map_member, string_member, StringRule, Validator};
 use super::validate::{CLIENT_ID_RULE, USERNAME_RULE};
@@ -92,6 +92,7 @@ impl Cognito {
         action: &str,
         request: Result<UserRequest, CognitoError>,
     ) -> Outcome {
+        let admin = request.as_ref().is_ok_and(|r| r.client_id.is_none());
         let planned = request.and_then(|req| {
             let guard = lock(&req.pool);
             let user = guard
@@ -110,27 +111,14 @@ impl Cognito {
             )
             .ok_or_else(no_recovery_channel)?;
             drop(guard);
-            Ok((req.pool, message, req.client_id.is_none()))
+            Ok((req.pool, message))
         });
-        match planned {
-            Ok((pool, message, admin)) => {
-                let purpose = CodePurpose::ForgotPassword;
-                self.send_code(
-                    action,
-                    &pool,
-                    message,
-                    purpose,
-                    RESET_CODE_SECONDS,
-                    |user| {
-                        if admin {
-                            user.status = UserStatus::ResetRequired;
-                        }
-                    },
-                )
-                .await
+        self.send_code(action, planned, |user| {
+            if admin {
+                user.status = UserStatus::ResetRequired;
             }
-            Err(e) => Outcome::new(action, Err(e)),
-        }
+        })
+        .await
     }
 
     /// ConfirmForgotPassword: checks the reset code and sets the new password.

@@ -292,21 +292,7 @@ impl Cognito {
                 drop(guard);
                 Ok((req.pool, message))
             });
-        match planned {
-            Ok((pool, message)) => {
-                let purpose = CodePurpose::ConfirmSignUp;
-                self.send_code(
-                    ACTION,
-                    &pool,
-                    message,
-                    purpose,
-                    CONFIRMATION_CODE_SECONDS,
-                    |_| {},
-                )
-                .await
-            }
-            Err(e) => Outcome::new(ACTION, Err(e)),
-        }
+        self.send_code(ACTION, planned, |_| {}).await
     }
 }
 

@@ -11,10 +11,7 @@ use super::validate::{string_member, StringRule, Validator};
 use super::{lock, new_code, user_not_found, Cognito, Outcome};
 use crate::error::CognitoError;
 use crate::events::{self, Caller, TriggerSource};
-use crate::pool::{CodePurpose, DeliveryMedium, User, UserStatus};
-
-/// Sign-in codes are short-lived (3 minutes for SMS/e-mail MFA codes; assumed).
-const AUTHENTICATION_CODE_SECONDS: u64 = 180;
+use crate::pool::{DeliveryMedium, User, UserStatus};
 
 impl Cognito {
     /// `FederatedSignIn {UserPoolId, ProviderName, ProviderUserId, UserAttributes?, ClientId?}`:
@@ -166,21 +163,7 @@ impl Cognito {
             drop(guard);
             Ok((req.pool, message))
         })();
-        match planned {
-            Ok((pool, message)) => {
-                let purpose = CodePurpose::Authentication;
-                self.send_code(
-                    ACTION,
-                    &pool,
-                    message,
-                    purpose,
-                    AUTHENTICATION_CODE_SECONDS,
-                    |_| {},
-                )
-                .await
-            }
-            Err(e) => Outcome::new(ACTION, Err(e)),
-        }
+        self.send_code(ACTION, planned, |_| {}).await
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::flow::{consume_code, plan_message, CONFIRMATION_CODE_SECONDS};
+use super::flow::{consume_code, plan_message};
 use super::sign_up::CONFIRMATION_CODE_RULE;
 use super::validate::{
     string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN_RULE, ATTRIBUTE_NAME,
@@ -65,21 +65,7 @@ impl Cognito {
             drop(guard);
             Ok((pool, message))
         })();
-        match planned {
-            Ok((pool, message)) => {
-                let purpose = CodePurpose::VerifyAttribute(message.medium.attribute().to_string());
-                self.send_code(
-                    ACTION,
-                    &pool,
-                    message,
-                    purpose,
-                    CONFIRMATION_CODE_SECONDS,
-                    |_| {},
-                )
-                .await
-            }
-            Err(e) => Outcome::new(ACTION, Err(e)),
-        }
+        self.send_code(ACTION, planned, |_| {}).await
     }
 
     /// VerifyUserAttribute: consumes the code, applies a pending value, marks the attribute
