@@ -1,7 +1,7 @@
 //! Cognito's acceptance rules for a CustomMessage answer (cognito-semantics.md §3.4) and the
 //! pool templates it falls back to.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{json_type, response_object, rules, unrecognizable, Verdict};
 use crate::actions::validate::{
@@ -346,9 +346,4 @@ fn validate(
     }
     v.finish()
         .map_err(|error| Verdict::rejected(source, rule, error))
-}
-
-/// Reads a CustomMessage response as a map, for reports.
-pub fn response_fields(payload: &Payload) -> Option<Map<String, Value>> {
-    payload.to_json()?.get("response")?.as_object().cloned()
 }
