@@ -1,25 +1,28 @@
 //! cognito-harness: run Amazon Cognito CustomMessage and PreSignUp triggers locally and get the
 //! verdict Cognito would give, before you deploy. See README.md.
 
-pub mod actions;
-pub mod binding;
+pub(crate) mod binding;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod error;
-pub mod events;
 pub mod exit;
 pub mod function;
-pub mod judge;
+mod model;
 pub mod pool;
-pub mod report;
-pub mod samples;
-pub mod scenario;
+#[cfg(feature = "cli")]
+pub(crate) mod report;
+pub(crate) mod scenario;
 pub mod server;
+pub mod service;
+pub mod trigger;
 
-pub use actions::{Cognito, Outcome, TriggerRun};
-pub use error::{CognitoError, Error, ErrorCode};
-pub use events::{Trigger, TriggerSource};
+pub use error::Error;
 pub use function::{
     handler, Deadline, Function, FunctionError, FunctionLookup, Functions, HttpFunction, Invoked,
     Payload, ProcessFunction,
 };
-pub use judge::{Decision, Grade, Rule, Verdict};
+pub use model::cognito_error::{CognitoError, ErrorCode};
 pub use pool::{DeliveryMedium, Message, PoolConfig, User, UserPool, UserStatus};
+pub use service::{Action, Cognito, Outcome, TriggerRun};
+pub use trigger::samples;
+pub use trigger::{Decision, Grade, Rule, Trigger, TriggerSource, Verdict};

@@ -24,9 +24,10 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::actions::{Cognito, Outcome};
-use crate::error::{CognitoError, Error, ErrorCode};
-use crate::judge::Decision;
+use crate::error::Error;
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::service::{Cognito, Outcome};
+use crate::trigger::Decision;
 
 /// The `X-Amz-Target` prefix of every Cognito user pools operation (botocore metadata).
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";

@@ -6,18 +6,14 @@ pub mod defaults;
 pub mod schema;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine;
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 pub use config::PoolConfig;
 pub use schema::Schema;
-
-use crate::error::Error;
 
 /// The account id used in ARNs the harness makes up.
 pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
@@ -236,7 +232,7 @@ pub struct UserPool {
 impl UserPool {
     /// A pool with the given configuration (CreateUserPool's request members) in `region`.
     pub fn new(region: &str, config: PoolConfig) -> Self {
-        let id = format!("{region}_{}", random_alphanumeric(9));
+        let id = format!("{region}_{}", crate::model::tokens::random_alphanumeric(9));
         Self::with_id(id, config)
     }
 
@@ -267,68 +263,6 @@ impl UserPool {
             outbox: Vec::new(),
             client_descriptions: HashMap::new(),
         }
-    }
-
-    /// Reads a CreateUserPool/UpdateUserPool-shaped JSON file. A file may also carry `UserPoolId`
-    /// (to fix the pool's id) and `Region`.
-    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-            file: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        Self::from_json_text(path, &text)
-    }
-
-    /// Parses pool file text; `path` names the file in errors. Checks the structure: JSON types
-    /// (the error names the JSON path and what was expected) and unknown members (a typo such as
-    /// `LambdaConfigs` would otherwise drop the triggers silently). Constraint checks (lengths,
-    /// patterns, enums) are CreateUserPool's: `Cognito::add_pool_file` applies them.
-    pub fn from_json_text(path: &Path, text: &str) -> Result<Self, Error> {
-        // Syntax errors name the line and column; the path is the document.
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| Error::input(path, "$", e.to_string()))?;
-        let Value::Object(mut members) = value else {
-            return Err(Error::input(
-                path,
-                "$",
-                "expected a JSON object of CreateUserPool/UpdateUserPool members",
-            ));
-        };
-        let mut take_string = |name: &str| match members.remove(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(Error::input(
-                path,
-                format!("$.{name}"),
-                format!("expected a string, found {other}"),
-            )),
-        };
-        let id = take_string("UserPoolId")?;
-        let region = take_string("Region")?;
-        let members = Value::Object(members);
-        let config: PoolConfig = serde_path_to_error::deserialize(&members).map_err(|e| {
-            let at = crate::error::json_path_of(&e.path().to_string());
-            Error::input(path, at, e.into_inner().to_string())
-        })?;
-        let known = serde_json::to_value(&config).unwrap_or(Value::Null);
-        if let Some(unknown) = config::unknown_members(&members, &known).into_iter().next() {
-            let name = unknown
-                .rsplit(['.', ']'])
-                .next()
-                .unwrap_or(&unknown)
-                .to_string();
-            return Err(Error::input(
-                path,
-                format!("$.{unknown}"),
-                format!("unknown member `{name}` (not part of the CreateUserPool/UpdateUserPool request shape)"),
-            ));
-        }
-        let region = region.as_deref().unwrap_or(DEFAULT_REGION);
-        Ok(match id {
-            Some(id) => Self::with_id(id, config),
-            None => Self::new(region, config),
-        })
     }
 
     pub fn arn(&self) -> String {
@@ -464,32 +398,13 @@ impl UserPool {
         self.clients.values()
     }
 
-    /// Issues an access token for `username` through `client_id`: a JWT-shaped string
-    /// (`[A-Za-z0-9-_=.]+`) whose claims name the pool, user and client. The signature part is
-    /// random; the pool remembers the tokens it issued.
-    pub fn issue_access_token(&mut self, username: &str, client_id: &str) -> Option<String> {
-        let user = self.find_user(username)?;
-        self.clients.get(client_id)?;
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let header = b64.encode(br#"{"kid":"cognito-harness","alg":"RS256"}"#);
-        let now = now_seconds() as u64;
-        let claims = json!({
-            "sub": user.sub, "iss": format!("https://cognito-idp.{}.amazonaws.com/{}", self.region, self.id),
-            "client_id": client_id, "origin_jti": uuid::Uuid::new_v4().to_string(), "token_use": "access",
-            "scope": "aws.cognito.signin.user.admin", "auth_time": now, "exp": now + 3600, "iat": now,
-            "jti": uuid::Uuid::new_v4().to_string(), "username": user.username,
-        });
-        let token = format!(
-            "{header}.{}.{}",
-            b64.encode(claims.to_string()),
-            random_alphanumeric(43)
-        );
+    /// Remembers an access token the pool issued for `username` through `client_id`.
+    pub fn remember_access_token(&mut self, token: &str, username: &str, client_id: &str) {
         let grant = AccessGrant {
-            username: user.username.clone(),
+            username: username.to_string(),
             client_id: client_id.to_string(),
         };
-        self.tokens.insert(token.clone(), grant);
-        Some(token)
+        self.tokens.insert(token.to_string(), grant);
     }
 
     /// Starts a sign-in session waiting for a challenge answer (NEW_PASSWORD_REQUIRED); it
@@ -501,7 +416,7 @@ impl UserPool {
         now: u64,
         lifetime: u64,
     ) -> String {
-        let session = random_alphanumeric(64);
+        let session = crate::model::tokens::random_alphanumeric(64);
         let grant = AccessGrant {
             username: username.to_string(),
             client_id: client_id.to_string(),
@@ -566,11 +481,6 @@ pub(crate) fn now_seconds() -> f64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
-}
-
-pub(crate) fn random_alphanumeric(len: usize) -> String {
-    use rand::distr::{Alphanumeric, SampleString};
-    Alphanumeric.sample_string(&mut rand::rng(), len)
 }
 
 fn random_lowercase_alphanumeric(len: usize) -> String {

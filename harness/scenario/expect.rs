@@ -5,8 +5,8 @@ use assert_json_diff::{assert_json_matches_no_panic, CompareMode, Config};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::actions::Outcome;
-use crate::error::ErrorCode;
+use crate::model::cognito_error::ErrorCode;
+use crate::service::Outcome;
 
 /// `expect` as written in the file.
 #[derive(Debug, Default, Deserialize)]
@@ -64,7 +64,7 @@ impl ExpectFile {
         };
         if let Some(rule) = &self.rule {
             if !super::known_rule(rule) {
-                let ids: Vec<&str> = crate::judge::rules::ALL.iter().map(|r| r.id).collect();
+                let ids: Vec<&str> = crate::trigger::rules::all().map(|r| r.id).collect();
                 return Err((
                     "rule".to_string(),
                     format!("expected a rule id ({}), not `{rule}`", ids.join(", ")),

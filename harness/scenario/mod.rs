@@ -11,14 +11,15 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::error::{parse_json_file, Error, ErrorCode};
-use crate::judge::rules;
+use crate::error::{parse_json_file, Error};
+use crate::model::cognito_error::ErrorCode;
 use crate::pool::{User, UserPool, UserStatus};
+use crate::service::pool_files::{parse_pool_text, read_pool_file};
+use crate::service::Action;
+use crate::trigger::rules;
 
-pub use expect::{Expect, ExpectedOutcome, Mismatch};
-pub use run::{
-    run_scenario, RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary,
-};
+pub use expect::{Expect, ExpectedOutcome};
+pub use run::{RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
 
 /// A loaded scenario, ready to run.
 #[derive(Clone, Debug)]
@@ -35,7 +36,7 @@ pub struct Scenario {
 /// One API call and what is expected of it.
 #[derive(Clone, Debug)]
 pub struct Step {
-    pub action: String,
+    pub action: Action,
     /// The request body with references (`$pool`, ...) still unresolved.
     pub request: Value,
     pub expect: Expect,
@@ -123,13 +124,20 @@ impl Scenario {
         let mut steps = Vec::with_capacity(parsed.steps.len());
         for (i, step) in parsed.steps.into_iter().enumerate() {
             let at = |rest: &str| format!("$.steps[{i}]{rest}");
+            let action = Action::parse(&step.action).map_err(|_| {
+                Error::input(
+                    file,
+                    at(".action"),
+                    format!("expected an API action the harness replays (such as AdminUpdateUserAttributes), not `{}`", step.action),
+                )
+            })?;
             refs::check_syntax(&step.request, &at(".request"))
                 .map_err(|(path, message)| Error::input(file, path, message))?;
             let expect = step.expect.check().map_err(|(key, message)| {
                 Error::input(file, at(&format!(".expect.{key}")), message)
             })?;
             steps.push(Step {
-                action: step.action,
+                action,
                 request: step.request,
                 expect,
             });
@@ -210,7 +218,7 @@ fn load_pool(file: &Path, pool: &Value) -> Result<UserPool, Error> {
     match pool {
         Value::String(relative) => {
             let path = file.parent().unwrap_or(Path::new("")).join(relative);
-            UserPool::from_file(&path)
+            read_pool_file(&path)
         }
         Value::Object(_) => {
             // Checked as PoolConfig first: the pool file type flattens it, which hides the path of
@@ -224,7 +232,7 @@ fn load_pool(file: &Path, pool: &Value) -> Result<UserPool, Error> {
                     message,
                 ));
             }
-            UserPool::from_json_text(file, &pool.to_string())
+            parse_pool_text(file, &pool.to_string())
         }
         _ => Err(Error::input(
             file,

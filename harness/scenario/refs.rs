@@ -114,7 +114,7 @@ fn resolve_one(
         Ref::Client(name) => client_id(pool, name.unwrap_or(first_client)),
         Ref::Token(user) => {
             let client = client_id(pool, first_client)?;
-            pool.issue_access_token(user, &client)
+            crate::service::issue_access_token(pool, user, &client)
                 .ok_or_else(|| format!("expected a user of the pool, not `{user}`"))
         }
         Ref::Code(user) => match pool.last_message_to(user) {

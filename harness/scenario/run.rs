@@ -2,19 +2,18 @@
 //! function lookup (so warm processes serve every scenario). What happens is a typed stream of
 //! [`RunEvent`]s; renderers (crate `report`) consume it.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::expect::{self, Mismatch};
 use super::{refs, Scenario};
-use crate::actions::{Cognito, Outcome, TriggerRun};
-use crate::error::{Error, ErrorCode};
+use crate::error::Error;
 use crate::function::{Deadline, FunctionLookup, Invoked, Payload};
+use crate::service::{Cognito, Outcome, TriggerRun};
 
 /// What happened, in order.
 #[derive(Debug)]
@@ -104,34 +103,6 @@ fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3)
 }
 
-/// Rejects actions the service does not replay, before anything runs: each distinct action is
-/// sent once with an empty body to an empty service, which answers UnknownOperationException
-/// only for actions it does not know (no list to keep in sync with `Cognito::call`).
-pub async fn check_actions(scenarios: &[Scenario]) -> Result<(), Error> {
-    let probe = Cognito::default();
-    let mut known = BTreeSet::new();
-    for scenario in scenarios {
-        for (i, step) in scenario.steps.iter().enumerate() {
-            if known.contains(&step.action) {
-                continue;
-            }
-            let outcome = probe.call(&step.action, &Value::Object(Map::new())).await;
-            if outcome
-                .error()
-                .is_some_and(|e| e.code == ErrorCode::UnknownOperationException)
-            {
-                return Err(Error::input(
-                    &scenario.file,
-                    format!("$.steps[{i}].action"),
-                    format!("expected an API action the harness replays (such as AdminUpdateUserAttributes), not `{}`", step.action),
-                ));
-            }
-            known.insert(step.action.clone());
-        }
-    }
-    Ok(())
-}
-
 /// Runs scenarios one after another, reporting through `on_event`.
 pub async fn run_all(
     scenarios: &[Scenario],
@@ -184,7 +155,7 @@ pub async fn run_scenario(
         if status != ScenarioStatus::Passed {
             let skipped = StepResult {
                 index,
-                action: step.action.clone(),
+                action: step.action.name().to_string(),
                 request: step.request.clone(),
                 status: StepStatus::Skipped,
                 actual: Value::Null,
@@ -213,7 +184,7 @@ pub async fn run_scenario(
                 refs::resolve(&mut request, &base, &mut gone, &scenario.clients)
             })
             .map_err(|(path, message)| Error::input(&scenario.file, path, message))?;
-        let outcome = cognito.call(&step.action, &request).await;
+        let outcome = cognito.run(step.action, &request).await;
         let step_status = match outcome.harness_failure() {
             Some(message) => {
                 status = ScenarioStatus::HarnessFailure;
@@ -233,7 +204,7 @@ pub async fn run_scenario(
         };
         let result = StepResult {
             index,
-            action: step.action.clone(),
+            action: step.action.name().to_string(),
             request,
             status: step_status,
             actual: actual_json(&outcome),

@@ -540,8 +540,10 @@ fn bad_or_foreign_access_tokens_are_not_authorized() {
         cognito_harness::UserPool::with_id("us-east-1_Other1", crate::fixture::config(json!({})));
     pool.put_user(User::new("alice"));
     let client = pool.add_client("web").client_id;
-    let foreign = pool.issue_access_token("alice", &client).unwrap();
-    other.add_pool(pool);
+    let pool_id = other.add_pool(pool);
+    let foreign = other
+        .issue_access_token(&pool_id, "alice", &client)
+        .unwrap();
     let out = run(
         &fx,
         "UpdateUserAttributes",

@@ -428,11 +428,7 @@ fn events_prints_a_realistic_event_for_every_source() {
             .collect();
         assert_eq!(event, samples::sample_event(source, Some(&metadata)));
         let forwarded = event["request"].get("clientMetadata").is_some();
-        assert_eq!(
-            forwarded,
-            samples::forwards_client_metadata(source),
-            "{source}"
-        );
+        assert_eq!(forwarded, source.forwards_client_metadata(), "{source}");
         assert_eq!(
             stderr(&out).contains("does not pass ClientMetadata"),
             !forwarded

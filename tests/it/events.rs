@@ -3,11 +3,8 @@
 use assert_json_diff::assert_json_eq;
 use aws_lambda_events::cognito::{
     CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomMessageTriggerSource,
-    CognitoEventUserPoolsPreSignup,
 };
-use cognito_harness::events::{self, Caller};
-use cognito_harness::{PoolConfig, TriggerSource, UserPool};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::fixture::{admin_update, answering, Fixture, NEW_EMAIL, POOL_ID};
 
@@ -146,60 +143,4 @@ fn the_event_deserializes_into_the_aws_lambda_events_struct() {
         json!(fx.user("alice").sub)
     );
     assert_eq!(typed.response.email_message, None);
-}
-
-#[test]
-fn the_pre_sign_up_builder_matches_the_reference_example() {
-    let pool = UserPool::with_id("eu-west-2_Ref12345", PoolConfig::default());
-    let mut attributes = Map::new();
-    attributes.insert("email".into(), json!("bob@example.com"));
-    let event = events::pre_sign_up(
-        &pool,
-        TriggerSource::PreSignUpAdminCreateUser,
-        "bob",
-        Caller::Admin,
-        attributes.clone(),
-        None,
-        None,
-    );
-    // §1.5, second example, with the placeholders filled in.
-    assert_json_eq!(
-        event.clone(),
-        json!({"version":"1","region":"eu-west-2","userPoolId":"eu-west-2_Ref12345","userName":"bob",
-         "callerContext":{"awsSdkVersion":"aws-sdk-unknown-unknown","clientId":"CLIENT_ID_NOT_APPLICABLE"},
-         "triggerSource":"PreSignUp_AdminCreateUser",
-         "request":{"userAttributes":{"email":"bob@example.com"},"validationData":null},
-         "response":{"autoConfirmUser":false,"autoVerifyEmail":false,"autoVerifyPhone":false}})
-    );
-    assert!(event["request"]
-        .as_object()
-        .unwrap()
-        .contains_key("validationData"));
-    let typed: CognitoEventUserPoolsPreSignup =
-        serde_json::from_value(event).expect("deserializes");
-    assert!(!typed.response.auto_confirm_user);
-
-    // With ValidationData and ClientMetadata, from an app client.
-    let mut validation = Map::new();
-    validation.insert("captcha".into(), json!("ok"));
-    let mut metadata = Map::new();
-    metadata.insert("campaign".into(), json!("spring"));
-    let event = events::pre_sign_up(
-        &pool,
-        TriggerSource::PreSignUpSignUp,
-        "bob",
-        Caller::Client("client123"),
-        attributes,
-        Some(&validation),
-        Some(&metadata),
-    );
-    assert_json_eq!(
-        event,
-        json!({"version":"1","region":"eu-west-2","userPoolId":"eu-west-2_Ref12345","userName":"bob",
-         "callerContext":{"awsSdkVersion":"aws-sdk-unknown-unknown","clientId":"client123"},
-         "triggerSource":"PreSignUp_SignUp",
-         "request":{"userAttributes":{"email":"bob@example.com"},"validationData":{"captcha":"ok"},
-                    "clientMetadata":{"campaign":"spring"}},
-         "response":{"autoConfirmUser":false,"autoVerifyEmail":false,"autoVerifyPhone":false}})
-    );
 }

@@ -88,8 +88,7 @@ impl Fixture {
     pub fn token(&self, username: &str) -> String {
         let client = self.client_id.clone();
         self.cognito
-            .with_pool_mut(POOL_ID, |p| p.issue_access_token(username, &client))
-            .unwrap()
+            .issue_access_token(POOL_ID, username, &client)
             .expect("token issued")
     }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use cognito_harness::actions::Cognito;
+use cognito_harness::Cognito;
 use cognito_harness::{Error, Functions};
 use serde_json::json;
 

@@ -3,8 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use cognito_harness::actions::Cognito;
 use cognito_harness::pool::{AppClient, PoolConfig, User, UserPool, UserStatus};
+use cognito_harness::Cognito;
 use cognito_harness::{handler, Functions};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::{json, Value};
@@ -116,8 +116,7 @@ pub fn seed_user(cognito: &Cognito, username: &str, attributes: &[(&str, &str)])
 /// An access token for a seeded user through the test client.
 pub fn token(cognito: &Cognito, username: &str) -> String {
     cognito
-        .with_pool_mut(POOL_ID, |p| p.issue_access_token(username, CLIENT_ID))
-        .flatten()
+        .issue_access_token(POOL_ID, username, CLIENT_ID)
         .expect("user exists")
 }
 

@@ -2,8 +2,8 @@
 //! reset warnings, the trigger wipe, response shapes, and the API reference's seed requests.
 
 use assert_json_diff::assert_json_eq;
-use cognito_harness::actions::Cognito;
 use cognito_harness::pool::{PoolConfig, User, UserPool, UserStatus};
+use cognito_harness::Cognito;
 use cognito_harness::{handler, Functions, Outcome};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::{json, Value};
@@ -578,8 +578,7 @@ async fn create_and_describe_a_user_pool_client() {
     // The client can be used for access tokens.
     seed_alice(&cognito);
     assert!(cognito
-        .with_pool_mut(POOL, |p| p.issue_access_token("alice", &client_id))
-        .flatten()
+        .issue_access_token(POOL, "alice", &client_id)
         .is_some());
 
     let bad = cognito
@@ -641,8 +640,7 @@ async fn the_api_reference_seed_requests_replay_without_error() {
         .with_pool_mut(&id, |p| p.add_client("web").client_id)
         .unwrap();
     let token = cognito
-        .with_pool_mut(&id, |p| p.issue_access_token("alice", &client_id))
-        .flatten()
+        .issue_access_token(&id, "alice", &client_id)
         .unwrap();
     let mut request = seed_request("UpdateUserAttributes");
     request["AccessToken"] = json!(token);

@@ -2,15 +2,18 @@
 
 use serde_json::{json, Value};
 
-use super::flow::{consume_code, plan_message};
-use super::sign_up::CONFIRMATION_CODE_RULE;
-use super::validate::{
-    string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN_RULE, ATTRIBUTE_NAME,
+use super::codes::consume_code;
+use super::codes::new_code;
+use super::codes::CONFIRMATION_CODE_RULE;
+use super::delivery::plan_message;
+use super::{lock, Cognito, Outcome};
+use crate::model::cognito_error::CognitoError;
+use crate::model::coral::{
+    string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN_RULE,
 };
-use super::{lock, new_code, Cognito, Outcome};
-use crate::error::CognitoError;
-use crate::events::{Caller, TriggerSource};
+use crate::model::patterns::ATTRIBUTE_NAME;
 use crate::pool::{CodePurpose, DeliveryMedium};
+use crate::trigger::{Caller, TriggerSource};
 
 const ATTRIBUTE_NAME_RULE: StringRule = StringRule::len(1, 32).pattern(&ATTRIBUTE_NAME);
 
@@ -45,7 +48,7 @@ impl Cognito {
             let user = guard
                 .find_user(&grant.username)
                 .ok_or_else(super::user_not_found)?;
-            let source = TriggerSource::CustomMessageVerifyUserAttribute;
+            let source = TriggerSource::CUSTOM_MESSAGE_VERIFY_USER_ATTRIBUTE;
             let caller = Caller::Client(&grant.client_id);
             let mut message = plan_message(
                 &guard,

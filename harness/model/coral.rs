@@ -3,104 +3,10 @@
 //! several joined by `; `. Sensitive members (usernames, passwords, attribute values, tokens) are
 //! reported without their value (`Value at 'username' …`, amazon-cognito-identity-js#551).
 
-use std::sync::OnceLock;
-
-use regex::Regex;
 use serde_json::Value;
 
-use crate::error::CognitoError;
-
-/// A model pattern: the text AWS prints, and the regex that checks it with Java semantics.
-pub struct Pattern {
-    /// As printed in messages (the model's pattern string).
-    pub text: &'static str,
-    /// Anchored Rust regex with Java's meaning (`\s` is ASCII whitespace only).
-    regex: OnceLock<Regex>,
-    source: &'static str,
-}
-
-impl Pattern {
-    /// `text` is the model's pattern; `source` the equivalent Rust regex body (unanchored).
-    pub const fn new(text: &'static str, source: &'static str) -> Self {
-        Pattern {
-            text,
-            regex: OnceLock::new(),
-            source,
-        }
-    }
-
-    /// Whole-string match, like Java's `Matcher.matches()`.
-    pub fn matches(&self, value: &str) -> bool {
-        self.regex
-            .get_or_init(|| Regex::new(&format!("^(?:{})$", self.source)).expect("valid pattern"))
-            .is_match(value)
-    }
-}
-
-/// Java's `\s`: `[ \t\n\x0B\f\r]`. Written out because Rust's `\s` is Unicode-aware.
-macro_rules! java_ws {
-    () => {
-        r" \t\n\x0B\x0C\r"
-    };
-}
-
-pub static USER_POOL_ID: Pattern = Pattern::new(r"[\w-]+_[0-9a-zA-Z]+", r"[\w-]+_[0-9a-zA-Z]+");
-pub static USERNAME: Pattern = Pattern::new(
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
-);
-pub static ATTRIBUTE_NAME: Pattern = Pattern::new(
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+",
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+",
-);
-pub static ACCESS_TOKEN: Pattern = Pattern::new(r"[A-Za-z0-9-_=.]+", r"[A-Za-z0-9\-_=.]+");
-pub static CLIENT_ID: Pattern = Pattern::new(r"[\w+]+", r"[\w+]+");
-/// EmailVerificationMessageType: the body must hold `{####}`.
-pub static EMAIL_MESSAGE: Pattern = Pattern::new(
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
-    concat!(
-        r"[\p{L}\p{M}\p{S}\p{N}\p{P}",
-        java_ws!(),
-        r"*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}",
-        java_ws!(),
-        r"*]*"
-    ),
-);
-/// EmailVerificationMessageByLinkType: the body must hold `{##…##}`.
-pub static EMAIL_MESSAGE_BY_LINK: Pattern = Pattern::new(
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
-    concat!(
-        r"[\p{L}\p{M}\p{S}\p{N}\p{P}",
-        java_ws!(),
-        r"*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}",
-        java_ws!(),
-        r"*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}",
-        java_ws!(),
-        r"*]*"
-    ),
-);
-/// EmailVerificationSubjectType.
-pub static EMAIL_SUBJECT: Pattern = Pattern::new(
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+",
-    concat!(r"[\p{L}\p{M}\p{S}\p{N}\p{P}", java_ws!(), r"]+"),
-);
-/// SmsVerificationMessageType: Java's `.` stops at line terminators.
-pub static SMS_MESSAGE: Pattern = Pattern::new(
-    r".*\{####\}.*",
-    r"[^\n\r\u{85}\u{2028}\u{2029}]*\{####\}[^\n\r\u{85}\u{2028}\u{2029}]*",
-);
-/// The invitation e-mail body of AdminCreateUserConfig (no placeholder required by today's model).
-pub static INVITE_EMAIL_MESSAGE: Pattern = Pattern::new(
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
-    concat!(r"[\p{L}\p{M}\p{S}\p{N}\p{P}", java_ws!(), r"*]*"),
-);
-/// The invitation SMS body (`(?s).*`).
-pub static INVITE_SMS_MESSAGE: Pattern = Pattern::new(r"(?s).*", r"(?s).*");
-/// LambdaConfig ARNs.
-pub static LAMBDA_ARN: Pattern = Pattern::new(
-    r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?",
-    r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?",
-);
+use super::cognito_error::{CognitoError, ErrorCode};
+use super::patterns::{Pattern, ACCESS_TOKEN, CLIENT_ID, USERNAME, USER_POOL_ID};
 
 /// UserPoolIdType.
 pub const USER_POOL_ID_RULE: StringRule = StringRule::len(1, 55).pattern(&USER_POOL_ID);
@@ -309,7 +215,7 @@ pub fn string_map_member<'a>(
 /// The SerializationException text the JSON protocol gives for a member of the wrong type.
 pub fn serialization_error(member: &str, expected: &str) -> CognitoError {
     CognitoError::new(
-        crate::error::ErrorCode::SerializationException,
+        ErrorCode::SerializationException,
         format!("Unable to parse member '{member}': expected a {expected}"),
     )
 }
@@ -317,6 +223,7 @@ pub fn serialization_error(member: &str, expected: &str) -> CognitoError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::patterns::{EMAIL_MESSAGE, SMS_MESSAGE};
 
     #[test]
     fn java_whitespace_excludes_the_non_breaking_space() {

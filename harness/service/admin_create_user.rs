@@ -2,16 +2,18 @@
 
 use serde_json::{json, Value};
 
-use super::flow::{fail_with, name_value_list, plan_message};
-use super::passwords::{check_policy, temporary_password, PASSWORD_RULE};
-use super::sign_up::{claim_verified_aliases, ensure_username_free, plan_new_user, supplied};
+use super::delivery::plan_message;
+use super::new_users::{claim_verified_aliases, ensure_username_free, plan_new_user, supplied};
+use super::password_policy::{check_policy, temporary_password, PASSWORD_RULE};
+use super::requests::name_value_list;
+use super::triggers::fail_with;
 use super::users::user_type;
-use super::validate::{serialization_error, string_map_member, string_member, Validator};
-use super::validate::{USERNAME_RULE, USER_POOL_ID_RULE};
 use super::{lock, user_not_found, Cognito, Outcome};
-use crate::error::{CognitoError, ErrorCode};
-use crate::events::{self, Caller, TriggerSource};
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::coral::{serialization_error, string_map_member, string_member, Validator};
+use crate::model::coral::{USERNAME_RULE, USER_POOL_ID_RULE};
 use crate::pool::{DeliveryMedium, UserStatus};
+use crate::trigger::{Caller, TriggerSource};
 
 impl Cognito {
     /// AdminCreateUser: PreSignUp_AdminCreateUser (flags ignored), then, unless
@@ -110,11 +112,11 @@ impl Cognito {
                 )?;
                 user.password = Some(password);
                 user.status = UserStatus::ForceChangePassword;
-                let source = TriggerSource::PreSignUpAdminCreateUser;
+                let source = TriggerSource::PRE_SIGN_UP_ADMIN_CREATE_USER;
                 let arn = guard.config.pre_sign_up_arn().map(str::to_string);
                 // Ruling 3: ClientMetadata goes to PreSignUp_AdminCreateUser.
                 let event = arn.as_ref().map(|_| {
-                    events::pre_sign_up(
+                    crate::trigger::pre_sign_up::event(
                         &guard,
                         source,
                         &user.username,
@@ -134,7 +136,8 @@ impl Cognito {
         if !resend {
             match self
                 .run_pre_sign_up(
-                    TriggerSource::PreSignUpAdminCreateUser,
+                    &pool,
+                    TriggerSource::PRE_SIGN_UP_ADMIN_CREATE_USER,
                     arn,
                     event,
                     &supplied(&user),
@@ -164,7 +167,7 @@ impl Cognito {
                 // Ruling 3: ClientMetadata is not forwarded to CustomMessage_AdminCreateUser.
                 match plan_message(
                     &guard,
-                    TriggerSource::CustomMessageAdminCreateUser,
+                    TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER,
                     medium,
                     &user,
                     code,

@@ -3,10 +3,10 @@
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::validate::USER_POOL_ID_RULE;
-use super::validate::{string_member, StringRule, Validator};
 use super::{lock, user_not_found, Cognito, Outcome};
-use crate::error::CognitoError;
+use crate::model::cognito_error::CognitoError;
+use crate::model::coral::USER_POOL_ID_RULE;
+use crate::model::coral::{string_member, StringRule, Validator};
 use crate::pool::User;
 
 /// ListUsers answers at most 60 users per page (botocore: QueryLimitType max 60).
@@ -43,7 +43,9 @@ impl Cognito {
             let limit = match request.get("Limit") {
                 None | Some(Value::Null) => None,
                 Some(Value::Number(n)) if n.is_i64() => n.as_i64(),
-                Some(_) => return Err(super::validate::serialization_error("Limit", "integer")),
+                Some(_) => {
+                    return Err(crate::model::coral::serialization_error("Limit", "integer"))
+                }
             };
             let attributes_to_get = match request.get("AttributesToGet") {
                 None | Some(Value::Null) => None,
@@ -53,14 +55,14 @@ impl Cognito {
                         .map(|i| i.as_str().map(str::to_string))
                         .collect::<Option<Vec<_>>>()
                         .ok_or_else(|| {
-                            super::validate::serialization_error(
+                            crate::model::coral::serialization_error(
                                 "AttributesToGet",
                                 "list of strings",
                             )
                         })?,
                 ),
                 Some(_) => {
-                    return Err(super::validate::serialization_error(
+                    return Err(crate::model::coral::serialization_error(
                         "AttributesToGet",
                         "list of strings",
                     ))

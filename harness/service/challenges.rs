@@ -8,10 +8,10 @@ use serde_json::Value;
 use super::auth::{
     authentication_result, check_password_policy, client_not_found, missing_parameter,
 };
-use super::validate::{string_map_member, string_member, StringRule, Validator};
-use super::validate::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use super::{lock, Cognito, Outcome};
-use crate::error::{CognitoError, ErrorCode};
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
+use crate::model::coral::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use crate::pool::UserStatus;
 
 /// ChallengeNameType's values (botocore), in the model's order.

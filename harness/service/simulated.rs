@@ -4,14 +4,17 @@
 
 use serde_json::{json, Value};
 
-use super::flow::{fail_with, name_value_list, plan_message};
-use super::sign_up::supplied;
-use super::validate::USER_POOL_ID_RULE;
-use super::validate::{string_member, StringRule, Validator};
-use super::{lock, new_code, user_not_found, Cognito, Outcome};
-use crate::error::CognitoError;
-use crate::events::{self, Caller, TriggerSource};
+use super::codes::new_code;
+use super::delivery::plan_message;
+use super::new_users::supplied;
+use super::requests::name_value_list;
+use super::triggers::fail_with;
+use super::{lock, user_not_found, Cognito, Outcome};
+use crate::model::cognito_error::CognitoError;
+use crate::model::coral::USER_POOL_ID_RULE;
+use crate::model::coral::{string_member, StringRule, Validator};
 use crate::pool::{DeliveryMedium, User, UserStatus};
+use crate::trigger::{Caller, TriggerSource};
 
 impl Cognito {
     /// `FederatedSignIn {UserPoolId, ProviderName, ProviderUserId, UserAttributes?, ClientId?}`:
@@ -36,7 +39,7 @@ impl Cognito {
             if let Some(id) = &client_id {
                 if lock(&pool).client(id).is_none() {
                     return Err(CognitoError::new(
-                        crate::error::ErrorCode::ResourceNotFoundException,
+                        crate::model::cognito_error::ErrorCode::ResourceNotFoundException,
                         format!("User pool client {id} does not exist."),
                     ));
                 }
@@ -74,10 +77,10 @@ impl Cognito {
                     user.attributes.insert(name.clone(), v.to_string());
                 }
             }
-            let source = TriggerSource::PreSignUpExternalProvider;
+            let source = TriggerSource::PRE_SIGN_UP_EXTERNAL_PROVIDER;
             let arn = guard.config.pre_sign_up_arn().map(str::to_string);
             let event = arn.as_ref().map(|_| {
-                events::pre_sign_up(
+                crate::trigger::pre_sign_up::event(
                     &guard,
                     source,
                     &username,
@@ -92,7 +95,8 @@ impl Cognito {
         let (mut user, arn, event) = planned;
         let flags = match self
             .run_pre_sign_up(
-                TriggerSource::PreSignUpExternalProvider,
+                &pool,
+                TriggerSource::PRE_SIGN_UP_EXTERNAL_PROVIDER,
                 arn,
                 event,
                 &supplied(&user),
@@ -152,7 +156,7 @@ impl Cognito {
             let guard = lock(&req.pool);
             let user = guard.find_user(&req.username).ok_or_else(user_not_found)?;
             let caller = client_id.map_or(Caller::Admin, Caller::Client);
-            let source = TriggerSource::CustomMessageAuthentication;
+            let source = TriggerSource::CUSTOM_MESSAGE_AUTHENTICATION;
             let message = plan_message(&guard, source, medium, user, new_code(), caller, None)
                 .ok_or_else(|| {
                     CognitoError::invalid_parameter(format!(

@@ -5,10 +5,10 @@ use serde_json::{json, Map, Value};
 use super::pool_config::{
     config_warnings, ignored_warnings, parse_pool_request, validate_pool_config, PoolRequest,
 };
-use super::validate::USER_POOL_ID_RULE;
-use super::validate::{string_member, Validator};
 use super::{lock, Cognito, Outcome};
-use crate::error::CognitoError;
+use crate::model::cognito_error::CognitoError;
+use crate::model::coral::USER_POOL_ID_RULE;
+use crate::model::coral::{string_member, Validator};
 use crate::pool::defaults::{effective, reset_warnings, schema_attributes};
 use crate::pool::{PoolConfig, UserPool};
 

@@ -6,17 +6,16 @@
 //! (`The message is invalid.`). Members the shape does not know are ignored, as the JSON protocol
 //! does, and reported as warnings so a typo (`LambdaConfigs`) does not pass unnoticed.
 
-use std::path::Path;
-
 use serde_json::Value;
 
-use super::validate::{
-    Pattern, StringRule, Validator, EMAIL_MESSAGE, EMAIL_MESSAGE_BY_LINK, EMAIL_SUBJECT,
-    INVITE_EMAIL_MESSAGE, INVITE_SMS_MESSAGE, LAMBDA_ARN, SMS_MESSAGE,
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::coral::{StringRule, Validator};
+use crate::model::patterns::{
+    Pattern, EMAIL_MESSAGE, EMAIL_MESSAGE_BY_LINK, EMAIL_SUBJECT, INVITE_EMAIL_MESSAGE,
+    INVITE_SMS_MESSAGE, LAMBDA_ARN, SMS_MESSAGE,
 };
-use crate::error::{CognitoError, Error, ErrorCode};
 use crate::pool::config::{unknown_members, LambdaConfig, VersionedLambda};
-use crate::pool::{PoolConfig, UserPool};
+use crate::pool::PoolConfig;
 
 /// UserPoolNameType / ClientNameType: `[\w\s+=,.@-]+` with Java's ASCII `\w` and `\s`.
 pub static POOL_NAME: Pattern =
@@ -121,7 +120,7 @@ pub fn validate_pool_config(config: &PoolConfig, kind: PoolRequest) -> Result<()
     check_templates(config)
 }
 
-fn check_constraints(v: &mut Validator, c: &PoolConfig, kind: PoolRequest) {
+pub(crate) fn check_constraints(v: &mut Validator, c: &PoolConfig, kind: PoolRequest) {
     match (&c.pool_name, kind) {
         (None, PoolRequest::Create) => v.missing("poolName"),
         (Some(name), _) => v.string(
@@ -528,7 +527,7 @@ fn check_versioned(
 }
 
 /// Cognito's own template rules, checked once the model's constraints pass.
-fn check_templates(c: &PoolConfig) -> Result<(), CognitoError> {
+pub(crate) fn check_templates(c: &PoolConfig) -> Result<(), CognitoError> {
     let invalid = || Err(CognitoError::invalid_parameter(MESSAGE_INVALID));
     if let Some(t) = &c.verification_message_template {
         if t.email_message_by_link
@@ -629,7 +628,7 @@ fn enum_list(
 ) {
     let shown = java_list(list.iter().map(String::as_str));
     if list.iter().any(|item| !allowed.contains(&item.as_str())) {
-        let set = super::validate::java_set_order(allowed).join(", ");
+        let set = crate::model::coral::java_set_order(allowed).join(", ");
         v.fail(
             path,
             Some(&shown),
@@ -661,28 +660,8 @@ fn java_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     format!("[{}]", items.collect::<Vec<_>>().join(", "))
 }
 
-/// Loads a pool file and checks it as CreateUserPool would check its request: the structure
-/// (file, JSON path, what was expected; unknown members), then every constraint and template
-/// rule. A constraint error names the first offending member's path.
-pub fn read_pool_file(path: &Path) -> Result<UserPool, Error> {
-    let pool = UserPool::from_file(path)?;
-    let mut v = Validator::new();
-    check_constraints(&mut v, &pool.config, PoolRequest::Update);
-    if let Err(e) = v.finish().and_then(|_| check_templates(&pool.config)) {
-        let json_path = first_path(&e.message)
-            .map(pascal_path)
-            .unwrap_or_else(|| "$".to_string());
-        return Err(Error::input(
-            path,
-            json_path,
-            format!("{}: {}", e.code, e.message),
-        ));
-    }
-    Ok(pool)
-}
-
 /// The first `at '<path>'` of a Coral message.
-fn first_path(message: &str) -> Option<&str> {
+pub(crate) fn first_path(message: &str) -> Option<&str> {
     let start = message.find(" at '")? + 5;
     let len = message[start..].find('\'')?;
     Some(&message[start..start + len])

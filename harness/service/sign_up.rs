@@ -1,26 +1,26 @@
 //! SignUp, ConfirmSignUp, AdminConfirmSignUp and ResendConfirmationCode (cognito-semantics.md
 //! §2.1, §3.5, rulings 4, 9, 11).
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::flow::{
-    consume_code, first_delivery, name_value_list, plan_message, remember_code,
-    verification_channel, CONFIRMATION_CODE_SECONDS,
+use super::client_user_not_found;
+use super::new_users::{
+    claim_alias, claim_verified_aliases, ensure_username_free, plan_new_user, supplied,
 };
-use super::validate::{string_map_member, string_member, StringRule, Validator};
-use super::validate::{CLIENT_ID_RULE, USERNAME_RULE};
-use super::{lock, new_code, user_not_found, Cognito, Outcome};
-use crate::error::{CognitoError, ErrorCode};
-use crate::events::{self, Caller, TriggerSource};
-use crate::pool::{CodePurpose, User, UserPool, UserStatus};
+use crate::model::patterns::PASSWORD;
 
-/// The text client-side calls use for an unknown user.
-pub(crate) fn client_user_not_found() -> CognitoError {
-    CognitoError::new(
-        ErrorCode::UserNotFoundException,
-        "Username/client id combination not found.",
-    )
-}
+use super::codes::new_code;
+use super::codes::{
+    consume_code, remember_code, CONFIRMATION_CODE_RULE, CONFIRMATION_CODE_SECONDS,
+};
+use super::delivery::{first_delivery, plan_message, verification_channel};
+use super::requests::name_value_list;
+use super::{lock, user_not_found, Cognito, Outcome};
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
+use crate::model::coral::{CLIENT_ID_RULE, USERNAME_RULE};
+use crate::pool::{CodePurpose, UserStatus};
+use crate::trigger::{Caller, TriggerSource};
 
 impl Cognito {
     /// SignUp: PreSignUp_SignUp, then (unless auto-confirmed) CustomMessage_SignUp with the code.
@@ -80,10 +80,10 @@ impl Cognito {
                 "Attributes did not conform to the schema: ",
             )
             .map(|user| {
-                let source = TriggerSource::PreSignUpSignUp;
+                let source = TriggerSource::PRE_SIGN_UP_SIGN_UP;
                 let arn = guard.config.pre_sign_up_arn().map(str::to_string);
                 let event = arn.as_ref().map(|_| {
-                    events::pre_sign_up(
+                    crate::trigger::pre_sign_up::event(
                         &guard,
                         source,
                         &user.username,
@@ -103,7 +103,8 @@ impl Cognito {
         let attributes_after = supplied(&user);
         let flags = match self
             .run_pre_sign_up(
-                TriggerSource::PreSignUpSignUp,
+                &pool,
+                TriggerSource::PRE_SIGN_UP_SIGN_UP,
                 arn,
                 event,
                 &attributes_after,
@@ -115,7 +116,7 @@ impl Cognito {
                 flags
             }
             Err(run) => {
-                super::flow::fail_with(&mut outcome, *run);
+                super::triggers::fail_with(&mut outcome, *run);
                 return outcome;
             }
         };
@@ -151,7 +152,7 @@ impl Cognito {
                 .and_then(|medium| {
                     plan_message(
                         &guard,
-                        TriggerSource::CustomMessageSignUp,
+                        TriggerSource::CUSTOM_MESSAGE_SIGN_UP,
                         medium,
                         &user,
                         new_code(),
@@ -278,7 +279,7 @@ impl Cognito {
                     )
                 };
                 let medium = verification_channel(&guard, user).ok_or_else(no_channel)?;
-                let source = TriggerSource::CustomMessageResendCode;
+                let source = TriggerSource::CUSTOM_MESSAGE_RESEND_CODE;
                 let message = plan_message(
                     &guard,
                     source,
@@ -296,15 +297,6 @@ impl Cognito {
     }
 }
 
-/// PasswordType: `[\S]+`.
-pub(crate) static PASSWORD: super::validate::Pattern =
-    super::validate::Pattern::new(r"[\S]+", r"[^ \t\n\x0B\x0C\r]+");
-/// ConfirmationCodeType: 1–2048, `[\S]+`.
-pub(crate) static CONFIRMATION_CODE_PATTERN: super::validate::Pattern =
-    super::validate::Pattern::new(r"[\S]+", r"[^ \t\n\x0B\x0C\r]+");
-pub(crate) const CONFIRMATION_CODE_RULE: StringRule =
-    StringRule::len(1, 2048).pattern(&CONFIRMATION_CODE_PATTERN);
-
 fn cannot_confirm(status: UserStatus) -> CognitoError {
     CognitoError::new(
         ErrorCode::NotAuthorizedException,
@@ -313,154 +305,4 @@ fn cannot_confirm(status: UserStatus) -> CognitoError {
             status.as_str()
         ),
     )
-}
-
-/// The attributes a sign-up supplied, as PreSignUp shows them (ruling 4: no `sub`, no status).
-pub(crate) fn supplied(user: &User) -> Map<String, Value> {
-    user.attributes
-        .iter()
-        .map(|(n, v)| (n.clone(), Value::from(v.as_str())))
-        .collect()
-}
-
-/// Checks a new user against the pool (username free, schema, password policy) and builds it.
-/// In pools that sign in with email/phone (UsernameAttributes) the username is the new `sub` and
-/// the given name becomes the email or phone attribute (§1.1).
-pub(crate) fn plan_new_user(
-    pool: &UserPool,
-    username: &str,
-    password: Option<&str>,
-    attributes: &Map<String, Value>,
-    schema_prefix: &str,
-) -> Result<User, CognitoError> {
-    let mut problems = String::new();
-    for name in attributes.keys() {
-        match pool.schema.get(name) {
-            None => problems.push_str(&format!(
-                "{name}: Attribute does not exist in the schema.\n"
-            )),
-            Some(_) if name == "sub" => {
-                problems.push_str(&format!("{name}: Attribute cannot be updated.\n"))
-            }
-            Some(_) => {}
-        }
-    }
-    let mut user = User::new(username);
-    for (name, value) in attributes {
-        if let Some(v) = value.as_str().filter(|v| !v.is_empty()) {
-            user.attributes.insert(name.clone(), v.to_string());
-        }
-    }
-    let sign_in_attributes = pool.config.username_attributes.clone().unwrap_or_default();
-    if !sign_in_attributes.is_empty() {
-        let attr = if username.contains('@') {
-            "email"
-        } else {
-            "phone_number"
-        };
-        if !sign_in_attributes.iter().any(|a| a == attr) {
-            return Err(CognitoError::invalid_parameter(format!(
-                "Username should be {}.",
-                sign_in_attributes
-                    .iter()
-                    .map(|a| if a == "email" {
-                        "an email"
-                    } else {
-                        "a phone number"
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            )));
-        }
-        user.attributes
-            .insert(attr.to_string(), username.to_string());
-        user.username = user.sub.clone();
-    }
-    for required in pool.schema.required() {
-        if !user.attributes.contains_key(required) && required != "sub" {
-            problems.push_str(&format!("{required}: The attribute is required\n"));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(CognitoError::invalid_parameter(format!(
-            "{schema_prefix}{problems}"
-        )));
-    }
-    ensure_username_free(pool, &user)?;
-    if let Some(password) = password {
-        super::passwords::check_policy(pool, password)?;
-        user.password = Some(password.to_string());
-    }
-    Ok(user)
-}
-
-/// UsernameExistsException when the username (or, for email/phone usernames, the address) is taken.
-pub(crate) fn ensure_username_free(pool: &UserPool, user: &User) -> Result<(), CognitoError> {
-    let taken_by_alias = ["email", "phone_number"].into_iter().find(|attr| {
-        pool.config
-            .username_attributes
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .any(|a| a == attr)
-            && user.attribute(attr).is_some_and(|v| {
-                pool.users()
-                    .any(|u| u.username != user.username && u.attribute(attr) == Some(v))
-            })
-    });
-    if let Some(attr) = taken_by_alias {
-        return Err(CognitoError::new(
-            ErrorCode::UsernameExistsException,
-            format!("An account with the given {attr} already exists."),
-        ));
-    }
-    if pool.find_user(&user.username).is_some() {
-        return Err(CognitoError::new(
-            ErrorCode::UsernameExistsException,
-            "User already exists",
-        ));
-    }
-    Ok(())
-}
-
-/// A verified alias can belong to one user only: AliasExistsException unless ForceAliasCreation,
-/// which moves it (the old holder's attribute becomes unverified) (§3.5, DG-PSU).
-pub(crate) fn claim_alias(
-    pool: &mut UserPool,
-    attr: &str,
-    value: &str,
-    username: &str,
-    force: bool,
-) -> Result<(), CognitoError> {
-    let Some(holder) = pool
-        .alias_holder(attr, value, username)
-        .map(|u| u.username.clone())
-    else {
-        return Ok(());
-    };
-    if !force {
-        return Err(CognitoError::new(
-            ErrorCode::AliasExistsException,
-            format!("An account with the given {attr} already exists."),
-        ));
-    }
-    if let Some(old) = pool.find_user_mut(&holder) {
-        old.attributes
-            .insert(format!("{attr}_verified"), "false".into());
-    }
-    Ok(())
-}
-
-/// Claims every verified sign-in alias of a new user (see [`claim_alias`]).
-pub(crate) fn claim_verified_aliases(
-    pool: &mut UserPool,
-    user: &User,
-    force: bool,
-) -> Result<(), CognitoError> {
-    for attr in ["email", "phone_number"] {
-        if let Some(value) = user.attribute(attr).filter(|_| user.is_verified(attr)) {
-            claim_alias(pool, attr, value, &user.username, force)?;
-        }
-    }
-    Ok(())
 }

@@ -4,17 +4,17 @@
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::validate::ACCESS_TOKEN_RULE;
-use super::validate::{
-    serialization_error, string_map_member, string_member, StringRule, Validator, ATTRIBUTE_NAME,
+use super::codes::new_code;
+use super::delivery::{code_delivery_details, PlannedMessage};
+use super::{lock, user_not_found, Cognito, Outcome, PoolHandle};
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::coral::ACCESS_TOKEN_RULE;
+use crate::model::coral::{
+    serialization_error, string_map_member, string_member, StringRule, Validator,
 };
-use super::{
-    code_delivery_details, lock, new_code, user_not_found, Cognito, Outcome, PlannedMessage,
-    PoolHandle,
-};
-use crate::error::{CognitoError, ErrorCode};
-use crate::events::{self, Caller, TriggerSource};
+use crate::model::patterns::ATTRIBUTE_NAME;
 use crate::pool::{CodePurpose, DeliveryMedium, IssuedCode, User, UserPool};
+use crate::trigger::{Caller, TriggerSource};
 
 /// The attributes Cognito verifies with a code (§2.2).
 const VERIFIABLE: [&str; 2] = ["email", "phone_number"];
@@ -276,7 +276,7 @@ fn plan(
         0,
     );
     let arn = pool.config.custom_message_arn().map(str::to_string);
-    let source = TriggerSource::CustomMessageUpdateUserAttribute;
+    let source = TriggerSource::CUSTOM_MESSAGE_UPDATE_USER_ATTRIBUTE;
     let messages = changes
         .codes
         .iter()
@@ -290,9 +290,9 @@ fn plan(
             username: user.username.clone(),
             destination: destination.clone(),
             code: new_code(),
-            event: arn
-                .as_ref()
-                .map(|_| events::custom_message(pool, source, &updated, caller, metadata)),
+            event: arn.as_ref().map(|_| {
+                crate::trigger::custom_message::event(pool, source, &updated, caller, metadata)
+            }),
             arn: arn.clone(),
             link: None,
         })
@@ -320,7 +320,7 @@ fn apply(user: &mut User, changes: &Changes, now: u64) {
     for (attr, value) in &changes.pending {
         user.pending.insert(attr.clone(), value.clone());
     }
-    let expires_at = now + super::flow::CONFIRMATION_CODE_SECONDS;
+    let expires_at = now + super::codes::CONFIRMATION_CODE_SECONDS;
     for (attr, code) in &changes.codes {
         user.codes.insert(
             CodePurpose::VerifyAttribute(attr.clone()),

@@ -6,14 +6,16 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use super::pool_config::{
-    config_warnings, ignored_warnings, parse_pool_request, read_pool_file, validate_pool_config,
-    PoolRequest, POOL_NAME,
+    config_warnings, ignored_warnings, parse_pool_request, validate_pool_config, PoolRequest,
+    POOL_NAME,
 };
+use super::pool_files::read_pool_file;
 use super::update_user_pool::describe_pool;
-use super::validate::{serialization_error, string_member, StringRule, Validator};
-use super::validate::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use super::{lock, Cognito, Outcome};
-use crate::error::{CognitoError, Error, ErrorCode};
+use crate::error::Error;
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::coral::{serialization_error, string_member, StringRule, Validator};
+use crate::model::coral::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use crate::pool::{now_seconds, AppClient, UserPool, DEFAULT_REGION};
 
 /// ExplicitAuthFlowsType, in the model's order.
@@ -107,7 +109,7 @@ impl Cognito {
             );
             if let Some(flows) = &flows {
                 if flows.iter().any(|f| !AUTH_FLOWS.contains(&f.as_str())) {
-                    let set = super::validate::java_set_order(&AUTH_FLOWS).join(", ");
+                    let set = crate::model::coral::java_set_order(&AUTH_FLOWS).join(", ");
                     v.fail(
                         "explicitAuthFlows",
                         Some(&format!("[{}]", flows.join(", "))),

@@ -6,14 +6,14 @@
 //! never sends a custom message); the authentication triggers (PreAuthentication, PreTokenGeneration,
 //! ...) are outside the harness and are not invoked.
 
-use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::validate::{string_map_member, string_member, Validator};
-use super::validate::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use super::{lock, user_not_found, Cognito, Outcome};
-use crate::error::{CognitoError, ErrorCode};
-use crate::pool::{random_alphanumeric, AppClient, User, UserPool, UserStatus};
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::coral::{string_map_member, string_member, Validator};
+use crate::model::coral::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
+use crate::model::tokens::{self};
+use crate::pool::{AppClient, User, UserPool, UserStatus};
 
 /// AuthFlowType's values (botocore), in the model's order, for the enum constraint message.
 const AUTH_FLOWS: [&str; 8] = [
@@ -32,8 +32,6 @@ const DEFAULT_CLIENT_FLOWS: [&str; 3] = [
     "ALLOW_CUSTOM_AUTH",
     "ALLOW_USER_SRP_AUTH",
 ];
-/// Access and ID tokens last an hour by default (`ExpiresIn: 3600`).
-const TOKEN_LIFETIME_SECONDS: u64 = 3600;
 
 /// Which API signs in: the client-side or the admin one.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -167,11 +165,14 @@ impl Cognito {
                 None | Some(Value::Null) => false,
                 Some(Value::Bool(b)) => *b,
                 Some(_) => {
-                    return Err(super::validate::serialization_error("Permanent", "boolean"))
+                    return Err(crate::model::coral::serialization_error(
+                        "Permanent",
+                        "boolean",
+                    ))
                 }
             };
             let req = self.admin_user_request(request, |v| {
-                v.required_string("password", password, super::passwords::PASSWORD_RULE);
+                v.required_string("password", password, super::password_policy::PASSWORD_RULE);
                 Ok(())
             })?;
             let mut guard = lock(&req.pool);
@@ -240,7 +241,7 @@ fn check_flow(api: Api, flow: &str, client: &AppClient) -> Result<(), CognitoErr
 /// "does not conform to policy" here where SignUp says "did not conform with policy" (seen in AWS
 /// CLI output; assumed, the reference does not record it).
 pub(crate) fn check_password_policy(pool: &UserPool, password: &str) -> Result<(), CognitoError> {
-    super::passwords::check_policy(pool, password).map_err(|mut e| {
+    super::password_policy::check_policy(pool, password).map_err(|mut e| {
         if let Some(what) = e
             .message
             .strip_prefix("Password did not conform with policy: ")
@@ -251,22 +252,65 @@ pub(crate) fn check_password_policy(pool: &UserPool, password: &str) -> Result<(
     })
 }
 
+/// Issues an access token for `username` through `client_id`, which the pool remembers; `None`
+/// when the pool has no such user or client.
+pub(crate) fn issue_access_token(
+    pool: &mut UserPool,
+    username: &str,
+    client_id: &str,
+) -> Option<String> {
+    pool.client(client_id)?;
+    let user = pool.find_user(username)?;
+    let now = crate::pool::now_seconds() as u64;
+    let token = tokens::access_token(&subject(pool, user, client_id), now);
+    let username = user.username.clone();
+    pool.remember_access_token(&token, &username, client_id);
+    Some(token)
+}
+
+/// Whom a token of `user` through `client_id` is for.
+fn subject<'a>(pool: &'a UserPool, user: &'a User, client_id: &'a str) -> tokens::Subject<'a> {
+    tokens::Subject {
+        region: &pool.region,
+        pool_id: &pool.id,
+        sub: &user.sub,
+        username: &user.username,
+        client_id,
+    }
+}
+
+impl Cognito {
+    /// Issues an access token for a user of a pool through one of its app clients, as a sign-in
+    /// would (for tests of UpdateUserAttributes and other token calls); `None` when the pool,
+    /// user or client does not exist.
+    pub fn issue_access_token(
+        &self,
+        pool_id: &str,
+        username: &str,
+        client_id: &str,
+    ) -> Option<String> {
+        self.with_pool_mut(pool_id, |pool| {
+            issue_access_token(pool, username, client_id)
+        })
+        .flatten()
+    }
+}
+
 /// `{"AuthenticationResult": {...}, "ChallengeParameters": {}}` with fresh tokens.
 pub(crate) fn authentication_result(pool: &mut UserPool, username: &str, client_id: &str) -> Value {
-    let access = pool
-        .issue_access_token(username, client_id)
-        .unwrap_or_default();
+    let now = crate::pool::now_seconds() as u64;
     let id_token = pool
         .find_user(username)
-        .map(|u| id_token(pool, u, client_id))
+        .map(|user| tokens::id_token(&subject(pool, user, client_id), &user.attributes, now))
         .unwrap_or_default();
-    let refresh = refresh_token();
+    let access = issue_access_token(pool, username, client_id).unwrap_or_default();
+    let refresh = tokens::refresh_token();
     pool.remember_refresh_token(&refresh, username, client_id);
     json!({
         "ChallengeParameters": {},
         "AuthenticationResult": {
             "AccessToken": access,
-            "ExpiresIn": TOKEN_LIFETIME_SECONDS,
+            "ExpiresIn": tokens::TOKEN_LIFETIME_SECONDS,
             "TokenType": "Bearer",
             "RefreshToken": refresh,
             "IdToken": id_token,
@@ -296,58 +340,6 @@ fn new_password_required(pool: &mut UserPool, user: &User, client_id: &str, now:
             "userAttributes": Value::Object(attributes).to_string(),
         }
     })
-}
-
-/// A JWT-shaped ID token with the user's attributes as claims; the signature part is random
-/// (nothing local verifies it).
-fn id_token(pool: &UserPool, user: &User, client_id: &str) -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let now = crate::pool::now_seconds() as u64;
-    let mut claims = Map::new();
-    claims.insert("sub".into(), user.sub.clone().into());
-    for (name, value) in &user.attributes {
-        // *_verified are booleans in ID tokens.
-        let value = match (name.ends_with("_verified"), value.as_str()) {
-            (true, "true") => Value::Bool(true),
-            (true, "false") => Value::Bool(false),
-            _ => Value::from(value.as_str()),
-        };
-        claims.insert(name.clone(), value);
-    }
-    claims.insert(
-        "iss".into(),
-        format!(
-            "https://cognito-idp.{}.amazonaws.com/{}",
-            pool.region, pool.id
-        )
-        .into(),
-    );
-    claims.insert("cognito:username".into(), user.username.clone().into());
-    claims.insert("aud".into(), client_id.into());
-    claims.insert("event_id".into(), uuid::Uuid::new_v4().to_string().into());
-    claims.insert("token_use".into(), "id".into());
-    claims.insert("auth_time".into(), now.into());
-    claims.insert("exp".into(), (now + TOKEN_LIFETIME_SECONDS).into());
-    claims.insert("iat".into(), now.into());
-    let header = b64.encode(br#"{"kid":"cognito-harness","alg":"RS256"}"#);
-    format!(
-        "{header}.{}.{}",
-        b64.encode(Value::Object(claims).to_string()),
-        random_alphanumeric(43)
-    )
-}
-
-/// An opaque refresh token, JWE-shaped (five dot-separated parts) like Cognito's.
-fn refresh_token() -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = b64.encode(br#"{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}"#);
-    format!(
-        "{header}.{}.{}.{}.{}",
-        random_alphanumeric(342),
-        random_alphanumeric(16),
-        random_alphanumeric(400),
-        random_alphanumeric(22)
-    )
 }
 
 pub(crate) fn client_not_found(client_id: &str) -> CognitoError {

@@ -3,64 +3,20 @@
 
 use serde_json::{json, Value};
 
-use super::flow::{consume_code, plan_message, recovery_channel, UserRequest};
-use super::sign_up::{client_user_not_found, CONFIRMATION_CODE_RULE, PASSWORD};
-use super::validate::{string_map_member, string_member, StringRule, Validator};
-use super::validate::{CLIENT_ID_RULE, USERNAME_RULE};
-use super::{lock, new_code, Cognito, Outcome};
-use crate::error::{CognitoError, ErrorCode};
-use crate::events::TriggerSource;
-use crate::pool::{CodePurpose, UserPool, UserStatus};
+use super::password_policy::{check_policy, PASSWORD_RULE};
 
-pub(crate) const PASSWORD_RULE: StringRule = StringRule {
-    min: None,
-    max: Some(256),
-    pattern: Some(&PASSWORD),
-    sensitive: true,
-};
-
-/// Checks a password against the pool's PasswordPolicy (defaults: 8 characters, upper, lower,
-/// number and symbol), with the InvalidPasswordException texts Cognito uses (assumed: the reference
-/// does not record them).
-pub(crate) fn check_policy(pool: &UserPool, password: &str) -> Result<(), CognitoError> {
-    let policy = pool
-        .config
-        .policies
-        .as_ref()
-        .and_then(|p| p.password_policy.clone())
-        .unwrap_or_default();
-    let fail = |what: &str| {
-        Err(CognitoError::new(
-            ErrorCode::InvalidPasswordException,
-            format!("Password did not conform with policy: {what}"),
-        ))
-    };
-    if (password.chars().count() as i64) < policy.minimum_length.unwrap_or(8) {
-        return fail("Password not long enough");
-    }
-    if policy.require_uppercase.unwrap_or(true) && !password.chars().any(|c| c.is_uppercase()) {
-        return fail("Password must have uppercase characters");
-    }
-    if policy.require_lowercase.unwrap_or(true) && !password.chars().any(|c| c.is_lowercase()) {
-        return fail("Password must have lowercase characters");
-    }
-    if policy.require_numbers.unwrap_or(true) && !password.chars().any(|c| c.is_ascii_digit()) {
-        return fail("Password must have numeric characters");
-    }
-    if policy.require_symbols.unwrap_or(true)
-        && !password
-            .chars()
-            .any(|c| c.is_ascii_punctuation() || c == ' ')
-    {
-        return fail("Password must have symbol characters");
-    }
-    Ok(())
-}
-
-/// A temporary password that satisfies any policy.
-pub(crate) fn temporary_password() -> String {
-    format!("Tmp{}!{}", crate::pool::random_alphanumeric(6), new_code())
-}
+use super::client_user_not_found;
+use super::codes::consume_code;
+use super::codes::new_code;
+use super::codes::CONFIRMATION_CODE_RULE;
+use super::delivery::{plan_message, recovery_channel};
+use super::requests::UserRequest;
+use super::{lock, Cognito, Outcome};
+use crate::model::cognito_error::CognitoError;
+use crate::model::coral::{string_map_member, string_member, Validator};
+use crate::model::coral::{CLIENT_ID_RULE, USERNAME_RULE};
+use crate::pool::{CodePurpose, UserStatus};
+use crate::trigger::TriggerSource;
 
 fn no_recovery_channel() -> CognitoError {
     CognitoError::invalid_parameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
@@ -99,7 +55,7 @@ impl Cognito {
                 .find_user(&req.username)
                 .ok_or_else(|| req.user_not_found())?;
             let medium = recovery_channel(&guard, user).ok_or_else(no_recovery_channel)?;
-            let source = TriggerSource::CustomMessageForgotPassword;
+            let source = TriggerSource::CUSTOM_MESSAGE_FORGOT_PASSWORD;
             let message = plan_message(
                 &guard,
                 source,

@@ -1,16 +1,138 @@
-//! Cognito's acceptance rules for a CustomMessage answer (cognito-semantics.md §3.4) and the
-//! pool templates it falls back to.
+//! The CustomMessage trigger (cognito-semantics.md §1.2, §3.4): its seven sources, the event
+//! Cognito sends, the rules for its answer and the pool templates it falls back to.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::{json_type, response_object, rules, unrecognizable, Verdict};
-use crate::actions::validate::{
-    StringRule, Validator, EMAIL_MESSAGE, EMAIL_SUBJECT, INVITE_EMAIL_MESSAGE, INVITE_SMS_MESSAGE,
-    SMS_MESSAGE,
-};
-use crate::events::{TriggerSource, CODE_PARAMETER, USERNAME_PARAMETER};
+use super::judge::{Context, Judgement};
+use super::rules::rule;
+use super::shared::{envelope, json_type, response_object, stored_attributes, unrecognizable};
+use super::{Caller, Kind, Trigger, TriggerSource, Verdict};
 use crate::function::Payload;
-use crate::pool::{DeliveryMedium, PoolConfig};
+use crate::model::cognito_error::CognitoError;
+use crate::model::coral::{StringRule, Validator};
+use crate::model::patterns::{
+    EMAIL_MESSAGE, EMAIL_SUBJECT, INVITE_EMAIL_MESSAGE, INVITE_SMS_MESSAGE, SMS_MESSAGE,
+};
+use crate::pool::{DeliveryMedium, PoolConfig, User, UserPool};
+
+impl Trigger {
+    /// CustomMessage: Cognito asks the function for the text of a code, link or invitation message.
+    pub const CUSTOM_MESSAGE: Trigger = Trigger::new("CustomMessage");
+}
+
+impl TriggerSource {
+    /// SignUp: the confirmation code after sign-up.
+    pub const CUSTOM_MESSAGE_SIGN_UP: TriggerSource =
+        TriggerSource::new(Trigger::CUSTOM_MESSAGE, "CustomMessage_SignUp");
+    /// AdminCreateUser: the invitation with the temporary password.
+    pub const CUSTOM_MESSAGE_ADMIN_CREATE_USER: TriggerSource =
+        TriggerSource::new(Trigger::CUSTOM_MESSAGE, "CustomMessage_AdminCreateUser");
+    /// ResendConfirmationCode: the confirmation code again.
+    pub const CUSTOM_MESSAGE_RESEND_CODE: TriggerSource =
+        TriggerSource::new(Trigger::CUSTOM_MESSAGE, "CustomMessage_ResendCode");
+    /// ForgotPassword and AdminResetUserPassword: the password-reset code.
+    pub const CUSTOM_MESSAGE_FORGOT_PASSWORD: TriggerSource =
+        TriggerSource::new(Trigger::CUSTOM_MESSAGE, "CustomMessage_ForgotPassword");
+    /// (Admin)UpdateUserAttributes: the code that verifies a changed email or phone number.
+    pub const CUSTOM_MESSAGE_UPDATE_USER_ATTRIBUTE: TriggerSource =
+        TriggerSource::new(Trigger::CUSTOM_MESSAGE, "CustomMessage_UpdateUserAttribute");
+    /// GetUserAttributeVerificationCode: the code that verifies an attribute.
+    pub const CUSTOM_MESSAGE_VERIFY_USER_ATTRIBUTE: TriggerSource =
+        TriggerSource::new(Trigger::CUSTOM_MESSAGE, "CustomMessage_VerifyUserAttribute");
+    /// Sign-in with an SMS or e-mail code (MFA or passwordless).
+    pub const CUSTOM_MESSAGE_AUTHENTICATION: TriggerSource =
+        TriggerSource::new(Trigger::CUSTOM_MESSAGE, "CustomMessage_Authentication");
+}
+
+/// The registry entry of the CustomMessage trigger.
+pub(crate) static KIND: Kind = Kind {
+    trigger: Trigger::CUSTOM_MESSAGE,
+    sources: &[
+        TriggerSource::CUSTOM_MESSAGE_SIGN_UP,
+        TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER,
+        TriggerSource::CUSTOM_MESSAGE_RESEND_CODE,
+        TriggerSource::CUSTOM_MESSAGE_FORGOT_PASSWORD,
+        TriggerSource::CUSTOM_MESSAGE_UPDATE_USER_ATTRIBUTE,
+        TriggerSource::CUSTOM_MESSAGE_VERIFY_USER_ATTRIBUTE,
+        TriggerSource::CUSTOM_MESSAGE_AUTHENTICATION,
+    ],
+    rules: &[
+        &FUNCTION_ERROR,
+        &NO_TRIGGER,
+        &TEMPLATE_FALLBACK,
+        &ACCEPTED,
+        &CODE_PLACEHOLDER,
+        &SMS_PLACEHOLDER,
+        &EMPTY,
+        &LENGTH,
+        &SUBJECT,
+        &INVITE_FALLBACK,
+    ],
+    function_error: &FUNCTION_ERROR,
+    arn: PoolConfig::custom_message_arn,
+    judge_output,
+    without_function,
+    sample: super::samples::custom_message,
+    forwards_client_metadata,
+};
+
+rule!(FUNCTION_ERROR, "custom-message.function-error", Assumed, "§3.1, ruling 14",
+    "a CustomMessage function error is UserLambdaValidationException `CustomMessage failed with error <errorMessage>.`");
+rule!(
+    NO_TRIGGER,
+    "custom-message.pool-template",
+    Documented,
+    "§3.4 rule 1, DG-TPL",
+    "without a CustomMessage trigger Cognito sends the pool's message template"
+);
+rule!(
+    TEMPLATE_FALLBACK,
+    "custom-message.null-falls-back",
+    Observed,
+    "§3.4 rule 1",
+    "a null message field means: use the pool's template for that channel"
+);
+rule!(
+    ACCEPTED,
+    "custom-message.accepted",
+    Documented,
+    "§3.4, DG-CM, ruling 15",
+    "the function's message is sent with every `{####}` replaced by the code"
+);
+rule!(CODE_PLACEHOLDER, "custom-message.code-placeholder", Observed, "§3.4 rule 2",
+    "an email body without `{####}` (Java regex, ASCII \\s) fails with InvalidParameterException at 'emailBody'");
+rule!(
+    SMS_PLACEHOLDER,
+    "custom-message.sms-placeholder",
+    Assumed,
+    "§3.4 rule 2 (SMS pattern, INF)",
+    "an SMS body must match `.*\\{####\\}.*` with Java semantics (no line breaks around the code)"
+);
+rule!(
+    EMPTY,
+    "custom-message.empty",
+    Assumed,
+    "§3.4 rule 4",
+    "an empty message body fails with InvalidParameterException `The message is empty.` (text observed, cause assumed)"
+);
+rule!(LENGTH, "custom-message.length", Assumed, "§3.4 rule 5, ruling 8",
+    "emailBody ≤ 20000, smsMessage ≤ 140, emailSubject ≤ 140 characters before code substitution, else InvalidParameterException");
+rule!(
+    SUBJECT,
+    "custom-message.subject-pattern",
+    Assumed,
+    "§3.4 rule 5 (EmailVerificationSubjectType)",
+    "an email subject must match `[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+`"
+);
+rule!(INVITE_FALLBACK, "custom-message.invite-fallback", Observed, "§3.4 rule 3",
+    "an AdminCreateUser message without `{username}` or `{####}` is silently replaced by the default invitation");
+
+/// `request.codeParameter`: always the placeholder (ruling 6).
+pub const CODE_PARAMETER: &str = "{####}";
+/// `request.linkParameter` (§1.2).
+pub const LINK_PARAMETER: &str = "{##Click Here##}";
+/// `request.usernameParameter` for AdminCreateUser (§1.2).
+pub const USERNAME_PARAMETER: &str = "{username}";
 
 /// Cognito's built-in templates, used when the pool sets none (the defaults moto mirrors, §7;
 /// graded assumed).
@@ -48,7 +170,7 @@ impl Composed {
     ) -> (Option<String>, String) {
         let fill = |text: &str| {
             let mut out = text.replace(CODE_PARAMETER, code);
-            if source == TriggerSource::CustomMessageAdminCreateUser {
+            if source == TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER {
                 out = out.replace(USERNAME_PARAMETER, username);
             }
             if let Some(link) = link {
@@ -78,10 +200,10 @@ fn replace_links(text: &str, url: &str) -> String {
 }
 
 /// Whether the pool verifies e-mail with a link for this source (`DefaultEmailOption`).
-pub fn uses_link(config: &PoolConfig, source: TriggerSource) -> bool {
+pub(crate) fn uses_link(config: &PoolConfig, source: TriggerSource) -> bool {
     matches!(
         source,
-        TriggerSource::CustomMessageSignUp | TriggerSource::CustomMessageResendCode
+        TriggerSource::CUSTOM_MESSAGE_SIGN_UP | TriggerSource::CUSTOM_MESSAGE_RESEND_CODE
     ) && config
         .verification_message_template
         .as_ref()
@@ -90,10 +212,14 @@ pub fn uses_link(config: &PoolConfig, source: TriggerSource) -> bool {
 }
 
 /// The pool's template for a source and channel (DG-TPL), with Cognito's defaults beneath.
-pub fn template(config: &PoolConfig, source: TriggerSource, medium: DeliveryMedium) -> Composed {
+pub(crate) fn template(
+    config: &PoolConfig,
+    source: TriggerSource,
+    medium: DeliveryMedium,
+) -> Composed {
     let vmt = config.verification_message_template.as_ref();
     match (source, medium) {
-        (TriggerSource::CustomMessageAdminCreateUser, _) => {
+        (TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER, _) => {
             let invite = config
                 .admin_create_user_config
                 .as_ref()
@@ -117,7 +243,7 @@ pub fn template(config: &PoolConfig, source: TriggerSource, medium: DeliveryMedi
                 },
             }
         }
-        (TriggerSource::CustomMessageAuthentication, DeliveryMedium::Sms) => Composed {
+        (TriggerSource::CUSTOM_MESSAGE_AUTHENTICATION, DeliveryMedium::Sms) => Composed {
             subject: None,
             body: config
                 .sms_authentication_message
@@ -154,30 +280,30 @@ pub fn template(config: &PoolConfig, source: TriggerSource, medium: DeliveryMedi
     }
 }
 
-/// The message Cognito sends when the pool has no CustomMessage trigger.
-pub fn without_trigger(
-    config: &PoolConfig,
-    source: TriggerSource,
-    medium: DeliveryMedium,
-) -> (Verdict, Composed) {
-    (
-        Verdict::accepted(source, &rules::CUSTOM_MESSAGE_NO_TRIGGER),
-        template(config, source, medium),
+/// The message Cognito sends when the pool has no CustomMessage trigger: the pool's template.
+fn without_function(ctx: &Context<'_>) -> Judgement {
+    Judgement::with_effect(
+        Verdict::accepted(ctx.source, &NO_TRIGGER),
+        template(ctx.config, ctx.source, ctx.medium),
     )
 }
 
-/// Judges a CustomMessage function's output for a message on `medium`: the accepted message, or the
-/// exception Cognito returns.
-pub fn judge_output(
+/// Judges a CustomMessage function's output for a message on `ctx.medium`: the accepted message
+/// (the effect is a [`Composed`]), or the exception Cognito returns.
+fn judge_output(ctx: &Context<'_>, payload: &Payload) -> Judgement {
+    match judge_message(ctx.config, ctx.source, ctx.medium, payload) {
+        Ok((verdict, composed)) => Judgement::with_effect(verdict, composed),
+        Err(verdict) => Judgement::verdict(verdict),
+    }
+}
+
+fn judge_message(
     config: &PoolConfig,
     source: TriggerSource,
     medium: DeliveryMedium,
     payload: &Payload,
-) -> (Verdict, Option<Composed>) {
-    let response = match response_object(source, payload) {
-        Ok(r) => r,
-        Err(verdict) => return (verdict, None),
-    };
+) -> Result<(Verdict, Composed), Verdict> {
+    let response = response_object(source, payload)?;
     let field = |name: &str| -> Result<Option<String>, Verdict> {
         match response.get(name) {
             None | Some(Value::Null) => Ok(None),
@@ -198,7 +324,7 @@ pub fn judge_output(
     );
     let (sms, email, subject) = match fields {
         (Ok(s), Ok(e), Ok(j)) => (s, e, j),
-        (Err(v), _, _) | (_, Err(v), _) | (_, _, Err(v)) => return (v, None),
+        (Err(v), _, _) | (_, Err(v), _) | (_, _, Err(v)) => return Err(v),
     };
     let template = template(config, source, medium);
     let (custom_body, custom_subject) = match medium {
@@ -206,33 +332,31 @@ pub fn judge_output(
         DeliveryMedium::Sms => (sms, None),
     };
     if custom_body.is_none() && custom_subject.is_none() {
-        let verdict =
-            Verdict::accepted(source, &rules::CUSTOM_MESSAGE_TEMPLATE_FALLBACK).with_detail(
-                format!("the function left the {} fields null", medium_name(medium)),
-            );
-        return (verdict, Some(template));
+        let verdict = Verdict::accepted(source, &TEMPLATE_FALLBACK).with_detail(format!(
+            "the function left the {} fields null",
+            medium_name(medium)
+        ));
+        return Ok((verdict, template));
     }
 
-    if let Err(verdict) = validate(
+    validate(
         source,
         medium,
         custom_body.as_deref(),
         custom_subject.as_deref(),
-    ) {
-        return (verdict, None);
-    }
+    )?;
 
-    if source == TriggerSource::CustomMessageAdminCreateUser {
+    if source == TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER {
         if let Some(body) = &custom_body {
             if !body.contains(USERNAME_PARAMETER) || !body.contains(CODE_PARAMETER) {
-                let verdict = Verdict::accepted(source, &rules::CUSTOM_MESSAGE_INVITE_FALLBACK)
+                let verdict = Verdict::accepted(source, &INVITE_FALLBACK)
                     .with_detail("the invitation lacks {username} or {####}, so Cognito sends the default invitation");
-                return (verdict, Some(template));
+                return Ok((verdict, template));
             }
         }
     }
 
-    let mut verdict = Verdict::accepted(source, &rules::CUSTOM_MESSAGE_ACCEPTED);
+    let mut verdict = Verdict::accepted(source, &ACCEPTED);
     if medium == DeliveryMedium::Email && sends_from_cognito_default(config) {
         verdict.warnings.push(
             "the pool sends e-mail with COGNITO_DEFAULT; the 2023 guide said a custom emailMessage/emailSubject then fails with \
@@ -244,7 +368,7 @@ pub fn judge_output(
         subject: custom_subject.or(template.subject),
         body: custom_body.unwrap_or(template.body),
     };
-    (verdict, Some(composed))
+    Ok((verdict, composed))
 }
 
 fn sends_from_cognito_default(config: &PoolConfig) -> bool {
@@ -273,16 +397,12 @@ fn validate(
     if body == Some("") {
         // §3.4 rule 4 observed this text on SignUp with a CustomMessage function, cause unrecorded;
         // an empty body is the cause we assume.
-        let error = crate::error::CognitoError::invalid_parameter("The message is empty.");
-        return Err(Verdict::rejected(
-            source,
-            &rules::CUSTOM_MESSAGE_EMPTY,
-            error,
-        ));
+        let error = CognitoError::invalid_parameter("The message is empty.");
+        return Err(Verdict::rejected(source, &EMPTY, error));
     }
-    let invitation = source == TriggerSource::CustomMessageAdminCreateUser;
+    let invitation = source == TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER;
     let mut v = Validator::new();
-    let mut rule = &rules::CUSTOM_MESSAGE_LENGTH;
+    let mut rule = &LENGTH;
     match medium {
         DeliveryMedium::Email => {
             if let Some(body) = body {
@@ -292,7 +412,7 @@ fn validate(
                     &EMAIL_MESSAGE
                 };
                 if !pattern.matches(body) {
-                    rule = &rules::CUSTOM_MESSAGE_CODE_PLACEHOLDER;
+                    rule = &CODE_PLACEHOLDER;
                 }
                 v.string(
                     "emailBody",
@@ -307,7 +427,7 @@ fn validate(
             }
             if let Some(subject) = subject {
                 if v.is_empty() && !EMAIL_SUBJECT.matches(subject) {
-                    rule = &rules::CUSTOM_MESSAGE_SUBJECT;
+                    rule = &SUBJECT;
                 }
                 v.string(
                     "emailSubject",
@@ -329,7 +449,7 @@ fn validate(
                     &SMS_MESSAGE
                 };
                 if !pattern.matches(body) {
-                    rule = &rules::CUSTOM_MESSAGE_SMS_PLACEHOLDER;
+                    rule = &SMS_PLACEHOLDER;
                 }
                 v.string(
                     "smsMessage",
@@ -346,4 +466,51 @@ fn validate(
     }
     v.finish()
         .map_err(|error| Verdict::rejected(source, rule, error))
+}
+
+/// Whether Cognito passes a request's ClientMetadata to this source (table 2.1, ruling 3).
+fn forwards_client_metadata(source: TriggerSource) -> bool {
+    !matches!(
+        source,
+        TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER
+            | TriggerSource::CUSTOM_MESSAGE_AUTHENTICATION
+    )
+}
+
+/// A CustomMessage event (§1.2): `codeParameter` `{####}`, `linkParameter`, `usernameParameter`
+/// only for AdminCreateUser, `clientMetadata` only when the call carried it, `response` three nulls.
+pub(crate) fn event(
+    pool: &UserPool,
+    source: TriggerSource,
+    user: &User,
+    caller: Caller<'_>,
+    client_metadata: Option<&Map<String, Value>>,
+) -> Value {
+    let mut request = Map::with_capacity(5);
+    request.insert(
+        "userAttributes".into(),
+        Value::Object(stored_attributes(pool, user)),
+    );
+    request.insert("codeParameter".into(), Value::from(CODE_PARAMETER));
+    request.insert("linkParameter".into(), Value::from(LINK_PARAMETER));
+    let username_parameter = match source {
+        TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER => Value::from(USERNAME_PARAMETER),
+        _ => Value::Null,
+    };
+    request.insert("usernameParameter".into(), username_parameter);
+    if let Some(metadata) = client_metadata {
+        request.insert("clientMetadata".into(), Value::Object(metadata.clone()));
+    }
+    let mut response = Map::with_capacity(3);
+    response.insert("smsMessage".into(), Value::Null);
+    response.insert("emailMessage".into(), Value::Null);
+    response.insert("emailSubject".into(), Value::Null);
+    envelope(
+        pool,
+        source,
+        &user.username,
+        caller,
+        Value::Object(request),
+        Value::Object(response),
+    )
 }

@@ -1,0 +1,129 @@
+//! The API operations the local Cognito replays, parsed from their names.
+
+use std::fmt;
+
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+
+macro_rules! actions {
+    ($( $(#[$doc:meta])* $name:ident ),+ $(,)?) => {
+        /// An API operation the local Cognito replays, named as in the AWS API
+        /// (`AWSCognitoIdentityProviderService.<Name>`), plus two simulated steps the API cannot
+        /// replay ([`Action::FederatedSignIn`], [`Action::SendAuthenticationCode`]).
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $( $(#[$doc])* $name, )+
+        }
+
+        impl Action {
+            /// Every action, in the order of the README's list.
+            pub const ALL: &'static [Action] = &[$(Action::$name),+];
+
+            /// The operation name, e.g. `AdminUpdateUserAttributes`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( Action::$name => stringify!($name), )+
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    /// SignUp (PreSignUp_SignUp, CustomMessage_SignUp).
+    SignUp,
+    /// ConfirmSignUp.
+    ConfirmSignUp,
+    /// AdminConfirmSignUp.
+    AdminConfirmSignUp,
+    /// ResendConfirmationCode (CustomMessage_ResendCode).
+    ResendConfirmationCode,
+    /// AdminCreateUser (PreSignUp_AdminCreateUser, CustomMessage_AdminCreateUser).
+    AdminCreateUser,
+    /// ForgotPassword (CustomMessage_ForgotPassword).
+    ForgotPassword,
+    /// ConfirmForgotPassword.
+    ConfirmForgotPassword,
+    /// AdminResetUserPassword (CustomMessage_ForgotPassword).
+    AdminResetUserPassword,
+    /// AdminUpdateUserAttributes (CustomMessage_UpdateUserAttribute).
+    AdminUpdateUserAttributes,
+    /// UpdateUserAttributes (CustomMessage_UpdateUserAttribute).
+    UpdateUserAttributes,
+    /// GetUserAttributeVerificationCode (CustomMessage_VerifyUserAttribute).
+    GetUserAttributeVerificationCode,
+    /// VerifyUserAttribute.
+    VerifyUserAttribute,
+    /// CreateUserPool.
+    CreateUserPool,
+    /// UpdateUserPool (with the list of what it resets).
+    UpdateUserPool,
+    /// DescribeUserPool.
+    DescribeUserPool,
+    /// DeleteUserPool.
+    DeleteUserPool,
+    /// CreateUserPoolClient.
+    CreateUserPoolClient,
+    /// DescribeUserPoolClient.
+    DescribeUserPoolClient,
+    /// AdminGetUser.
+    AdminGetUser,
+    /// ListUsers.
+    ListUsers,
+    /// AdminDeleteUser.
+    AdminDeleteUser,
+    /// AdminSetUserPassword.
+    AdminSetUserPassword,
+    /// InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).
+    InitiateAuth,
+    /// AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).
+    AdminInitiateAuth,
+    /// RespondToAuthChallenge (NEW_PASSWORD_REQUIRED).
+    RespondToAuthChallenge,
+    /// AdminRespondToAuthChallenge (NEW_PASSWORD_REQUIRED).
+    AdminRespondToAuthChallenge,
+    /// Simulated: a first sign-in through an external IdP (PreSignUp_ExternalProvider).
+    FederatedSignIn,
+    /// Simulated: a sign-in code by SMS or e-mail (CustomMessage_Authentication).
+    SendAuthenticationCode,
+}
+
+impl Action {
+    /// The action named `name`, or the UnknownOperationException AWS answers for any other name.
+    pub fn parse(name: &str) -> Result<Action, CognitoError> {
+        Action::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| unknown_operation(name))
+    }
+
+    /// Whether this is one of the harness's simulated steps rather than an AWS operation.
+    pub fn is_simulated(self) -> bool {
+        matches!(
+            self,
+            Action::FederatedSignIn | Action::SendAuthenticationCode
+        )
+    }
+}
+
+impl std::str::FromStr for Action {
+    type Err = CognitoError;
+
+    fn from_str(name: &str) -> Result<Action, CognitoError> {
+        Action::parse(name)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// UnknownOperationException, as Cognito answers an operation it does not have.
+pub(crate) fn unknown_operation(name: &str) -> CognitoError {
+    CognitoError::new(
+        ErrorCode::UnknownOperationException,
+        format!("Unknown operation {name}"),
+    )
+}

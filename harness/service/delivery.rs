@@ -1,0 +1,259 @@
+//! Sending messages Cognito's way: planning a message under the pool's lock, running the
+//! CustomMessage trigger without it, judging the answer, and committing the call's changes with
+//! the delivered messages only when every trigger was accepted (ruling 11).
+
+use serde_json::{Map, Value};
+
+use super::codes::{code_purpose, remember_code};
+use super::triggers::{fail_with, Attempt};
+use super::{lock, user_not_found, Cognito, Outcome, PoolHandle, TriggerRun};
+use crate::model::cognito_error::CognitoError;
+use crate::pool::{DeliveryMedium, Message, User, UserPool};
+use crate::trigger::shared::CLIENT_ID_NOT_APPLICABLE;
+use crate::trigger::{custom_message, judge, Caller, Composed, Context, TriggerSource};
+
+/// A message Cognito is about to send, planned under the pool's lock.
+#[derive(Clone, Debug)]
+pub(crate) struct PlannedMessage {
+    pub source: TriggerSource,
+    pub medium: DeliveryMedium,
+    pub username: String,
+    pub destination: String,
+    pub code: String,
+    /// The CustomMessage ARN and the event for it, when the pool has the trigger.
+    pub arn: Option<String>,
+    pub event: Option<Value>,
+    /// Where a `{##…##}` link points, for link-style verification.
+    pub link: Option<String>,
+}
+
+impl PlannedMessage {
+    /// Judges what the trigger did (or Cognito's template when there is none) and composes the
+    /// message the user receives, if Cognito sends one.
+    pub fn judge(self, pool: &UserPool, attempt: Attempt) -> (TriggerRun, Option<Message>) {
+        let ctx = Context::new(self.source, &pool.config).medium(self.medium);
+        let (verdict, composed) = judge(attempt.ran(), &ctx).into_parts::<Composed>();
+        let invocation = attempt.into_invocation();
+        let message = composed.filter(|_| verdict.is_accepted()).map(|composed| {
+            let (subject, body) = composed.substitute(
+                self.source,
+                &self.code,
+                &self.username,
+                self.link.as_deref(),
+            );
+            Message {
+                username: self.username.clone(),
+                medium: self.medium,
+                destination: self.destination.clone(),
+                trigger_source: self.source.name().to_string(),
+                subject,
+                body,
+                code: Some(self.code.clone()),
+            }
+        });
+        let run = TriggerRun {
+            trigger_source: self.source,
+            arn: self.arn,
+            event: self.event,
+            invocation,
+            verdict,
+        };
+        (run, message)
+    }
+}
+
+/// Plans one CustomMessage: the event shows `user` as it will be stored.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn plan_message(
+    pool: &UserPool,
+    source: TriggerSource,
+    medium: DeliveryMedium,
+    user: &User,
+    code: String,
+    caller: Caller<'_>,
+    client_metadata: Option<&Map<String, Value>>,
+) -> Option<PlannedMessage> {
+    let destination = user.attribute(medium.attribute())?.to_string();
+    let arn = pool.config.custom_message_arn().map(str::to_string);
+    let link = custom_message::uses_link(&pool.config, source)
+        .then(|| confirmation_link(pool, user, caller, &code));
+    Some(PlannedMessage {
+        source,
+        medium,
+        username: user.username.clone(),
+        destination,
+        event: arn
+            .as_ref()
+            .map(|_| custom_message::event(pool, source, user, caller, client_metadata)),
+        arn,
+        code,
+        link,
+    })
+}
+
+/// The link a `{##…##}` marker becomes for link-style confirmation (the managed-login
+/// `confirmUser` endpoint; the domain is a placeholder).
+fn confirmation_link(pool: &UserPool, user: &User, caller: Caller<'_>, code: &str) -> String {
+    let client_id = match caller {
+        Caller::Client(id) => id,
+        Caller::Admin => CLIENT_ID_NOT_APPLICABLE,
+    };
+    format!(
+        "https://example.auth.{}.amazoncognito.com/confirmUser?client_id={client_id}&user_name={}&confirmation_code={code}",
+        pool.region, user.username
+    )
+}
+
+/// The channel a confirmation code goes out on: the verified-on-sign-up attributes the pool lists
+/// (AutoVerifiedAttributes), phone first when both are listed and present (assumed).
+pub(crate) fn verification_channel(pool: &UserPool, user: &User) -> Option<DeliveryMedium> {
+    [DeliveryMedium::Sms, DeliveryMedium::Email]
+        .into_iter()
+        .find(|m| {
+            pool.config.auto_verifies(m.attribute())
+                && user.attribute(m.attribute()).is_some_and(|v| !v.is_empty())
+        })
+}
+
+/// The channel a password-reset code goes out on: a verified e-mail or phone number, in the
+/// order of AccountRecoverySetting (default: e-mail, then phone).
+pub(crate) fn recovery_channel(pool: &UserPool, user: &User) -> Option<DeliveryMedium> {
+    let mechanisms: Vec<String> = pool
+        .config
+        .account_recovery_setting
+        .as_ref()
+        .and_then(|s| s.recovery_mechanisms.clone())
+        .map(|mut list| {
+            list.sort_by_key(|m| m.priority.unwrap_or(i64::MAX));
+            list.into_iter().filter_map(|m| m.name).collect()
+        })
+        .unwrap_or_else(|| vec!["verified_email".into(), "verified_phone_number".into()]);
+    mechanisms.iter().find_map(|m| {
+        let medium = match m.as_str() {
+            "verified_email" => DeliveryMedium::Email,
+            "verified_phone_number" => DeliveryMedium::Sms,
+            _ => return None,
+        };
+        user.is_verified(medium.attribute()).then_some(medium)
+    })
+}
+
+/// The `{"Destination", "DeliveryMedium", "AttributeName"}` of the first delivered message.
+pub(crate) fn first_delivery(delivered: &[Message]) -> Option<Value> {
+    delivered.first().map(code_delivery_details)
+}
+
+/// A masked destination (ruling 16): `a***@e***` for e-mail, `+*******1234` for phone numbers.
+pub fn mask_destination(medium: DeliveryMedium, destination: &str) -> String {
+    match medium {
+        DeliveryMedium::Email => {
+            let (local, domain) = destination.split_once('@').unwrap_or((destination, ""));
+            let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+            format!("{}***@{}***", first(local), first(domain))
+        }
+        DeliveryMedium::Sms => {
+            let chars: Vec<char> = destination.chars().filter(|c| *c != '+').collect();
+            let keep = chars.len().min(4);
+            let tail: String = chars[chars.len() - keep..].iter().collect();
+            format!("+{}{}", "*".repeat(chars.len() - keep), tail)
+        }
+    }
+}
+
+/// `{"Destination", "DeliveryMedium", "AttributeName"}` for a sent message.
+pub(crate) fn code_delivery_details(message: &Message) -> Value {
+    let mut details = Map::new();
+    details.insert(
+        "Destination".into(),
+        mask_destination(message.medium, &message.destination).into(),
+    );
+    details.insert("DeliveryMedium".into(), message.medium.as_str().into());
+    details.insert("AttributeName".into(), message.medium.attribute().into());
+    Value::Object(details)
+}
+
+impl Cognito {
+    /// Runs the CustomMessage triggers of `messages`, judges them, and when all are accepted calls
+    /// `commit` under the pool's lock and delivers the messages. Any rejection fails the call and
+    /// changes nothing (ruling 11).
+    pub(crate) async fn send_and_commit(
+        &self,
+        outcome: &mut Outcome,
+        pool: &PoolHandle,
+        messages: Vec<PlannedMessage>,
+        commit: impl FnOnce(&mut UserPool, &[Message]) -> Result<Value, CognitoError>,
+    ) {
+        // Each message's trigger runs without the lock and is judged before the next one runs:
+        // the first rejection ends the call.
+        let mut delivered = Vec::with_capacity(messages.len());
+        for message in messages {
+            let attempt = self
+                .attempt(message.arn.as_deref(), message.event.as_ref())
+                .await;
+            let (run, sent) = message.judge(&lock(pool), attempt);
+            let failed = fail_with(outcome, run);
+            delivered.extend(sent);
+            if failed {
+                return;
+            }
+        }
+        let mut guard = lock(pool);
+        match commit(&mut guard, &delivered) {
+            Ok(response) => {
+                for message in &delivered {
+                    guard.deliver(message.clone());
+                }
+                outcome.result = Ok(response);
+                outcome.delivered = delivered;
+            }
+            Err(e) => outcome.result = Err(e),
+        }
+    }
+
+    /// Sends one planned code message and, when Cognito accepts it, remembers the code (for the
+    /// purpose and lifetime its source implies) and answers `{"CodeDeliveryDetails": ...}`;
+    /// `update` may change the user in the same commit. A planning error is the call's answer.
+    pub(crate) async fn send_code(
+        &self,
+        action: &str,
+        planned: Result<(PoolHandle, PlannedMessage), CognitoError>,
+        update: impl FnOnce(&mut User),
+    ) -> Outcome {
+        let (pool, message) = match planned {
+            Ok(p) => p,
+            Err(e) => return Outcome::new(action, Err(e)),
+        };
+        let (purpose, lifetime) = code_purpose(message.source, message.medium);
+        let pool = &pool;
+        let mut outcome = Outcome::new(action, Ok(Value::Object(Map::new())));
+        let username = message.username.clone();
+        let now = self.now();
+        self.send_and_commit(&mut outcome, pool, vec![message], |pool, delivered| {
+            let user = pool.find_user_mut(&username).ok_or_else(user_not_found)?;
+            if let Some(code) = delivered.first().and_then(|m| m.code.as_deref()) {
+                remember_code(user, purpose, code, now, lifetime);
+            }
+            update(user);
+            Ok(serde_json::json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
+        })
+        .await;
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations_are_masked_per_ruling_16() {
+        assert_eq!(
+            mask_destination(DeliveryMedium::Email, "alice@example.com"),
+            "a***@e***"
+        );
+        assert_eq!(
+            mask_destination(DeliveryMedium::Sms, "+12065551234"),
+            "+*******1234"
+        );
+    }
+}

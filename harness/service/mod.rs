@@ -1,0 +1,341 @@
+//! The local Cognito service: one function per API action over the pools it holds. Actions take
+//! the request body exactly as the AWS API does (PascalCase JSON) and answer with the API response
+//! or exception, plus everything the triggers did ([`Outcome`]).
+//!
+//! Each action validates and plans under the pool's lock, runs triggers with the lock released,
+//! then judges and commits under the lock again, applying only its own changes, so concurrent
+//! calls lose no update and a failed trigger changes nothing (ruling 11).
+
+mod action;
+mod admin_create_user;
+mod attributes;
+mod auth;
+mod challenges;
+mod codes;
+mod delivery;
+mod new_users;
+mod password_policy;
+mod passwords;
+mod pool_admin;
+mod pool_config;
+pub(crate) mod pool_files;
+mod requests;
+mod sign_up;
+mod simulated;
+mod triggers;
+mod update_user_pool;
+mod user_admin;
+mod users;
+mod verification;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use serde_json::Value;
+
+use crate::function::{Deadline, FunctionLookup, Functions, Invocation};
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::pool::{Message, UserPool};
+use crate::trigger::{Decision, TriggerSource, Verdict};
+
+pub use action::Action;
+pub(crate) use auth::issue_access_token;
+pub use delivery::mask_destination;
+
+/// A pool shared between concurrent calls.
+pub type PoolHandle = Arc<Mutex<UserPool>>;
+
+/// Everything one trigger invocation involved: the event sent, what the function did, the verdict.
+#[derive(Clone, Debug)]
+pub struct TriggerRun {
+    pub trigger_source: TriggerSource,
+    /// The LambdaConfig ARN (None when the pool has no such trigger and Cognito used its default).
+    pub arn: Option<String>,
+    pub event: Option<Value>,
+    /// None when no function ran (no trigger configured, or none bound to the ARN).
+    pub invocation: Option<Invocation>,
+    pub verdict: Verdict,
+}
+
+/// The result of one API call replayed against the local pool.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub action: String,
+    /// The API response body, or the exception the caller gets.
+    pub result: Result<Value, CognitoError>,
+    /// Triggers in the order they ran.
+    pub triggers: Vec<TriggerRun>,
+    /// What the call did that a user may not expect (e.g. settings UpdateUserPool reset).
+    pub warnings: Vec<String>,
+    /// Messages delivered by this call (also appended to the pool's outbox).
+    pub delivered: Vec<Message>,
+}
+
+impl Outcome {
+    pub fn new(action: &str, result: Result<Value, CognitoError>) -> Self {
+        Outcome {
+            action: action.to_string(),
+            result,
+            triggers: Vec::new(),
+            warnings: Vec::new(),
+            delivered: Vec::new(),
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.result.is_ok()
+    }
+
+    pub fn response(&self) -> Option<&Value> {
+        self.result.as_ref().ok()
+    }
+
+    pub fn error(&self) -> Option<&CognitoError> {
+        self.result.as_ref().err()
+    }
+
+    /// The verdict that decided the call: the first rejecting one, else the last one.
+    pub fn verdict(&self) -> Option<&Verdict> {
+        self.triggers
+            .iter()
+            .map(|t| &t.verdict)
+            .find(|v| !v.is_accepted())
+            .or_else(|| self.triggers.last().map(|t| &t.verdict))
+    }
+
+    /// Why the harness could not run a function, if that is what happened.
+    pub fn harness_failure(&self) -> Option<&str> {
+        self.triggers
+            .iter()
+            .find_map(|t| match &t.verdict.decision {
+                Decision::HarnessFailure(m) => Some(m.as_str()),
+                _ => None,
+            })
+    }
+}
+
+/// The local Cognito service: pools, the functions their triggers resolve to, and Cognito's deadline.
+pub struct Cognito {
+    pools: RwLock<HashMap<String, PoolHandle>>,
+    functions: Arc<dyn FunctionLookup>,
+    deadline: Deadline,
+    /// Seconds added to the real clock (tests let codes expire).
+    clock_offset: AtomicU64,
+}
+
+impl Default for Cognito {
+    fn default() -> Self {
+        Cognito::new(Functions::new())
+    }
+}
+
+impl Cognito {
+    /// A service whose triggers resolve through `functions`.
+    pub fn new(functions: impl FunctionLookup + 'static) -> Self {
+        Cognito {
+            pools: RwLock::new(HashMap::new()),
+            functions: Arc::new(functions),
+            deadline: Deadline::default(),
+            clock_offset: AtomicU64::new(0),
+        }
+    }
+
+    /// Shares an existing lookup.
+    pub fn with_lookup(functions: Arc<dyn FunctionLookup>) -> Self {
+        Cognito {
+            pools: RwLock::new(HashMap::new()),
+            functions,
+            deadline: Deadline::default(),
+            clock_offset: AtomicU64::new(0),
+        }
+    }
+
+    /// Changes how long Cognito waits for a trigger (default 5 s × 3 attempts).
+    pub fn set_deadline(&mut self, deadline: Deadline) {
+        self.deadline = deadline;
+    }
+
+    pub fn deadline(&self) -> Deadline {
+        self.deadline
+    }
+
+    /// Adds a pool and returns its id.
+    pub fn add_pool(&self, pool: UserPool) -> String {
+        let id = pool.id.clone();
+        self.pools
+            .write()
+            .expect("pool registry")
+            .insert(id.clone(), Arc::new(Mutex::new(pool)));
+        id
+    }
+
+    pub fn remove_pool(&self, id: &str) -> Option<PoolHandle> {
+        self.pools.write().expect("pool registry").remove(id)
+    }
+
+    pub fn pool(&self, id: &str) -> Option<PoolHandle> {
+        self.pools.read().expect("pool registry").get(id).cloned()
+    }
+
+    pub fn pool_ids(&self) -> Vec<String> {
+        self.pools
+            .read()
+            .expect("pool registry")
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// Reads a pool: `f` runs under its lock.
+    pub fn with_pool<R>(&self, id: &str, f: impl FnOnce(&UserPool) -> R) -> Option<R> {
+        let pool = self.pool(id)?;
+        let guard = lock(&pool);
+        Some(f(&guard))
+    }
+
+    /// Changes a pool directly (seeding users, clients): `f` runs under its lock, no triggers fire.
+    pub fn with_pool_mut<R>(&self, id: &str, f: impl FnOnce(&mut UserPool) -> R) -> Option<R> {
+        let pool = self.pool(id)?;
+        let mut guard = lock(&pool);
+        Some(f(&mut guard))
+    }
+
+    /// The code (or temporary password) in the last message delivered to `username`, for the next
+    /// step of a flow (ConfirmSignUp, VerifyUserAttribute, ConfirmForgotPassword, ...).
+    pub fn last_code(&self, pool_id: &str, username: &str) -> Option<String> {
+        self.with_pool(pool_id, |p| {
+            p.last_message_to(username).and_then(|m| m.code.clone())
+        })
+        .flatten()
+    }
+
+    /// Replays one API call: `action` is the operation name (`AdminUpdateUserAttributes`),
+    /// `request` its body as the AWS API takes it. An unknown name gets Cognito's
+    /// UnknownOperationException.
+    pub async fn call(&self, action: &str, request: &Value) -> Outcome {
+        match Action::parse(action) {
+            Ok(action) => self.run(action, request).await,
+            Err(unknown) => Outcome::new(action, Err(unknown)),
+        }
+    }
+
+    /// Replays one API call of a known action.
+    pub async fn run(&self, action: Action, request: &Value) -> Outcome {
+        match action {
+            Action::AdminUpdateUserAttributes => self.admin_update_user_attributes(request).await,
+            Action::UpdateUserAttributes => self.update_user_attributes(request).await,
+            Action::UpdateUserPool => self.update_user_pool(request),
+            Action::DescribeUserPool => self.describe_user_pool(request),
+            Action::CreateUserPool => self.create_user_pool(request),
+            Action::DeleteUserPool => self.delete_user_pool(request),
+            Action::CreateUserPoolClient => self.create_user_pool_client(request),
+            Action::DescribeUserPoolClient => self.describe_user_pool_client(request),
+            Action::SignUp => self.sign_up(request).await,
+            Action::ConfirmSignUp => self.confirm_sign_up(request),
+            Action::AdminConfirmSignUp => self.admin_confirm_sign_up(request),
+            Action::ResendConfirmationCode => self.resend_confirmation_code(request).await,
+            Action::AdminCreateUser => self.admin_create_user(request).await,
+            Action::ForgotPassword => self.forgot_password(request).await,
+            Action::ConfirmForgotPassword => self.confirm_forgot_password(request),
+            Action::AdminResetUserPassword => self.admin_reset_user_password(request).await,
+            Action::GetUserAttributeVerificationCode => {
+                self.get_user_attribute_verification_code(request).await
+            }
+            Action::VerifyUserAttribute => self.verify_user_attribute(request),
+            Action::AdminGetUser => self.admin_get_user(request),
+            Action::FederatedSignIn => self.federated_sign_in(request).await,
+            Action::SendAuthenticationCode => self.send_authentication_code(request).await,
+            Action::InitiateAuth => self.initiate_auth(request),
+            Action::AdminInitiateAuth => self.admin_initiate_auth(request),
+            Action::RespondToAuthChallenge => self.respond_to_auth_challenge(request),
+            Action::AdminRespondToAuthChallenge => self.admin_respond_to_auth_challenge(request),
+            Action::AdminSetUserPassword => self.admin_set_user_password(request),
+            Action::ListUsers => self.list_users(request),
+            Action::AdminDeleteUser => self.admin_delete_user(request),
+        }
+    }
+
+    /// The pool named by a request's `UserPoolId`, or ResourceNotFoundException.
+    pub(crate) fn require_pool(&self, id: &str) -> Result<PoolHandle, CognitoError> {
+        self.pool(id).ok_or_else(|| pool_not_found(id))
+    }
+
+    /// The pool that issued an access token, with the grant, or NotAuthorizedException.
+    pub(crate) fn pool_for_token(
+        &self,
+        token: &str,
+    ) -> Result<(PoolHandle, crate::pool::AccessGrant), CognitoError> {
+        let pools: Vec<PoolHandle> = self
+            .pools
+            .read()
+            .expect("pool registry")
+            .values()
+            .cloned()
+            .collect();
+        for pool in pools {
+            let grant = lock(&pool).access_grant(token).cloned();
+            if let Some(grant) = grant {
+                return Ok((pool, grant));
+            }
+        }
+        Err(CognitoError::new(
+            ErrorCode::NotAuthorizedException,
+            "Invalid Access Token",
+        ))
+    }
+
+    /// Seconds since the epoch on Cognito's clock (real time plus [`Cognito::advance_clock`]).
+    pub fn now(&self) -> u64 {
+        crate::pool::now_seconds() as u64 + self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Moves Cognito's clock forward, e.g. to let codes expire in a test.
+    pub fn advance_clock(&self, seconds: u64) {
+        self.clock_offset.fetch_add(seconds, Ordering::Relaxed);
+    }
+
+    /// The pool an app client belongs to, or ResourceNotFoundException.
+    pub(crate) fn pool_for_client(&self, client_id: &str) -> Result<PoolHandle, CognitoError> {
+        let pools: Vec<PoolHandle> = self
+            .pools
+            .read()
+            .expect("pool registry")
+            .values()
+            .cloned()
+            .collect();
+        pools
+            .into_iter()
+            .find(|p| lock(p).client(client_id).is_some())
+            .ok_or_else(|| {
+                CognitoError::new(
+                    ErrorCode::ResourceNotFoundException,
+                    format!("User pool client {client_id} does not exist."),
+                )
+            })
+    }
+}
+
+/// Locks a pool; a panic in another call while it held the lock does not make the pool unusable.
+pub(crate) fn lock(pool: &PoolHandle) -> MutexGuard<'_, UserPool> {
+    pool.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn pool_not_found(id: &str) -> CognitoError {
+    CognitoError::new(
+        ErrorCode::ResourceNotFoundException,
+        format!("User pool {id} does not exist."),
+    )
+}
+
+pub(crate) fn user_not_found() -> CognitoError {
+    CognitoError::new(ErrorCode::UserNotFoundException, "User does not exist.")
+}
+
+/// The text client-side calls use for an unknown user.
+pub(crate) fn client_user_not_found() -> CognitoError {
+    CognitoError::new(
+        ErrorCode::UserNotFoundException,
+        "Username/client id combination not found.",
+    )
+}

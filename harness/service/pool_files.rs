@@ -1,0 +1,106 @@
+//! Pool files: CreateUserPool/UpdateUserPool-shaped JSON (optionally with `UserPoolId` and
+//! `Region`), checked on every path that loads one as CreateUserPool checks its request: the
+//! structure (file, JSON path, what was expected; unknown members), then every constraint and
+//! template rule.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::pool_config::{
+    check_constraints, check_templates, first_path, pascal_path, PoolRequest,
+};
+use crate::error::{json_path_of, Error};
+use crate::model::coral::Validator;
+use crate::pool::config::unknown_members;
+use crate::pool::{PoolConfig, UserPool, DEFAULT_REGION};
+
+/// Loads a pool file and checks it as CreateUserPool would check its request: the structure
+/// (file, JSON path, what was expected; unknown members), then every constraint and template
+/// rule. A constraint error names the first offending member's path.
+pub(crate) fn read_pool_file(path: &Path) -> Result<UserPool, Error> {
+    checked(path, read_structure(path)?)
+}
+
+/// Parses pool file text (`path` names it in errors) and checks it as [`read_pool_file`] does.
+pub(crate) fn parse_pool_text(path: &Path, text: &str) -> Result<UserPool, Error> {
+    checked(path, parse_structure(path, text)?)
+}
+
+/// CreateUserPool's constraint and template checks on a parsed pool file.
+fn checked(path: &Path, pool: UserPool) -> Result<UserPool, Error> {
+    let mut v = Validator::new();
+    check_constraints(&mut v, &pool.config, PoolRequest::Update);
+    if let Err(e) = v.finish().and_then(|_| check_templates(&pool.config)) {
+        let json_path = first_path(&e.message)
+            .map(pascal_path)
+            .unwrap_or_else(|| "$".to_string());
+        return Err(Error::input(
+            path,
+            json_path,
+            format!("{}: {}", e.code, e.message),
+        ));
+    }
+    Ok(pool)
+}
+
+/// Reads the structure of a CreateUserPool/UpdateUserPool-shaped JSON file. A file may also carry `UserPoolId`
+/// (to fix the pool's id) and `Region`.
+pub(crate) fn read_structure(path: &Path) -> Result<UserPool, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
+        file: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    parse_structure(path, &text)
+}
+
+/// Parses pool file text; `path` names the file in errors. Checks the structure: JSON types
+/// (the error names the JSON path and what was expected) and unknown members (a typo such as
+/// `LambdaConfigs` would otherwise drop the triggers silently). Constraint checks (lengths,
+/// patterns, enums) are CreateUserPool's: `Cognito::add_pool_file` applies them.
+pub(crate) fn parse_structure(path: &Path, text: &str) -> Result<UserPool, Error> {
+    // Syntax errors name the line and column; the path is the document.
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| Error::input(path, "$", e.to_string()))?;
+    let Value::Object(mut members) = value else {
+        return Err(Error::input(
+            path,
+            "$",
+            "expected a JSON object of CreateUserPool/UpdateUserPool members",
+        ));
+    };
+    let mut take_string = |name: &str| match members.remove(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(Error::input(
+            path,
+            format!("$.{name}"),
+            format!("expected a string, found {other}"),
+        )),
+    };
+    let id = take_string("UserPoolId")?;
+    let region = take_string("Region")?;
+    let members = Value::Object(members);
+    let config: PoolConfig = serde_path_to_error::deserialize(&members).map_err(|e| {
+        let at = json_path_of(&e.path().to_string());
+        Error::input(path, at, e.into_inner().to_string())
+    })?;
+    let known = serde_json::to_value(&config).unwrap_or(Value::Null);
+    if let Some(unknown) = unknown_members(&members, &known).into_iter().next() {
+        let name = unknown
+            .rsplit(['.', ']'])
+            .next()
+            .unwrap_or(&unknown)
+            .to_string();
+        return Err(Error::input(
+            path,
+            format!("$.{unknown}"),
+            format!("unknown member `{name}` (not part of the CreateUserPool/UpdateUserPool request shape)"),
+        ));
+    }
+    let region = region.as_deref().unwrap_or(DEFAULT_REGION);
+    Ok(match id {
+        Some(id) => UserPool::with_id(id, config),
+        None => UserPool::new(region, config),
+    })
+}

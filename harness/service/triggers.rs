@@ -1,0 +1,115 @@
+//! Running a pool's triggers the way Cognito does (the function lookup, the deadline, the
+//! attempts) and recording each run, with the judge's verdict, in the call's outcome.
+
+use serde_json::{Map, Value};
+
+use super::{lock, Cognito, Outcome, PoolHandle, TriggerRun};
+use crate::function::{invoke_with_retries, Invocation};
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::pool::DeliveryMedium;
+use crate::trigger::{judge, Context, Decision, PreSignUpFlags, Ran, TriggerSource};
+
+/// What Cognito got when a call reached a trigger.
+pub(crate) enum Attempt {
+    /// The pool configures no such trigger.
+    NoTrigger,
+    /// No function answers to the configured ARN.
+    NoFunction(String),
+    /// The function ran.
+    Invoked(Invocation),
+}
+
+impl Attempt {
+    /// The attempt as the judge reads it.
+    pub fn ran(&self) -> Ran<'_> {
+        match self {
+            Attempt::NoTrigger => Ran::NoTrigger,
+            Attempt::NoFunction(arn) => Ran::NoFunction { arn },
+            Attempt::Invoked(invocation) => Ran::Invoked(invocation),
+        }
+    }
+
+    /// The invocation, when a function ran.
+    pub fn into_invocation(self) -> Option<Invocation> {
+        match self {
+            Attempt::Invoked(invocation) => Some(invocation),
+            _ => None,
+        }
+    }
+}
+
+impl Cognito {
+    /// Runs the function behind `arn` (when the pool configures the trigger) with `event`.
+    pub(crate) async fn attempt(&self, arn: Option<&str>, event: Option<&Value>) -> Attempt {
+        let (Some(arn), Some(event)) = (arn, event) else {
+            return Attempt::NoTrigger;
+        };
+        match self.functions.lookup(arn) {
+            None => Attempt::NoFunction(arn.to_string()),
+            Some(function) => Attempt::Invoked(
+                invoke_with_retries(function.as_ref(), event, arn, self.deadline).await,
+            ),
+        }
+    }
+
+    /// Runs the pool's PreSignUp trigger, if any, and judges it (§3.5). `Ok` carries the run (None
+    /// without a trigger) and the flags to apply; `Err` the run whose verdict rejects the sign-up.
+    pub(crate) async fn run_pre_sign_up(
+        &self,
+        pool: &PoolHandle,
+        source: TriggerSource,
+        arn: Option<String>,
+        event: Option<Value>,
+        attributes_after: &Map<String, Value>,
+    ) -> Result<(Option<TriggerRun>, PreSignUpFlags), Box<TriggerRun>> {
+        let (Some(arn), Some(event)) = (arn, event) else {
+            return Ok((None, PreSignUpFlags::default()));
+        };
+        let attempt = self.attempt(Some(&arn), Some(&event)).await;
+        let judgement = {
+            let guard = lock(pool);
+            let ctx = Context::new(source, &guard.config)
+                .medium(DeliveryMedium::Email)
+                .attributes(attributes_after);
+            judge(attempt.ran(), &ctx)
+        };
+        let (verdict, flags) = judgement.into_parts::<PreSignUpFlags>();
+        let accepted = verdict.is_accepted();
+        let run = TriggerRun {
+            trigger_source: source,
+            arn: Some(arn),
+            event: Some(event),
+            invocation: attempt.into_invocation(),
+            verdict,
+        };
+        if accepted {
+            Ok((Some(run), flags.unwrap_or_default()))
+        } else {
+            Err(Box::new(run))
+        }
+    }
+}
+
+/// Records a trigger run in the outcome; when its verdict rejects the call, sets the exception and
+/// returns true.
+pub(crate) fn fail_with(outcome: &mut Outcome, run: TriggerRun) -> bool {
+    outcome
+        .warnings
+        .extend(run.verdict.warnings.iter().cloned());
+    let error = match &run.verdict.decision {
+        Decision::Accepted => None,
+        Decision::Rejected(e) => Some(e.clone()),
+        Decision::HarnessFailure(m) => Some(CognitoError::new(
+            ErrorCode::InternalErrorException,
+            format!("cognito-harness could not run the function: {m}"),
+        )),
+    };
+    outcome.triggers.push(run);
+    match error {
+        Some(e) => {
+            outcome.result = Err(e);
+            true
+        }
+        None => false,
+    }
+}

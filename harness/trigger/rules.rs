@@ -1,0 +1,74 @@
+//! The rules verdicts cite, as data: each has a stable id, its evidence grade and its section of
+//! the fidelity reference (cognito-semantics.md); change a grade only together with the
+//! reference. The shared rules are in [`super::shared`], each trigger kind's in its module.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How well a rule is evidenced.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grade {
+    /// AWS documentation or the service model.
+    Documented,
+    /// Seen against real Cognito and reported publicly.
+    Observed,
+    /// One of the reference's rulings or inferences: our best guess where sources are silent.
+    Assumed,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Documented => "documented",
+            Grade::Observed => "observed",
+            Grade::Assumed => "assumed",
+        }
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One rule of Cognito's behaviour as the reference records it.
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    /// Stable id, used in reports and scenario expectations.
+    pub id: &'static str,
+    pub grade: Grade,
+    /// Where in cognito-semantics.md the rule is recorded.
+    pub reference: &'static str,
+    /// What the rule says, in one line.
+    pub summary: &'static str,
+}
+
+/// Declares a `pub static` [`Rule`].
+macro_rules! rule {
+    ($name:ident, $id:literal, $grade:ident, $reference:literal, $summary:literal) => {
+        #[doc = $summary]
+        pub static $name: $crate::trigger::rules::Rule = $crate::trigger::rules::Rule {
+            id: $id,
+            grade: $crate::trigger::rules::Grade::$grade,
+            reference: $reference,
+            summary: $summary,
+        };
+    };
+}
+pub(crate) use rule;
+
+/// Every rule: the shared ones, then each registered kind's.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    super::shared::RULES
+        .iter()
+        .chain(super::KINDS.iter().flat_map(|k| k.rules.iter()))
+        .copied()
+}
+
+/// Finds a rule by id.
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    all().find(|r| r.id == id)
+}

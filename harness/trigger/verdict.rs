@@ -1,0 +1,97 @@
+//! Cognito's verdict on one trigger invocation: what it decided and the rule behind it.
+
+use serde_json::Value;
+
+use super::rules::Rule;
+use super::TriggerSource;
+use crate::model::cognito_error::CognitoError;
+
+/// What Cognito decided.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decision {
+    /// Cognito accepts the answer and carries on.
+    Accepted,
+    /// Cognito fails the API call with this exception.
+    Rejected(CognitoError),
+    /// The harness could not run the function at all (not a Cognito behaviour).
+    HarnessFailure(String),
+}
+
+/// Cognito's verdict on one trigger invocation, with the rule behind it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub trigger_source: TriggerSource,
+    pub decision: Decision,
+    pub rule: &'static Rule,
+    /// What in the function's answer led to the verdict, for reports.
+    pub detail: Option<String>,
+    /// Things Cognito accepts today that a user should know about (e.g. ruling 7).
+    pub warnings: Vec<String>,
+}
+
+impl Verdict {
+    pub fn accepted(source: TriggerSource, rule: &'static Rule) -> Self {
+        Verdict {
+            trigger_source: source,
+            decision: Decision::Accepted,
+            rule,
+            detail: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn rejected(source: TriggerSource, rule: &'static Rule, error: CognitoError) -> Self {
+        Verdict {
+            trigger_source: source,
+            decision: Decision::Rejected(error),
+            rule,
+            detail: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn is_accepted(&self) -> bool {
+        self.decision == Decision::Accepted
+    }
+
+    /// The exception, when Cognito rejects the call.
+    pub fn error(&self) -> Option<&CognitoError> {
+        match &self.decision {
+            Decision::Rejected(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The verdict as JSON, for reports and the JSON output format.
+    pub fn to_json(&self) -> Value {
+        let mut v = serde_json::json!({
+            "triggerSource": self.trigger_source.name(),
+            "rule": self.rule.id,
+            "grade": self.rule.grade.as_str(),
+            "reference": self.rule.reference,
+        });
+        match &self.decision {
+            Decision::Accepted => v["outcome"] = "success".into(),
+            Decision::Rejected(e) => {
+                v["outcome"] = e.code.name().into();
+                v["message"] = e.message.clone().into();
+            }
+            Decision::HarnessFailure(m) => {
+                v["outcome"] = "harness-failure".into();
+                v["message"] = m.clone().into();
+            }
+        }
+        if let Some(d) = &self.detail {
+            v["detail"] = d.clone().into();
+        }
+        if !self.warnings.is_empty() {
+            v["warnings"] = self.warnings.clone().into();
+        }
+        v
+    }
+}
