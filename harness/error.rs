@@ -6,18 +6,36 @@ use std::path::PathBuf;
 /// The harness's own failures: bad input files, functions it could not run, ports it could not bind.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A file could not be read.
     #[error("{file}: {message}")]
-    Read { file: PathBuf, message: String },
-    #[error("{file}: at {json_path}: {message}")]
-    Input {
+    Read {
+        /// The file.
         file: PathBuf,
-        json_path: String,
+        /// Why it could not be read.
         message: String,
     },
+    /// A file was read but does not fit: the JSON path of the offending value and what was expected.
+    #[error("{file}: at {json_path}: {message}")]
+    Input {
+        /// The file.
+        file: PathBuf,
+        /// Where in it, as `$.a.b[0]`.
+        json_path: String,
+        /// What was expected there.
+        message: String,
+    },
+    /// A bad flag or argument.
     #[error("{0}")]
     Usage(String),
+    /// The harness could not start or reach a bound function (exit code 3).
     #[error("could not run function `{function}`: {message}")]
-    FunctionUnavailable { function: String, message: String },
+    FunctionUnavailable {
+        /// The function's name.
+        function: String,
+        /// Why it could not be run.
+        message: String,
+    },
+    /// An I/O error outside any one input file.
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -1,10 +1,10 @@
-//! cognito-harness: run Amazon Cognito CustomMessage and PreSignUp triggers locally and get the
-//! verdict Cognito would give, before you deploy. See README.md.
+#![warn(missing_docs)]
+#![doc = include_str!("../README.md")]
 
 pub(crate) mod binding;
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod error;
+pub(crate) mod error;
 pub mod exit;
 pub mod function;
 mod model;
@@ -13,13 +13,14 @@ pub mod pool;
 pub(crate) mod report;
 pub(crate) mod scenario;
 pub mod server;
-pub mod service;
-pub mod trigger;
+pub(crate) mod service;
+pub(crate) mod trigger;
 
 pub use error::Error;
 pub use function::{
-    handler, Deadline, Function, FunctionError, FunctionLookup, Functions, HttpFunction, Invoked,
-    Payload, ProcessFunction,
+    handler, invoke_with_retries, BoxFuture, Deadline, Function, FunctionError, FunctionLookup,
+    Functions, HttpFunction, InProcess, Invocation, InvokeContext, Invoked, Payload,
+    ProcessFunction,
 };
 pub use model::cognito_error::{CognitoError, ErrorCode};
 pub use pool::{DeliveryMedium, Message, PoolConfig, User, UserPool, UserStatus};

@@ -54,11 +54,14 @@ impl Payload {
 /// A function error as the Lambda runtime reports it (`{"errorType", "errorMessage"}`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FunctionError {
+    /// `errorType`: the error's class (`Error`, `Runtime.ExitError`, ...); may be empty.
     pub error_type: String,
+    /// `errorMessage`: what Cognito quotes in `<Trigger> failed with error <errorMessage>.`
     pub error_message: String,
 }
 
 impl FunctionError {
+    /// A function error of this type and message.
     pub fn new(error_type: impl Into<String>, error_message: impl Into<String>) -> Self {
         FunctionError {
             error_type: error_type.into(),
@@ -101,7 +104,9 @@ pub enum Invoked {
 /// Per-invocation facts a function receives besides the event.
 #[derive(Clone, Debug)]
 pub struct InvokeContext {
+    /// The invocation's request id (`Lambda-Runtime-Aws-Request-Id`).
     pub request_id: String,
+    /// The ARN Cognito invoked (`Lambda-Runtime-Invoked-Function-Arn`).
     pub function_arn: String,
     /// How long this attempt may take (Cognito: 5 s).
     pub timeout: Duration,
@@ -112,6 +117,7 @@ pub struct InvokeContext {
 /// Implementations must honour `ctx.timeout` themselves when waiting can be interrupted cleanly
 /// (a process is killed, a request dropped); the caller also enforces it.
 pub trait Function: Send + Sync {
+    /// Runs the function once with `event` and answers as Lambda would hand the result to Cognito.
     fn invoke<'a>(&'a self, event: &'a Value, ctx: &'a InvokeContext) -> BoxFuture<'a, Invoked>;
 
     /// Output the function wrote outside its answer (a process's stdout and stderr), drained.
@@ -124,7 +130,9 @@ pub trait Function: Send + Sync {
 /// ruling 12). Tests shorten it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Deadline {
+    /// How long one attempt may take.
     pub per_attempt: Duration,
+    /// How many attempts Cognito makes when an attempt times out.
     pub attempts: u32,
 }
 
@@ -140,9 +148,11 @@ impl Default for Deadline {
 /// Everything that happened while Cognito tried to run one trigger.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Invocation {
+    /// What the last attempt gave.
     pub result: Invoked,
     /// Attempts made (more than one only after timeouts).
     pub attempts: u32,
+    /// What the function wrote outside its answer, over every attempt.
     pub logs: String,
 }
 
@@ -181,6 +191,7 @@ pub async fn invoke_with_retries(
 
 /// Resolves the ARNs in a pool's LambdaConfig to functions, as Lambda resolves a function name.
 pub trait FunctionLookup: Send + Sync {
+    /// The function behind `arn`, or `None` when no function answers to it (Cognito's AccessDeniedException case).
     fn lookup(&self, arn: &str) -> Option<Arc<dyn Function>>;
 }
 
@@ -192,6 +203,7 @@ pub struct Functions {
 }
 
 impl Functions {
+    /// A lookup with nothing bound.
     pub fn new() -> Self {
         Functions::default()
     }
@@ -216,10 +228,12 @@ impl Functions {
         self
     }
 
+    /// The bound function names.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str)
     }
 
+    /// The function bound as `name`.
     pub fn get(&self, name: &str) -> Option<Arc<dyn Function>> {
         self.by_name.get(name).cloned()
     }

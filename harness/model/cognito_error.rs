@@ -9,25 +9,45 @@ use serde::Serialize;
 /// The exception names Cognito's API returns (the `__type` of an awsJson1.1 error body).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ErrorCode {
+    /// `InvalidParameterException`.
     InvalidParameterException,
+    /// `ResourceNotFoundException`.
     ResourceNotFoundException,
+    /// `UserNotFoundException`.
     UserNotFoundException,
+    /// `NotAuthorizedException`.
     NotAuthorizedException,
+    /// `AliasExistsException`.
     AliasExistsException,
+    /// `UsernameExistsException`.
     UsernameExistsException,
+    /// `InvalidPasswordException`.
     InvalidPasswordException,
+    /// `CodeMismatchException`.
     CodeMismatchException,
+    /// `ExpiredCodeException`.
     ExpiredCodeException,
+    /// `UserNotConfirmedException`.
     UserNotConfirmedException,
+    /// `LimitExceededException`.
     LimitExceededException,
+    /// `TooManyRequestsException`.
     TooManyRequestsException,
+    /// `UserLambdaValidationException`.
     UserLambdaValidationException,
+    /// `InvalidLambdaResponseException`.
     InvalidLambdaResponseException,
+    /// `UnexpectedLambdaException`.
     UnexpectedLambdaException,
+    /// `InternalErrorException`.
     InternalErrorException,
+    /// `UnsupportedUserStateException`.
     UnsupportedUserStateException,
+    /// `UnknownOperationException`.
     UnknownOperationException,
+    /// `SerializationException`.
     SerializationException,
+    /// `PasswordResetRequiredException`.
     PasswordResetRequiredException,
 }
 
@@ -106,11 +126,14 @@ impl fmt::Display for ErrorCode {
 /// An exception as an API caller receives it: `{"__type": code, "message": message}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CognitoError {
+    /// The exception name (`__type`).
     pub code: ErrorCode,
+    /// The exception's message, as the caller sees it.
     pub message: String,
 }
 
 impl CognitoError {
+    /// An exception with this name and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         CognitoError {
             code,
@@ -118,6 +141,7 @@ impl CognitoError {
         }
     }
 
+    /// An InvalidParameterException with this message.
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
         CognitoError::new(ErrorCode::InvalidParameterException, message)
     }

@@ -11,14 +11,19 @@ use serde_json::Value;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PoolConfig {
+    /// `PoolName`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pool_name: Option<String>,
+    /// `Policies`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policies: Option<Policies>,
+    /// `DeletionProtection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_protection: Option<String>,
+    /// `LambdaConfig`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda_config: Option<LambdaConfig>,
+    /// `AutoVerifiedAttributes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_verified_attributes: Option<Vec<String>>,
     /// CreateUserPool only: attributes usable as aliases (`email`, `phone_number`, `preferred_username`).
@@ -27,40 +32,55 @@ pub struct PoolConfig {
     /// CreateUserPool only: attributes users sign in with instead of a username (`email`, `phone_number`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username_attributes: Option<Vec<String>>,
+    /// `SmsVerificationMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sms_verification_message: Option<String>,
+    /// `EmailVerificationMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_message: Option<String>,
+    /// `EmailVerificationSubject`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_subject: Option<String>,
+    /// `VerificationMessageTemplate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification_message_template: Option<VerificationMessageTemplate>,
+    /// `SmsAuthenticationMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
+    /// `UserAttributeUpdateSettings`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_attribute_update_settings: Option<UserAttributeUpdateSettings>,
+    /// `MfaConfiguration`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<String>,
+    /// `DeviceConfiguration`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_configuration: Option<DeviceConfiguration>,
+    /// `EmailConfiguration`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_configuration: Option<EmailConfiguration>,
+    /// `SmsConfiguration`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfiguration>,
+    /// `UserPoolTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
+    /// `AdminCreateUserConfig`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_create_user_config: Option<AdminCreateUserConfig>,
     /// CreateUserPool only: the attribute schema (standard attributes are always present).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<Vec<SchemaAttribute>>,
+    /// `UserPoolAddOns`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_pool_add_ons: Option<UserPoolAddOns>,
     /// CreateUserPool only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username_configuration: Option<UsernameConfiguration>,
+    /// `AccountRecoverySetting`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_recovery_setting: Option<AccountRecoverySetting>,
+    /// `UserPoolTier`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_pool_tier: Option<String>,
     /// KeyConfigurationType: the KMS key that encrypts the pool's data.
@@ -78,6 +98,7 @@ pub struct KeyConfiguration {
     /// `AWS_OWNED_KEY` | `CUSTOMER_MANAGED_KEY`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_type: Option<String>,
+    /// `KmsKeyArn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kms_key_arn: Option<String>,
 }
@@ -91,37 +112,50 @@ pub struct IssuerConfiguration {
     pub issuer_type: Option<String>,
 }
 
+/// UserPoolPolicyType: the password and sign-in policies.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Policies {
+    /// `PasswordPolicy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_policy: Option<PasswordPolicy>,
+    /// `SignInPolicy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sign_in_policy: Option<SignInPolicy>,
 }
 
+/// PasswordPolicyType: what a password must contain.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PasswordPolicy {
+    /// `MinimumLength`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_length: Option<i64>,
+    /// `RequireUppercase`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require_uppercase: Option<bool>,
+    /// `RequireLowercase`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require_lowercase: Option<bool>,
+    /// `RequireNumbers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require_numbers: Option<bool>,
+    /// `RequireSymbols`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require_symbols: Option<bool>,
+    /// `PasswordHistorySize`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_history_size: Option<i64>,
+    /// `TemporaryPasswordValidityDays`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temporary_password_validity_days: Option<i64>,
 }
 
+/// SignInPolicyType: the first authentication factors allowed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SignInPolicy {
+    /// `AllowedFirstAuthFactors`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_first_auth_factors: Option<Vec<String>>,
 }
@@ -130,34 +164,49 @@ pub struct SignInPolicy {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LambdaConfig {
+    /// `PreSignUp`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_sign_up: Option<String>,
+    /// `CustomMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
+    /// `PostConfirmation`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_confirmation: Option<String>,
+    /// `PreAuthentication`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_authentication: Option<String>,
+    /// `PostAuthentication`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_authentication: Option<String>,
+    /// `DefineAuthChallenge`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub define_auth_challenge: Option<String>,
+    /// `CreateAuthChallenge`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_auth_challenge: Option<String>,
+    /// `VerifyAuthChallengeResponse`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify_auth_challenge_response: Option<String>,
+    /// `PreTokenGeneration`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_token_generation: Option<String>,
+    /// `UserMigration`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_migration: Option<String>,
+    /// `PreTokenGenerationConfig`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_token_generation_config: Option<VersionedLambda>,
+    /// `CustomSMSSender`.
     #[serde(rename = "CustomSMSSender", skip_serializing_if = "Option::is_none")]
     pub custom_sms_sender: Option<VersionedLambda>,
+    /// `CustomEmailSender`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_email_sender: Option<VersionedLambda>,
+    /// `KMSKeyID`.
     #[serde(rename = "KMSKeyID", skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
+    /// `InboundFederation`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_federation: Option<VersionedLambda>,
 }
@@ -166,89 +215,121 @@ pub struct LambdaConfig {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VersionedLambda {
+    /// `LambdaVersion`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda_version: Option<String>,
+    /// `LambdaArn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda_arn: Option<String>,
 }
 
+/// VerificationMessageTemplateType: the code and link messages, and which one e-mail uses.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VerificationMessageTemplate {
+    /// `SmsMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sms_message: Option<String>,
+    /// `EmailMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_message: Option<String>,
+    /// `EmailSubject`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
+    /// `EmailMessageByLink`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_message_by_link: Option<String>,
+    /// `EmailSubjectByLink`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_subject_by_link: Option<String>,
+    /// `DefaultEmailOption`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_email_option: Option<String>,
 }
 
+/// UserAttributeUpdateSettingsType: attributes whose change waits for verification.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserAttributeUpdateSettings {
+    /// `AttributesRequireVerificationBeforeUpdate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes_require_verification_before_update: Option<Vec<String>>,
 }
 
+/// DeviceConfigurationType: device tracking.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceConfiguration {
+    /// `ChallengeRequiredOnNewDevice`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub challenge_required_on_new_device: Option<bool>,
+    /// `DeviceOnlyRememberedOnUserPrompt`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_only_remembered_on_user_prompt: Option<bool>,
 }
 
+/// EmailConfigurationType: who sends the pool's e-mail.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EmailConfiguration {
+    /// `SourceArn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_arn: Option<String>,
+    /// `ReplyToEmailAddress`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to_email_address: Option<String>,
+    /// `EmailSendingAccount`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_sending_account: Option<String>,
+    /// `From`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// `ConfigurationSet`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub configuration_set: Option<String>,
 }
 
+/// SmsConfigurationType: the SNS role that sends the pool's SMS.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SmsConfiguration {
+    /// `SnsCallerArn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sns_caller_arn: Option<String>,
+    /// `ExternalId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+    /// `SnsRegion`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sns_region: Option<String>,
 }
 
+/// AdminCreateUserConfigType: invitations and who may sign up.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AdminCreateUserConfig {
+    /// `AllowAdminCreateUserOnly`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_admin_create_user_only: Option<bool>,
+    /// `UnusedAccountValidityDays`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unused_account_validity_days: Option<i64>,
+    /// `InviteMessageTemplate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_message_template: Option<InviteMessageTemplate>,
 }
 
+/// MessageTemplateType: the invitation AdminCreateUser sends.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InviteMessageTemplate {
+    /// `SMSMessage`.
     #[serde(rename = "SMSMessage", skip_serializing_if = "Option::is_none")]
     pub sms_message: Option<String>,
+    /// `EmailMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_message: Option<String>,
+    /// `EmailSubject`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
 }
@@ -257,50 +338,67 @@ pub struct InviteMessageTemplate {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SchemaAttribute {
+    /// `Name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `AttributeDataType`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_data_type: Option<String>,
+    /// `DeveloperOnlyAttribute`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub developer_only_attribute: Option<bool>,
+    /// `Mutable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mutable: Option<bool>,
+    /// `Required`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+    /// `NumberAttributeConstraints`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number_attribute_constraints: Option<Value>,
+    /// `StringAttributeConstraints`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub string_attribute_constraints: Option<Value>,
 }
 
+/// UserPoolAddOnsType: threat protection.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserPoolAddOns {
+    /// `AdvancedSecurityMode`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_security_mode: Option<String>,
+    /// `AdvancedSecurityAdditionalFlows`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_security_additional_flows: Option<Value>,
 }
 
+/// UsernameConfigurationType: whether usernames are case-sensitive.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UsernameConfiguration {
+    /// `CaseSensitive`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case_sensitive: Option<bool>,
 }
 
+/// AccountRecoverySettingType: where password-reset codes go.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountRecoverySetting {
+    /// `RecoveryMechanisms`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recovery_mechanisms: Option<Vec<RecoveryOption>>,
 }
 
+/// RecoveryOptionType: one recovery mechanism and its priority.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RecoveryOption {
+    /// `Priority`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
+    /// `Name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }

@@ -24,14 +24,20 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UserStatus {
+    /// `UNCONFIRMED`: signed up, not yet confirmed.
     Unconfirmed,
+    /// `CONFIRMED`.
     Confirmed,
+    /// `FORCE_CHANGE_PASSWORD`: created by AdminCreateUser, must set a new password.
     ForceChangePassword,
+    /// `RESET_REQUIRED`: must reset the password (AdminResetUserPassword).
     ResetRequired,
+    /// `EXTERNAL_PROVIDER`: signed in through an external identity provider.
     ExternalProvider,
 }
 
 impl UserStatus {
+    /// The status as Cognito writes it (`CONFIRMED`).
     pub fn as_str(self) -> &'static str {
         match self {
             UserStatus::Unconfirmed => "UNCONFIRMED",
@@ -46,7 +52,9 @@ impl UserStatus {
 /// What a code was issued for; a new code for the same purpose replaces the old one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CodePurpose {
+    /// The sign-up confirmation code (ConfirmSignUp).
     ConfirmSignUp,
+    /// The password-reset code (ConfirmForgotPassword).
     ForgotPassword,
     /// Verifying an attribute (`email` or `phone_number`).
     VerifyAttribute(String),
@@ -57,6 +65,7 @@ pub enum CodePurpose {
 /// A code the harness generated and sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssuedCode {
+    /// The code as sent.
     pub code: String,
     /// Seconds since the epoch after which the code is expired.
     pub expires_at: u64,
@@ -65,22 +74,31 @@ pub struct IssuedCode {
 /// A user of the pool.
 #[derive(Clone, Debug, PartialEq)]
 pub struct User {
+    /// The username (for email/phone-username pools, the `sub`).
     pub username: String,
+    /// The user's immutable `sub`.
     pub sub: String,
     /// Stored attributes except `sub`, in the order they were set; values are strings, as Cognito
     /// stores them (`email_verified` is `"true"`).
     pub attributes: IndexMap<String, String>,
+    /// The user's status.
     pub status: UserStatus,
+    /// Whether the user is enabled.
     pub enabled: bool,
+    /// The password, if one is set.
     pub password: Option<String>,
     /// Values waiting for verification (AttributesRequireVerificationBeforeUpdate).
     pub pending: BTreeMap<String, String>,
+    /// The codes sent and not yet used, by what they are for.
     pub codes: BTreeMap<CodePurpose, IssuedCode>,
+    /// Creation time, epoch seconds.
     pub created: f64,
+    /// Last change, epoch seconds.
     pub last_modified: f64,
 }
 
 impl User {
+    /// A confirmed, enabled user with a fresh `sub` and no attributes.
     pub fn new(username: impl Into<String>) -> Self {
         let now = now_seconds();
         User {
@@ -103,6 +121,7 @@ impl User {
         self
     }
 
+    /// An attribute's value.
     pub fn attribute(&self, name: &str) -> Option<&str> {
         if name == "sub" {
             return Some(&self.sub);
@@ -110,6 +129,7 @@ impl User {
         self.attributes.get(name).map(String::as_str)
     }
 
+    /// Whether `<attribute>_verified` is `true`.
     pub fn is_verified(&self, attribute: &str) -> bool {
         self.attribute(&format!("{attribute}_verified")) == Some("true")
     }
@@ -129,16 +149,22 @@ impl User {
 /// An app client (CreateUserPoolClient).
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppClient {
+    /// The client id.
     pub client_id: String,
+    /// The client name.
     pub client_name: String,
+    /// The client secret, for clients made with GenerateSecret.
     pub client_secret: Option<String>,
+    /// ExplicitAuthFlows, as configured.
     pub explicit_auth_flows: Vec<String>,
 }
 
 /// What an access token the harness issued stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccessGrant {
+    /// The user the token stands for.
     pub username: String,
+    /// The app client the token was issued through.
     pub client_id: String,
 }
 
@@ -146,11 +172,14 @@ pub struct AccessGrant {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum DeliveryMedium {
+    /// E-mail, to the `email` attribute.
     Email,
+    /// SMS, to the `phone_number` attribute.
     Sms,
 }
 
 impl DeliveryMedium {
+    /// `EMAIL` or `SMS`, as in CodeDeliveryDetails.
     pub fn as_str(self) -> &'static str {
         match self {
             DeliveryMedium::Email => "EMAIL",
@@ -171,12 +200,18 @@ impl DeliveryMedium {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
+    /// The recipient's username.
     pub username: String,
+    /// The channel it went out on.
     pub medium: DeliveryMedium,
+    /// The email address or phone number it went to.
     pub destination: String,
+    /// The CustomMessage trigger source of the message (`CustomMessage_SignUp`).
     pub trigger_source: String,
+    /// The e-mail subject (none for SMS).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// The body, with the code (and username, link) substituted.
     pub body: String,
     /// The code (or temporary password) the message carries, for the next step of a flow.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,12 +245,19 @@ impl Message {
 /// A local user pool.
 #[derive(Clone, Debug)]
 pub struct UserPool {
+    /// The pool id (`<region>_<suffix>`).
     pub id: String,
+    /// The pool's region.
     pub region: String,
+    /// The AWS account id in the pool's ARN.
     pub account_id: String,
+    /// The configuration, in the CreateUserPool/UpdateUserPool shape.
     pub config: PoolConfig,
+    /// The attribute schema (standard and custom attributes).
     pub schema: Schema,
+    /// Creation time, epoch seconds.
     pub created: f64,
+    /// Last configuration change, epoch seconds.
     pub last_modified: f64,
     users: BTreeMap<String, User>,
     clients: BTreeMap<String, AppClient>,
@@ -265,6 +307,7 @@ impl UserPool {
         }
     }
 
+    /// The pool's ARN.
     pub fn arn(&self) -> String {
         format!(
             "arn:aws:cognito-idp:{}:{}:userpool/{}",
@@ -280,6 +323,7 @@ impl UserPool {
 
     // ---- users ----
 
+    /// Every user, by username.
     pub fn users(&self) -> impl Iterator<Item = &User> {
         self.users.values()
     }
@@ -290,6 +334,7 @@ impl UserPool {
         self.user_key(name).and_then(|k| self.users.get(&k))
     }
 
+    /// [`UserPool::find_user`], for changing the user.
     pub fn find_user_mut(&mut self, name: &str) -> Option<&mut User> {
         let key = self.user_key(name)?;
         self.users.get_mut(&key)
@@ -342,6 +387,7 @@ impl UserPool {
         self.users.insert(key, user);
     }
 
+    /// Removes a user (found as [`UserPool::find_user`] finds it).
     pub fn remove_user(&mut self, name: &str) -> Option<User> {
         let key = self.user_key(name)?;
         let user = self.users.remove(&key)?;
@@ -363,6 +409,7 @@ impl UserPool {
 
     // ---- app clients and tokens ----
 
+    /// Adds an app client named `client_name` with a fresh id and every auth flow allowed.
     pub fn add_client(&mut self, client_name: &str) -> AppClient {
         let client = AppClient {
             client_id: random_lowercase_alphanumeric(26),
@@ -386,14 +433,17 @@ impl UserPool {
         self.client_descriptions.get(client_id)
     }
 
+    /// Adds (or replaces) an app client as given.
     pub fn put_client(&mut self, client: AppClient) {
         self.clients.insert(client.client_id.clone(), client);
     }
 
+    /// The app client with this id.
     pub fn client(&self, client_id: &str) -> Option<&AppClient> {
         self.clients.get(client_id)
     }
 
+    /// Every app client.
     pub fn clients(&self) -> impl Iterator<Item = &AppClient> {
         self.clients.values()
     }
@@ -462,6 +512,7 @@ impl UserPool {
         &self.outbox
     }
 
+    /// Appends a delivered message to the outbox.
     pub fn deliver(&mut self, message: Message) {
         self.outbox.push(message);
     }

@@ -32,7 +32,9 @@ pub const STANDARD_ATTRIBUTES: [&str; 20] = [
 /// Facts about one attribute.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AttributeDef {
+    /// Whether the attribute may change after sign-up.
     pub mutable: bool,
+    /// Whether sign-up must supply it.
     pub required: bool,
 }
 
@@ -76,6 +78,7 @@ impl Schema {
         Schema { attributes }
     }
 
+    /// The attribute named `name`.
     pub fn get(&self, name: &str) -> Option<&AttributeDef> {
         self.attributes.get(name)
     }

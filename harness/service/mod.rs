@@ -41,7 +41,6 @@ use crate::trigger::{Decision, TriggerSource, Verdict};
 
 pub use action::Action;
 pub(crate) use auth::issue_access_token;
-pub use delivery::mask_destination;
 
 /// A pool shared between concurrent calls.
 pub type PoolHandle = Arc<Mutex<UserPool>>;
@@ -49,18 +48,22 @@ pub type PoolHandle = Arc<Mutex<UserPool>>;
 /// Everything one trigger invocation involved: the event sent, what the function did, the verdict.
 #[derive(Clone, Debug)]
 pub struct TriggerRun {
+    /// The trigger source of the event.
     pub trigger_source: TriggerSource,
     /// The LambdaConfig ARN (None when the pool has no such trigger and Cognito used its default).
     pub arn: Option<String>,
+    /// The event sent (None when no function ran).
     pub event: Option<Value>,
     /// None when no function ran (no trigger configured, or none bound to the ARN).
     pub invocation: Option<Invocation>,
+    /// Cognito's verdict on what the function did.
     pub verdict: Verdict,
 }
 
 /// The result of one API call replayed against the local pool.
 #[derive(Clone, Debug)]
 pub struct Outcome {
+    /// The operation name, as called.
     pub action: String,
     /// The API response body, or the exception the caller gets.
     pub result: Result<Value, CognitoError>,
@@ -73,6 +76,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// An outcome with this answer and no trigger runs, warnings or messages.
     pub fn new(action: &str, result: Result<Value, CognitoError>) -> Self {
         Outcome {
             action: action.to_string(),
@@ -83,14 +87,17 @@ impl Outcome {
         }
     }
 
+    /// Whether the call succeeded.
     pub fn is_success(&self) -> bool {
         self.result.is_ok()
     }
 
+    /// The response body, when the call succeeded.
     pub fn response(&self) -> Option<&Value> {
         self.result.as_ref().ok()
     }
 
+    /// The exception, when the call failed.
     pub fn error(&self) -> Option<&CognitoError> {
         self.result.as_ref().err()
     }
@@ -156,6 +163,7 @@ impl Cognito {
         self.deadline = deadline;
     }
 
+    /// How long Cognito waits for a trigger.
     pub fn deadline(&self) -> Deadline {
         self.deadline
     }
@@ -170,14 +178,17 @@ impl Cognito {
         id
     }
 
+    /// Removes a pool (as DeleteUserPool does), returning it.
     pub fn remove_pool(&self, id: &str) -> Option<PoolHandle> {
         self.pools.write().expect("pool registry").remove(id)
     }
 
+    /// The pool with this id.
     pub fn pool(&self, id: &str) -> Option<PoolHandle> {
         self.pools.read().expect("pool registry").get(id).cloned()
     }
 
+    /// The ids of every pool.
     pub fn pool_ids(&self) -> Vec<String> {
         self.pools
             .read()

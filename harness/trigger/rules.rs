@@ -19,6 +19,7 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// `documented`, `observed` or `assumed`.
     pub fn as_str(self) -> &'static str {
         match self {
             Grade::Documented => "documented",
@@ -39,6 +40,7 @@ impl fmt::Display for Grade {
 pub struct Rule {
     /// Stable id, used in reports and scenario expectations.
     pub id: &'static str,
+    /// How well the rule is evidenced.
     pub grade: Grade,
     /// Where in cognito-semantics.md the rule is recorded.
     pub reference: &'static str,

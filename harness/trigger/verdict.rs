@@ -20,8 +20,11 @@ pub enum Decision {
 /// Cognito's verdict on one trigger invocation, with the rule behind it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
+    /// The trigger source of the invocation judged.
     pub trigger_source: TriggerSource,
+    /// What Cognito decided.
     pub decision: Decision,
+    /// The rule that decided it.
     pub rule: &'static Rule,
     /// What in the function's answer led to the verdict, for reports.
     pub detail: Option<String>,
@@ -30,6 +33,7 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// Cognito accepts the answer, by `rule`.
     pub fn accepted(source: TriggerSource, rule: &'static Rule) -> Self {
         Verdict {
             trigger_source: source,
@@ -40,6 +44,7 @@ impl Verdict {
         }
     }
 
+    /// Cognito fails the call with `error`, by `rule`.
     pub fn rejected(source: TriggerSource, rule: &'static Rule, error: CognitoError) -> Self {
         Verdict {
             trigger_source: source,
@@ -50,11 +55,13 @@ impl Verdict {
         }
     }
 
+    /// Adds what in the answer led to the verdict.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
     }
 
+    /// Whether Cognito accepts the answer.
     pub fn is_accepted(&self) -> bool {
         self.decision == Decision::Accepted
     }
