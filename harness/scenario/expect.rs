@@ -64,7 +64,7 @@ impl ExpectFile {
         };
         if let Some(rule) = &self.rule {
             if !super::known_rule(rule) {
-                let ids: Vec<&str> = crate::trigger::rules::all().map(|r| r.id).collect();
+                let ids: Vec<&str> = crate::trigger::all_rules().map(|r| r.id).collect();
                 return Err((
                     "rule".to_string(),
                     format!("expected a rule id ({}), not `{rule}`", ids.join(", ")),

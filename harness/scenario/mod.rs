@@ -16,7 +16,6 @@ use crate::model::cognito_error::ErrorCode;
 use crate::pool::{User, UserPool, UserStatus};
 use crate::service::pool_files::{parse_pool_text, read_pool_file};
 use crate::service::Action;
-use crate::trigger::rules;
 
 pub use expect::{Expect, ExpectedOutcome};
 pub use run::{RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
@@ -314,5 +313,5 @@ pub(crate) fn parse_outcome(s: &str) -> Option<ExpectedOutcome> {
 
 /// Checks a rule id, for `expect.rule`.
 pub(crate) fn known_rule(id: &str) -> bool {
-    rules::by_id(id).is_some()
+    crate::trigger::rule_by_id(id).is_some()
 }

@@ -3,8 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::judge::{Context, Judgement};
+use super::judgement::{Context, Judgement};
 use super::rules::rule;
+use super::samples::{sample_pool, SAMPLE_CLIENT_ID, SAMPLE_SUB};
 use super::shared::{envelope, json_type, response_object, stored_attributes, unrecognizable};
 use super::{Caller, Kind, Trigger, TriggerSource, Verdict};
 use crate::function::Payload;
@@ -13,7 +14,7 @@ use crate::model::coral::{StringRule, Validator};
 use crate::model::patterns::{
     EMAIL_MESSAGE, EMAIL_SUBJECT, INVITE_EMAIL_MESSAGE, INVITE_SMS_MESSAGE, SMS_MESSAGE,
 };
-use crate::pool::{DeliveryMedium, PoolConfig, User, UserPool};
+use crate::pool::{DeliveryMedium, PoolConfig, User, UserPool, UserStatus};
 
 impl Trigger {
     /// CustomMessage: Cognito asks the function for the text of a code, link or invitation message.
@@ -72,7 +73,7 @@ pub(crate) static KIND: Kind = Kind {
     arn: PoolConfig::custom_message_arn,
     judge_output,
     without_function,
-    sample: super::samples::custom_message,
+    sample,
     forwards_client_metadata,
 };
 
@@ -513,4 +514,39 @@ pub(crate) fn event(
         Value::Object(request),
         Value::Object(response),
     )
+}
+
+/// A sample CustomMessage event: Jane, as the source's flow would have stored her.
+fn sample(source: TriggerSource, metadata: Option<&Map<String, Value>>) -> Value {
+    let pool = sample_pool();
+    let mut user = User::new("jane");
+    user.sub = SAMPLE_SUB.to_string();
+    let attributes = [
+        ("email", "jane@example.com"),
+        ("email_verified", "true"),
+        ("name", "Jane Doe"),
+    ];
+    for (n, v) in attributes {
+        user.attributes.insert(n.into(), v.into());
+    }
+    let client = Caller::Client(SAMPLE_CLIENT_ID);
+    let mut caller = client;
+    match source {
+        TriggerSource::CUSTOM_MESSAGE_SIGN_UP | TriggerSource::CUSTOM_MESSAGE_RESEND_CODE => {
+            user.status = UserStatus::Unconfirmed;
+            user.attributes
+                .insert("email_verified".into(), "false".into());
+        }
+        TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER => {
+            user.status = UserStatus::ForceChangePassword;
+            caller = Caller::Admin;
+        }
+        TriggerSource::CUSTOM_MESSAGE_UPDATE_USER_ATTRIBUTE => {
+            user.attributes
+                .insert("email_verified".into(), "false".into());
+            caller = Caller::Admin;
+        }
+        _ => {}
+    }
+    event(&pool, source, &user, caller, metadata)
 }

@@ -26,6 +26,7 @@
 
 pub(crate) mod custom_message;
 mod judge;
+mod judgement;
 pub(crate) mod pre_sign_up;
 pub(crate) mod rules;
 pub mod samples;
@@ -40,7 +41,8 @@ use crate::function::Payload;
 use crate::pool::PoolConfig;
 
 pub use custom_message::Composed;
-pub(crate) use judge::{judge, Context, Judgement, Ran};
+pub(crate) use judge::judge;
+pub(crate) use judgement::{Context, Judgement, Ran};
 pub use pre_sign_up::PreSignUpFlags;
 pub use rules::{Grade, Rule};
 pub use verdict::{Decision, Verdict};
@@ -69,6 +71,19 @@ pub(crate) struct Kind {
     pub sample: fn(TriggerSource, Option<&Map<String, Value>>) -> Value,
     /// Whether Cognito passes the request's ClientMetadata to this source (table 2.1).
     pub forwards_client_metadata: fn(TriggerSource) -> bool,
+}
+
+/// Every rule: the shared ones, then each registered kind's.
+pub(crate) fn all_rules() -> impl Iterator<Item = &'static Rule> {
+    shared::RULES
+        .iter()
+        .chain(KINDS.iter().flat_map(|k| k.rules.iter()))
+        .copied()
+}
+
+/// Finds a rule by id.
+pub(crate) fn rule_by_id(id: &str) -> Option<&'static Rule> {
+    all_rules().find(|r| r.id == id)
 }
 
 /// The registry entry of a trigger.

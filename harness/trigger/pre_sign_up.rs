@@ -3,8 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::judge::{Context, Judgement};
+use super::judgement::{Context, Judgement};
 use super::rules::rule;
+use super::samples::{sample_pool, SAMPLE_CLIENT_ID};
 use super::shared::{self, envelope, json_type, response_object, unrecognizable};
 use super::{Caller, Kind, Trigger, TriggerSource, Verdict};
 use crate::function::Payload;
@@ -45,7 +46,7 @@ pub(crate) static KIND: Kind = Kind {
     arn: PoolConfig::pre_sign_up_arn,
     judge_output,
     without_function,
-    sample: super::samples::pre_sign_up,
+    sample,
     forwards_client_metadata,
 };
 
@@ -201,6 +202,22 @@ pub(crate) fn event(
         Value::Object(request),
         Value::Object(response),
     )
+}
+
+/// A sample PreSignUp event: Jane signing up (or Google's Jane signing in for the first time).
+fn sample(source: TriggerSource, metadata: Option<&Map<String, Value>>) -> Value {
+    let pool = sample_pool();
+    let client = Caller::Client(SAMPLE_CLIENT_ID);
+    let (name, caller) = match source {
+        TriggerSource::PRE_SIGN_UP_ADMIN_CREATE_USER => ("jane", Caller::Admin),
+        TriggerSource::PRE_SIGN_UP_EXTERNAL_PROVIDER => ("Google_109876543210987654321", client),
+        _ => ("jane", client),
+    };
+    let supplied: Map<String, Value> = [("email", "jane@example.com"), ("name", "Jane Doe")]
+        .into_iter()
+        .map(|(n, v)| (n.into(), v.into()))
+        .collect();
+    event(&pool, source, name, caller, supplied, None, metadata)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The rules verdicts cite, as data: each has a stable id, its evidence grade and its section of
 //! the fidelity reference (cognito-semantics.md); change a grade only together with the
-//! reference. The shared rules are in [`super::shared`], each trigger kind's in its module.
+//! reference. The shared rules are in
+//! `shared.rs`, each trigger kind's in its module; the registry lists them all.
 
 use std::fmt;
 
@@ -61,16 +62,3 @@ macro_rules! rule {
     };
 }
 pub(crate) use rule;
-
-/// Every rule: the shared ones, then each registered kind's.
-pub fn all() -> impl Iterator<Item = &'static Rule> {
-    super::shared::RULES
-        .iter()
-        .chain(super::KINDS.iter().flat_map(|k| k.rules.iter()))
-        .copied()
-}
-
-/// Finds a rule by id.
-pub fn by_id(id: &str) -> Option<&'static Rule> {
-    all().find(|r| r.id == id)
-}
