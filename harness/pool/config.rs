@@ -423,6 +423,15 @@ impl PoolConfig {
             .any(|a| a == attribute)
     }
 
+    /// Whether users sign in with `attribute` instead of a username (UsernameAttributes).
+    pub fn is_username_attribute(&self, attribute: &str) -> bool {
+        self.username_attributes
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .any(|a| a == attribute)
+    }
+
     /// Whether users sign in with `attribute` (email/phone as username, or as an alias).
     pub fn is_sign_in_alias(&self, attribute: &str) -> bool {
         let listed = |list: &Option<Vec<String>>| {

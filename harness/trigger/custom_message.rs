@@ -12,7 +12,8 @@ use crate::function::Payload;
 use crate::model::cognito_error::CognitoError;
 use crate::model::coral::{StringRule, Validator};
 use crate::model::patterns::{
-    EMAIL_MESSAGE, EMAIL_SUBJECT, INVITE_EMAIL_MESSAGE, INVITE_SMS_MESSAGE, SMS_MESSAGE,
+    EMAIL_MESSAGE, EMAIL_MESSAGE_BY_LINK, EMAIL_SUBJECT, INVITE_EMAIL_MESSAGE, INVITE_SMS_MESSAGE,
+    SMS_MESSAGE,
 };
 use crate::pool::{DeliveryMedium, PoolConfig, User, UserPool, UserStatus};
 
@@ -68,6 +69,7 @@ pub(crate) static KIND: Kind = Kind {
         &LENGTH,
         &SUBJECT,
         &INVITE_FALLBACK,
+        &LINK_PLACEHOLDER,
     ],
     function_error: &FUNCTION_ERROR,
     arn: PoolConfig::custom_message_arn,
@@ -127,6 +129,14 @@ rule!(
 );
 rule!(INVITE_FALLBACK, "custom-message.invite-fallback", Observed, "§3.4 rule 3",
     "an AdminCreateUser message without `{username}` or `{####}` is silently replaced by the default invitation");
+
+rule!(
+    LINK_PLACEHOLDER,
+    "custom-message.link-placeholder",
+    Assumed,
+    "§3.4 rule 6",
+    "in a pool that confirms e-mail with a link, a SignUp/ResendCode e-mail body without a labelled `{##…##}` (a `{####}` code body included) fails with InvalidParameterException `The message is empty.`"
+);
 
 /// `request.codeParameter`: always the placeholder (ruling 6).
 pub const CODE_PARAMETER: &str = "{####}";
@@ -198,6 +208,12 @@ fn replace_links(text: &str, url: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Whether `text` holds a link placeholder with a label: `{##Verify##}`, not `{####}`.
+fn has_link_label(text: &str) -> bool {
+    text.match_indices("{##")
+        .any(|(start, _)| text[start + 3..].find("##}").is_some_and(|end| end > 0))
 }
 
 /// Whether the pool verifies e-mail with a link for this source (`DefaultEmailOption`).
@@ -343,6 +359,7 @@ fn judge_message(
     validate(
         source,
         medium,
+        uses_link(config, source),
         custom_body.as_deref(),
         custom_subject.as_deref(),
     )?;
@@ -392,6 +409,7 @@ fn medium_name(medium: DeliveryMedium) -> &'static str {
 fn validate(
     source: TriggerSource,
     medium: DeliveryMedium,
+    link: bool,
     body: Option<&str>,
     subject: Option<&str>,
 ) -> Result<(), Verdict> {
@@ -401,6 +419,16 @@ fn validate(
         let error = CognitoError::invalid_parameter("The message is empty.");
         return Err(Verdict::rejected(source, &EMPTY, error));
     }
+    if let Some(body) = body.filter(|_| link && medium == DeliveryMedium::Email) {
+        if !EMAIL_MESSAGE_BY_LINK.matches(body) || !has_link_label(body) {
+            // §3.4 rule 6: a link pool's e-mail needs `{##label##}` with a label (`{####}` fits
+            // the model pattern with an empty one); the text is the one reported for a code body
+            // there (amazon-cognito-identity-js#521, terraform-provider-aws#3770).
+            let error = CognitoError::invalid_parameter("The message is empty.");
+            return Err(Verdict::rejected(source, &LINK_PLACEHOLDER, error)
+                .with_detail("the pool confirms e-mail with a link, and the body has no {##…##} link placeholder"));
+        }
+    }
     let invitation = source == TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER;
     let mut v = Validator::new();
     let mut rule = &LENGTH;
@@ -409,6 +437,8 @@ fn validate(
             if let Some(body) = body {
                 let pattern = if invitation {
                     &INVITE_EMAIL_MESSAGE
+                } else if link {
+                    &EMAIL_MESSAGE_BY_LINK
                 } else {
                     &EMAIL_MESSAGE
                 };

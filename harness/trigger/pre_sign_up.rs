@@ -171,7 +171,8 @@ fn forwards_client_metadata(source: TriggerSource) -> bool {
 }
 
 /// A PreSignUp event (§1.3, ruling 4): only the supplied attributes, `validationData` null when
-/// absent, `clientMetadata` only when supplied, `response` three `false`s.
+/// absent (`{}` and the two empty alias keys on a federated sign-in), `clientMetadata` only when
+/// supplied, `response` three `false`s.
 pub(crate) fn event(
     pool: &UserPool,
     source: TriggerSource,
@@ -181,12 +182,28 @@ pub(crate) fn event(
     validation_data: Option<&Map<String, Value>>,
     client_metadata: Option<&Map<String, Value>>,
 ) -> Value {
+    let federated = source == TriggerSource::PRE_SIGN_UP_EXTERNAL_PROVIDER;
+    let user_attributes = if federated {
+        // A federated first sign-in shows both alias keys, empty, before the mapped attributes
+        // (§1.3: every published capture of PreSignUp_ExternalProvider carries them).
+        let mut attributes = Map::with_capacity(supplied_attributes.len() + 2);
+        attributes.insert("cognito:email_alias".into(), Value::from(""));
+        attributes.insert("cognito:phone_number_alias".into(), Value::from(""));
+        attributes.extend(supplied_attributes);
+        attributes
+    } else {
+        supplied_attributes
+    };
     let mut request = Map::with_capacity(3);
-    request.insert("userAttributes".into(), Value::Object(supplied_attributes));
-    request.insert(
-        "validationData".into(),
-        validation_data.map_or(Value::Null, |v| Value::Object(v.clone())),
-    );
+    request.insert("userAttributes".into(), Value::Object(user_attributes));
+    // No request carries ValidationData on a federated sign-in: Cognito sends `{}` there (§1.3,
+    // captured), `null` when an API call omits it (ruling 4).
+    let validation_data = match validation_data {
+        Some(v) => Value::Object(v.clone()),
+        None if federated => Value::Object(Map::new()),
+        None => Value::Null,
+    };
+    request.insert("validationData".into(), validation_data);
     if let Some(metadata) = client_metadata {
         request.insert("clientMetadata".into(), Value::Object(metadata.clone()));
     }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per topic.
 
 mod attributes;
+mod captures;
 mod challenges;
 mod cli;
 mod custom_message_judge;

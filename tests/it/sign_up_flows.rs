@@ -574,7 +574,10 @@ async fn a_first_federated_sign_in_fires_pre_sign_up_external_provider_once() {
             "version": "1", "region": "us-east-1", "userPoolId": POOL_ID, "userName": "Google_1122334455",
             "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": CLIENT_ID},
             "triggerSource": "PreSignUp_ExternalProvider",
-            "request": {"userAttributes": {"email": "ivy@gmail.com"}, "validationData": null},
+            // As real Cognito sends it (fixtures/captures/PreSignUp_ExternalProvider--*.json,
+            // amplify-js#8823): both alias keys empty, validationData `{}`.
+            "request": {"userAttributes": {"cognito:email_alias": "", "cognito:phone_number_alias": "",
+                                           "email": "ivy@gmail.com"}, "validationData": {}},
             "response": {"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}
         })
     );

@@ -1,0 +1,242 @@
+//! The events the harness sends, against events real Cognito sent (`fixtures/captures/`, sources in
+//! its SOURCES.md). Each capture's situation is replayed (the pool it came from, the call that
+//! fired it) and the harness's event must have the same keys at every level, the same JSON types
+//! (null, `{}` and absent told apart) and the same constants. Values that name the user, pool or
+//! client are not compared.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::{json, Map, Value};
+
+use crate::recorder::{self, config, respond, CLIENT_ID, POOL_ID};
+use cognito_harness::Functions;
+
+/// The pools the captures came from: users sign in with their e-mail (`userName` is the `sub`).
+fn email_username_pool() -> Value {
+    json!({"UsernameAttributes": ["email"]})
+}
+
+fn capture(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/captures")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A JSON value with every string, number and boolean replaced by its type, so two events
+/// compare by structure.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Null => json!("null"),
+        Value::Bool(_) => json!("boolean"),
+        Value::Number(_) => json!("number"),
+        Value::String(_) => json!("string"),
+        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), shape(v)))
+                .collect::<BTreeMap<_, _>>()
+                .into_iter()
+                .collect(),
+        ),
+    }
+}
+
+/// The members whose values are the same in every event of a source.
+fn constants(event: &Value) -> Value {
+    let request = &event["request"];
+    let mut picked = Map::new();
+    picked.insert("version".into(), event["version"].clone());
+    picked.insert("triggerSource".into(), event["triggerSource"].clone());
+    for key in ["codeParameter", "linkParameter", "usernameParameter"] {
+        if let Some(v) = request.get(key) {
+            picked.insert(key.into(), v.clone());
+        }
+    }
+    picked.insert("response".into(), event["response"].clone());
+    Value::Object(picked)
+}
+
+fn assert_same_structure(capture_name: &str, harness: &Value) {
+    let real = capture(capture_name);
+    assert_eq!(
+        shape(harness),
+        shape(&real),
+        "the harness's event differs in structure from fixtures/captures/{capture_name}.json\nharness: {harness:#}"
+    );
+    assert_eq!(
+        constants(harness),
+        constants(&real),
+        "constants differ from fixtures/captures/{capture_name}.json"
+    );
+}
+
+/// The attributes a capture's user supplied (no `cognito:` keys), as a request list.
+fn supplied_attributes(capture_name: &str, except: &[&str]) -> Value {
+    let real = capture(capture_name);
+    let list: Vec<Value> = real["request"]["userAttributes"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| !k.starts_with("cognito:") && !except.contains(&k.as_str()))
+        .map(|(k, v)| json!({"Name": k, "Value": v}))
+        .collect();
+    Value::Array(list)
+}
+
+#[tokio::test]
+async fn custom_message_sign_up_of_an_unconfirmed_user_carries_the_email_alias() {
+    let mut functions = Functions::new();
+    let cm = recorder::recording(&mut functions, "custom-message", Ok);
+    recorder::recording(&mut functions, "pre-sign-up", Ok);
+    let cognito = recorder::cognito(functions, config(email_username_pool()));
+    let outcome = cognito
+        .call(
+            "SignUp",
+            &json!({"ClientId": CLIENT_ID, "Username": "sam@example.com", "Password": "Passw0rd!"}),
+        )
+        .await;
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    assert_same_structure("CustomMessage_SignUp--trouver-ap-southeast-2", &cm.only());
+}
+
+#[tokio::test]
+async fn custom_message_forgot_password_matches_the_capture() {
+    let mut functions = Functions::new();
+    let cm = recorder::recording(&mut functions, "custom-message", Ok);
+    recorder::recording(&mut functions, "pre-sign-up", Ok);
+    let cognito = recorder::cognito(functions, config(email_username_pool()));
+    let email = "sam@example.com";
+    let signed_up = cognito
+        .call(
+            "SignUp",
+            &json!({"ClientId": CLIENT_ID, "Username": email, "Password": "Passw0rd!"}),
+        )
+        .await;
+    let code = signed_up.delivered[0].code.clone().unwrap();
+    let confirmed = cognito
+        .call(
+            "ConfirmSignUp",
+            &json!({"ClientId": CLIENT_ID, "Username": email, "ConfirmationCode": code}),
+        )
+        .await;
+    assert!(confirmed.is_success(), "{:?}", confirmed.result);
+    let outcome = cognito
+        .call(
+            "ForgotPassword",
+            &json!({"ClientId": CLIENT_ID, "Username": email}),
+        )
+        .await;
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    assert_same_structure("CustomMessage_ForgotPassword--sarant1-chatwave", &cm.last());
+}
+
+#[tokio::test]
+async fn pre_sign_up_sign_up_matches_every_capture() {
+    for name in [
+        "PreSignUp_SignUp--localstack-9349",
+        "PreSignUp_SignUp--localstack-10739-hosted-ui",
+        "PreSignUp_SignUp--amplify-docs-4147",
+        "PreSignUp_SignUp--bobbyhadz-link-accounts",
+    ] {
+        let mut functions = Functions::new();
+        let pre = recorder::recording(&mut functions, "pre-sign-up", Ok);
+        recorder::recording(&mut functions, "custom-message", Ok);
+        let cognito = recorder::cognito(functions, config(email_username_pool()));
+        let request = json!({"ClientId": CLIENT_ID, "Username": "sam@example.com", "Password": "Passw0rd!",
+            "UserAttributes": supplied_attributes(name, &["email"])});
+        let outcome = cognito.call("SignUp", &request).await;
+        assert!(outcome.is_success(), "{name}: {:?}", outcome.result);
+        assert_same_structure(name, &pre.only());
+    }
+}
+
+#[tokio::test]
+async fn pre_sign_up_admin_create_user_matches_the_capture() {
+    let mut functions = Functions::new();
+    let pre = recorder::recording(&mut functions, "pre-sign-up", Ok);
+    recorder::recording(&mut functions, "custom-message", Ok);
+    let cognito = recorder::cognito(functions, config(email_username_pool()));
+    let request = json!({"UserPoolId": POOL_ID, "Username": "sam@example.com", "MessageAction": "SUPPRESS",
+        "UserAttributes": [{"Name": "email", "Value": "sam@example.com"}]});
+    let outcome = cognito.call("AdminCreateUser", &request).await;
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    assert_same_structure("PreSignUp_AdminCreateUser--localstack-2964", &pre.only());
+}
+
+#[tokio::test]
+async fn pre_sign_up_external_provider_has_empty_aliases_and_an_empty_validation_data_object() {
+    for name in [
+        "PreSignUp_ExternalProvider--jp-blog-2019-google",
+        "PreSignUp_ExternalProvider--jp-blog-2021-federation-memo",
+    ] {
+        let mut functions = Functions::new();
+        let pre = recorder::recording(&mut functions, "pre-sign-up", |e| Ok(respond(e, json!({}))));
+        let cognito = recorder::cognito(functions, config(json!({})));
+        let request = json!({"UserPoolId": POOL_ID, "ProviderName": "Google", "ProviderUserId": "103571795941234567890",
+            "ClientId": CLIENT_ID, "UserAttributes": supplied_attributes(name, &[])});
+        let outcome = cognito.call("FederatedSignIn", &request).await;
+        assert!(outcome.is_success(), "{name}: {:?}", outcome.result);
+        let event = pre.only();
+        assert_eq!(event["request"]["validationData"], json!({}), "{name}");
+        assert_same_structure(name, &event);
+    }
+}
+
+/// A pool that confirms e-mail addresses with a link (DefaultEmailOption CONFIRM_WITH_LINK).
+fn link_pool() -> Value {
+    json!({"VerificationMessageTemplate": {"DefaultEmailOption": "CONFIRM_WITH_LINK"},
+           "EmailConfiguration": {"EmailSendingAccount": "DEVELOPER"}})
+}
+
+async fn sign_up_answering(email_message: &'static str) -> cognito_harness::Outcome {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "custom-message", move |e| {
+        Ok(respond(e, json!({"emailMessage": email_message})))
+    });
+    recorder::recording(&mut functions, "pre-sign-up", Ok);
+    let cognito = recorder::cognito(functions, config(link_pool()));
+    cognito
+        .call(
+            "SignUp",
+            &json!({"ClientId": CLIENT_ID, "Username": "lin", "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": "lin@example.com"}]}),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_link_pool_accepts_a_body_with_a_link_placeholder_and_sends_the_link() {
+    let outcome = sign_up_answering("Welcome! {##Confirm your address##}").await;
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    assert_eq!(
+        outcome.verdict().unwrap().rule.id,
+        "custom-message.accepted"
+    );
+    let body = &outcome.delivered[0].body;
+    assert!(
+        body.starts_with("Welcome! <a href=\"https://example.auth.us-east-1.amazoncognito.com/confirmUser?client_id=")
+            && body.ends_with("\">Confirm your address</a>"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_link_pool_rejects_a_code_body_as_cognito_does() {
+    // amazon-cognito-identity-js#521, terraform-provider-aws#3770: a `{####}` body where the pool
+    // sends links is answered `The message is empty.`
+    let outcome = sign_up_answering("Your code is {####}").await;
+    let error = outcome.error().expect("rejected");
+    assert_eq!(
+        error.code,
+        cognito_harness::ErrorCode::InvalidParameterException
+    );
+    assert_eq!(error.message, "The message is empty.");
+    assert_eq!(
+        outcome.verdict().unwrap().rule.id,
+        "custom-message.link-placeholder"
+    );
+    assert!(outcome.delivered.is_empty());
+}
