@@ -374,7 +374,8 @@ async fn invoke(
         .medium(medium)
         .attributes(&attributes);
     let verdict = judge(Ran::Invoked(&invocation), &ctx).verdict;
-    let mut shown = serde_json::json!({ "output": output_json(&invocation.result), "verdict": verdict.to_json() });
+    let mut shown =
+        serde_json::json!({ "output": output_json(&invocation.result), "verdict": &verdict });
     if !invocation.logs.is_empty() {
         shown["logs"] = invocation.logs.clone().into();
     }

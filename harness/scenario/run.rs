@@ -208,7 +208,7 @@ pub async fn run_scenario(
             request,
             status: step_status,
             actual: actual_json(&outcome),
-            verdict: outcome.verdict().map(|v| v.to_json()),
+            verdict: outcome.verdict().map(verdict_json),
             triggers: outcome.triggers.iter().map(trigger_json).collect(),
             duration: step_started.elapsed(),
         };
@@ -273,6 +273,11 @@ fn trigger_json(run: &TriggerRun) -> Value {
             v["logs"] = invocation.logs.clone().into();
         }
     }
-    v["verdict"] = run.verdict.to_json();
+    v["verdict"] = verdict_json(&run.verdict);
     v
+}
+
+/// A verdict as the JSON report shows it (its `Serialize` form).
+fn verdict_json(verdict: &crate::Verdict) -> Value {
+    serde_json::to_value(verdict).unwrap_or_default()
 }
