@@ -3,9 +3,10 @@
 
 use assert_json_diff::{assert_json_matches_no_panic, CompareMode, Config};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::model::cognito_error::ErrorCode;
+use crate::pool::{DeliveryMedium, Message};
 use crate::service::Outcome;
 
 /// `expect` as written in the file.
@@ -41,7 +42,7 @@ impl ExpectedOutcome {
 pub struct Expect {
     pub outcome: Option<ExpectedOutcome>,
     /// A string matches the error text exactly; an object matches a message the step delivered
-    /// (as a subset of `Message::to_json`); an array matches the delivered messages in order, one
+    /// (as a subset of [`message_view`]); an array matches the delivered messages in order, one
     /// element per message (`[]`: nothing was delivered). In expected messages `{####}` stands for
     /// the code the message carried.
     pub message: Option<Value>,
@@ -173,7 +174,7 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
 }
 
 fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
-    let delivered: Vec<Value> = outcome.delivered.iter().map(|m| m.to_json()).collect();
+    let delivered: Vec<Value> = outcome.delivered.iter().map(message_view).collect();
     match expected {
         Value::String(text) => {
             let actual = outcome.error().map(|e| e.message.as_str());
@@ -239,10 +240,33 @@ fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
     }
 }
 
+/// A delivered message as scenario expectations see it (and the JSON report shows it):
+/// `{"username", "deliveryMedium", "destination", "triggerSource"}`, then `emailSubject` and
+/// `emailMessage` for an email or `smsMessage` for an SMS, then `code` when it carries one.
+pub fn message_view(message: &Message) -> Value {
+    let mut v = json!({
+        "username": message.username,
+        "deliveryMedium": message.medium.as_str(),
+        "destination": message.destination,
+        "triggerSource": message.trigger_source,
+    });
+    match message.medium {
+        DeliveryMedium::Email => {
+            v["emailSubject"] = json!(message.subject);
+            v["emailMessage"] = json!(message.body);
+        }
+        DeliveryMedium::Sms => v["smsMessage"] = json!(message.body),
+    }
+    if let Some(code) = &message.code {
+        v["code"] = json!(code);
+    }
+    v
+}
+
 /// An expected message with every `{####}` in its strings replaced by the code `message` carried,
 /// as Cognito replaces the code placeholder in what it sends (ruling 15): expectations can spell
 /// out a whole message although the code is random.
-fn with_code(expected: &Value, message: Option<&crate::pool::Message>) -> Value {
+fn with_code(expected: &Value, message: Option<&Message>) -> Value {
     let Some(code) = message.and_then(|m| m.code.as_deref()) else {
         return expected.clone();
     };
@@ -270,7 +294,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::pool::{DeliveryMedium, Message};
 
     fn sent(body: &str, code: Option<&str>) -> Message {
         Message {

@@ -240,7 +240,7 @@ fn actual_json(outcome: &Outcome) -> Value {
     v["delivered"] = outcome
         .delivered
         .iter()
-        .map(|m| m.to_json())
+        .map(expect::message_view)
         .collect::<Vec<_>>()
         .into();
     v
