@@ -280,8 +280,8 @@ async fn check(
         let (results, summary) =
             run::run_all(&scenarios, functions, binding.deadline, &mut |_| {}).await?;
         let text = match format {
-            Format::Json => report::json(&results, &summary),
-            _ => report::junit(&results, &summary),
+            Format::Json => report::json::document(&results, &summary),
+            _ => report::junit::document(&results, &summary),
         };
         match output {
             Some(path) => create(path)?.write_all(text.as_bytes())?,

@@ -1,12 +1,11 @@
-//! Renderers of the scenario result stream: a human table (streamed, with a progress bar on a
-//! terminal for long runs), JSON, and JUnit XML for CI systems.
+//! The human renderer: a table of scenario results streamed as they finish (with a progress bar
+//! on a terminal for long runs), the plain summary line, and `replay`'s step-by-step account.
 
 use std::io::Write;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::scenario::{RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
 
@@ -211,7 +210,7 @@ impl<W: Write> Human<W> {
     }
 }
 
-fn show(v: &Value) -> String {
+pub(super) fn show(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -225,80 +224,4 @@ fn format_duration(d: Duration) -> String {
     } else {
         format!("{ms:.0} ms")
     }
-}
-
-/// The whole run as one JSON document: `{"scenarios": [...], "summary": {...}}`.
-pub fn json(results: &[ScenarioResult], summary: &Summary) -> String {
-    let doc = json!({ "scenarios": results, "summary": summary });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
-}
-
-/// JUnit XML: one test suite per scenario file, one test case per step; skipped steps are
-/// skipped test cases, harness failures are errors.
-pub fn junit(results: &[ScenarioResult], summary: &Summary) -> String {
-    let mut report = Report::new("cognito-harness");
-    report.set_time(summary.duration);
-    for result in results {
-        let mut suite = TestSuite::new(format!("{} ({})", result.name, result.file.display()));
-        suite.set_time(result.duration);
-        for step in &result.steps {
-            let status = match &step.status {
-                StepStatus::Passed => TestCaseStatus::success(),
-                StepStatus::Skipped => {
-                    let mut s = TestCaseStatus::skipped();
-                    s.set_message("an earlier step failed");
-                    s
-                }
-                StepStatus::Failed { mismatches } => {
-                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    let fields: Vec<&str> = mismatches.iter().map(|m| m.field).collect();
-                    s.set_message(format!("expectation not met: {}", fields.join(", ")));
-                    s.set_type("ExpectationFailed");
-                    s.set_description(failure_text(step));
-                    s
-                }
-                StepStatus::HarnessFailure { message } => {
-                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    s.set_message(format!("could not run the function: {message}"));
-                    s.set_type("HarnessFailure");
-                    s
-                }
-            };
-            let mut case =
-                TestCase::new(format!("step {} {}", step.index + 1, step.action), status);
-            case.set_classname(result.name.clone());
-            case.set_time(step.duration);
-            suite.add_test_case(case);
-        }
-        report.add_test_suite(suite);
-    }
-    report.to_string().unwrap_or_default()
-}
-
-fn failure_text(step: &StepResult) -> String {
-    let mut text = String::new();
-    if let StepStatus::Failed { mismatches } = &step.status {
-        for m in mismatches {
-            text.push_str(&format!(
-                "{}: expected {}\n{}: actual   {}\n",
-                m.field,
-                show(&m.expected),
-                m.field,
-                show(&m.actual)
-            ));
-            if let Some(diff) = &m.diff {
-                text.push_str(diff);
-                text.push('\n');
-            }
-        }
-    }
-    if let Some(v) = &step.verdict {
-        text.push_str(&format!(
-            "rule: {} ({}, {})\n",
-            v["rule"].as_str().unwrap_or(""),
-            v["grade"].as_str().unwrap_or(""),
-            v["reference"].as_str().unwrap_or("")
-        ));
-    }
-    text
 }
