@@ -36,8 +36,10 @@ pub fn document(results: &[ScenarioResult], summary: &Summary) -> String {
                     s
                 }
             };
-            let mut case =
-                TestCase::new(format!("step {} {}", step.index + 1, step.action), status);
+            let mut case = TestCase::new(
+                format!("step {} {}", step.index + 1, step.action.name()),
+                status,
+            );
             case.set_classname(result.name.clone());
             case.set_time(step.duration);
             suite.add_test_case(case);
@@ -47,6 +49,7 @@ pub fn document(results: &[ScenarioResult], summary: &Summary) -> String {
     report.to_string().unwrap_or_default()
 }
 
+/// The description of a failed step: each mismatch, then the rule behind the verdict.
 fn failure_text(step: &StepResult) -> String {
     let mut text = String::new();
     if let StepStatus::Failed { mismatches } = &step.status {
@@ -67,9 +70,9 @@ fn failure_text(step: &StepResult) -> String {
     if let Some(v) = &step.verdict {
         text.push_str(&format!(
             "rule: {} ({}, {})\n",
-            v["rule"].as_str().unwrap_or(""),
-            v["grade"].as_str().unwrap_or(""),
-            v["reference"].as_str().unwrap_or("")
+            v.rule.id,
+            v.rule.grade.as_str(),
+            v.rule.reference
         ));
     }
     text

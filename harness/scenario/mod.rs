@@ -18,8 +18,8 @@ use crate::service::pool_files::{parse_pool_text, read_pool_file};
 use crate::service::Action;
 use crate::trigger::rules;
 
-pub use expect::{Expect, ExpectedOutcome};
-pub use run::{RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
+pub use expect::{message_view, Expect, ExpectedOutcome, Mismatch};
+pub use run::{Actual, RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
 
 /// A loaded scenario, ready to run.
 #[derive(Clone, Debug)]
