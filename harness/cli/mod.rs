@@ -280,8 +280,8 @@ async fn check(
         let (results, summary) =
             run::run_all(&scenarios, functions, binding.deadline, &mut |_| {}).await?;
         let text = match format {
-            Format::Json => report::json(&results, &summary),
-            _ => report::junit(&results, &summary),
+            Format::Json => report::json::document(&results, &summary),
+            _ => report::junit::document(&results, &summary),
         };
         match output {
             Some(path) => create(path)?.write_all(text.as_bytes())?,
@@ -374,7 +374,8 @@ async fn invoke(
         .medium(medium)
         .attributes(&attributes);
     let verdict = judge(Ran::Invoked(&invocation), &ctx).verdict;
-    let mut shown = serde_json::json!({ "output": output_json(&invocation.result), "verdict": verdict.to_json() });
+    let mut shown =
+        serde_json::json!({ "output": output_json(&invocation.result), "verdict": &verdict });
     if !invocation.logs.is_empty() {
         shown["logs"] = invocation.logs.clone().into();
     }

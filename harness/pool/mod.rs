@@ -218,30 +218,6 @@ pub struct Message {
     pub code: Option<String>,
 }
 
-impl Message {
-    /// The message as scenario expectations see it: `emailSubject`/`emailMessage` or `smsMessage`,
-    /// plus the delivery facts.
-    pub fn to_json(&self) -> Value {
-        let mut v = json!({
-            "username": self.username,
-            "deliveryMedium": self.medium.as_str(),
-            "destination": self.destination,
-            "triggerSource": self.trigger_source,
-        });
-        match self.medium {
-            DeliveryMedium::Email => {
-                v["emailSubject"] = json!(self.subject);
-                v["emailMessage"] = json!(self.body);
-            }
-            DeliveryMedium::Sms => v["smsMessage"] = json!(self.body),
-        }
-        if let Some(code) = &self.code {
-            v["code"] = json!(code);
-        }
-        v
-    }
-}
-
 /// A local user pool.
 #[derive(Clone, Debug)]
 pub struct UserPool {

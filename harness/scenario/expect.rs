@@ -2,10 +2,11 @@
 //! (assert_json_diff's inclusive mode): the actual value may hold more than the expectation names.
 
 use assert_json_diff::{assert_json_matches_no_panic, CompareMode, Config};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{json, Value};
 
-use crate::model::cognito_error::ErrorCode;
+use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::pool::{DeliveryMedium, Message};
 use crate::service::Outcome;
 
 /// `expect` as written in the file.
@@ -23,11 +24,14 @@ pub(crate) struct ExpectFile {
 /// `success`, or the exception the caller gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExpectedOutcome {
+    /// The call succeeds.
     Success,
+    /// The call fails with this exception.
     Error(ErrorCode),
 }
 
 impl ExpectedOutcome {
+    /// `success` or the exception name, as expectations spell it.
     pub fn name(self) -> &'static str {
         match self {
             ExpectedOutcome::Success => "success",
@@ -39,14 +43,18 @@ impl ExpectedOutcome {
 /// A checked expectation.
 #[derive(Clone, Debug, Default)]
 pub struct Expect {
+    /// `success` or the exception the caller gets.
     pub outcome: Option<ExpectedOutcome>,
     /// A string matches the error text exactly; an object matches a message the step delivered
-    /// (as a subset of `Message::to_json`); an array matches the delivered messages in order, one
+    /// (as a subset of [`message_view`]); an array matches the delivered messages in order, one
     /// element per message (`[]`: nothing was delivered). In expected messages `{####}` stands for
     /// the code the message carried.
     pub message: Option<Value>,
+    /// A subset of the API response body.
     pub response: Option<Value>,
+    /// Texts each of which some warning of the call contains.
     pub warnings: Vec<String>,
+    /// The id of the rule behind the verdict that decided the call.
     pub rule: Option<String>,
 }
 
@@ -91,20 +99,21 @@ impl ExpectFile {
 }
 
 /// One expectation that was not met.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Mismatch {
     /// Which part of `expect` (`outcome`, `message`, `response`, `warnings`, `rule`).
     pub field: &'static str,
+    /// What `expect` asked for (for `warnings`: the texts no warning contained).
     pub expected: Value,
+    /// What the call did instead.
     pub actual: Value,
     /// assert_json_diff's explanation, for JSON values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
 }
 
-/// The outcome name as expectations spell it.
-pub fn actual_outcome(outcome: &Outcome) -> &'static str {
-    match &outcome.result {
+/// The outcome name of a call's result as expectations spell it: `success` or the exception name.
+pub fn outcome_name(result: &Result<Value, CognitoError>) -> &'static str {
+    match result {
         Ok(_) => "success",
         Err(e) => e.code.name(),
     }
@@ -113,7 +122,7 @@ pub fn actual_outcome(outcome: &Outcome) -> &'static str {
 /// Everything in `expect` that `outcome` does not meet.
 pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    let actual_name = actual_outcome(outcome);
+    let actual_name = outcome_name(&outcome.result);
     if let Some(expected) = expect.outcome {
         if expected.name() != actual_name {
             let actual = match &outcome.result {
@@ -173,7 +182,7 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
 }
 
 fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
-    let delivered: Vec<Value> = outcome.delivered.iter().map(|m| m.to_json()).collect();
+    let delivered: Vec<Value> = outcome.delivered.iter().map(message_view).collect();
     match expected {
         Value::String(text) => {
             let actual = outcome.error().map(|e| e.message.as_str());
@@ -239,10 +248,33 @@ fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
     }
 }
 
+/// A delivered message as scenario expectations see it (and the JSON report shows it):
+/// `{"username", "deliveryMedium", "destination", "triggerSource"}`, then `emailSubject` and
+/// `emailMessage` for an email or `smsMessage` for an SMS, then `code` when it carries one.
+pub fn message_view(message: &Message) -> Value {
+    let mut v = json!({
+        "username": message.username,
+        "deliveryMedium": message.medium.as_str(),
+        "destination": message.destination,
+        "triggerSource": message.trigger_source,
+    });
+    match message.medium {
+        DeliveryMedium::Email => {
+            v["emailSubject"] = json!(message.subject);
+            v["emailMessage"] = json!(message.body);
+        }
+        DeliveryMedium::Sms => v["smsMessage"] = json!(message.body),
+    }
+    if let Some(code) = &message.code {
+        v["code"] = json!(code);
+    }
+    v
+}
+
 /// An expected message with every `{####}` in its strings replaced by the code `message` carried,
 /// as Cognito replaces the code placeholder in what it sends (ruling 15): expectations can spell
 /// out a whole message although the code is random.
-fn with_code(expected: &Value, message: Option<&crate::pool::Message>) -> Value {
+fn with_code(expected: &Value, message: Option<&Message>) -> Value {
     let Some(code) = message.and_then(|m| m.code.as_deref()) else {
         return expected.clone();
     };
@@ -270,7 +302,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::pool::{DeliveryMedium, Message};
 
     fn sent(body: &str, code: Option<&str>) -> Message {
         Message {

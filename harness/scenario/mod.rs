@@ -17,16 +17,19 @@ use crate::pool::{User, UserPool, UserStatus};
 use crate::service::pool_files::{parse_pool_text, read_pool_file};
 use crate::service::Action;
 
-pub use expect::{Expect, ExpectedOutcome};
-pub use run::{RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
+pub use expect::{message_view, Expect, ExpectedOutcome, Mismatch};
+pub use run::{Actual, RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
 
 /// A loaded scenario, ready to run.
 #[derive(Clone, Debug)]
 pub struct Scenario {
+    /// The file it was loaded from.
     pub file: PathBuf,
+    /// Its `name`, or the file's stem.
     pub name: String,
     /// The pool as configured (users and clients already seeded).
     pub pool: UserPool,
+    /// The API calls, in order.
     pub steps: Vec<Step>,
     /// Names of the app clients, in file order; the first is `$client`.
     pub clients: Vec<String>,
@@ -35,9 +38,11 @@ pub struct Scenario {
 /// One API call and what is expected of it.
 #[derive(Clone, Debug)]
 pub struct Step {
+    /// The API action.
     pub action: Action,
     /// The request body with references (`$pool`, ...) still unresolved.
     pub request: Value,
+    /// What is expected of the call.
     pub expect: Expect,
 }
 

@@ -1,106 +1,182 @@
 //! Running scenarios: each gets a fresh copy of its pool in its own [`Cognito`], with the shared
 //! function lookup (so warm processes serve every scenario). What happens is a typed stream of
-//! [`RunEvent`]s; renderers (crate `report`) consume it.
+//! [`RunEvent`]s, and the results are typed values ([`ScenarioResult`], [`StepResult`]); renderers
+//! (crate `report`) consume both and decide how they look.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::expect::{self, Mismatch};
 use super::{refs, Scenario};
 use crate::error::Error;
-use crate::function::{Deadline, FunctionLookup, Invoked, Payload};
-use crate::service::{Cognito, Outcome, TriggerRun};
+use crate::function::{Deadline, FunctionLookup};
+use crate::model::cognito_error::CognitoError;
+use crate::pool::Message;
+use crate::service::{Action, Cognito, Outcome, TriggerRun};
+use crate::trigger::Verdict;
 
-/// What happened, in order.
+/// What happened, in order. For each scenario: `ScenarioStarted`, then per step `StepStarted`,
+/// one `TriggerRan` per trigger the call ran (reported once the call has returned, in the order
+/// the triggers ran) and `StepFinished`, then `ScenarioFinished`. A skipped step (an earlier step
+/// failed) gets only its `StepFinished`. The run is framed by `RunStarted` and `RunFinished`.
 #[derive(Debug)]
 pub enum RunEvent<'a> {
+    /// The run begins.
     RunStarted {
+        /// How many scenarios will run.
         scenarios: usize,
     },
+    /// A scenario begins, with a fresh pool.
     ScenarioStarted {
-        file: &'a std::path::Path,
+        /// The scenario file.
+        file: &'a Path,
+        /// The scenario's name.
         name: &'a str,
     },
+    /// A step's API call is about to be made.
+    #[expect(
+        dead_code,
+        reason = "part of the stream for any renderer; today's renderers print a step once it has finished"
+    )]
+    StepStarted {
+        /// The scenario file.
+        file: &'a Path,
+        /// The step's position in the scenario (from 0).
+        index: usize,
+        /// The API action.
+        action: Action,
+        /// The request with references resolved.
+        request: &'a Value,
+    },
+    /// A trigger ran during a step's call: its source, ARN, the event sent, what the function
+    /// did (result, attempts, logs) and Cognito's verdict (rule id and grade).
+    #[expect(
+        dead_code,
+        reason = "part of the stream for any renderer; today's renderers print a step once it has finished"
+    )]
+    TriggerRan {
+        /// The scenario file.
+        file: &'a Path,
+        /// The step's position in the scenario (from 0).
+        step: usize,
+        /// The trigger run.
+        run: &'a TriggerRun,
+    },
+    /// A step finished (or was skipped).
     StepFinished {
-        file: &'a std::path::Path,
+        /// The scenario file.
+        #[expect(
+            dead_code,
+            reason = "today's renderers know the file from ScenarioStarted"
+        )]
+        file: &'a Path,
+        /// The step's result.
         step: &'a StepResult,
     },
+    /// A scenario finished.
     ScenarioFinished(&'a ScenarioResult),
+    /// The run finished.
     RunFinished(&'a Summary),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "status", rename_all = "kebab-case")]
+/// How a step went.
+#[derive(Clone, Debug, PartialEq)]
 pub enum StepStatus {
+    /// Every expectation was met.
     Passed,
+    /// Some expectations were not met.
     Failed {
+        /// The unmet expectations, in the order of `expect`'s checks.
         mismatches: Vec<Mismatch>,
     },
     /// The harness could not run a function (not a Cognito behaviour).
     HarnessFailure {
+        /// Why.
         message: String,
     },
     /// Not run because an earlier step of the scenario failed.
     Skipped,
 }
 
+/// What a step's call did, in the terms expectations use.
+#[derive(Clone, Debug)]
+pub struct Actual {
+    /// The API response body, or the exception the caller gets.
+    pub result: Result<Value, CognitoError>,
+    /// What the call did that a user may not expect.
+    pub warnings: Vec<String>,
+    /// The messages the call delivered.
+    pub delivered: Vec<Message>,
+}
+
+impl Actual {
+    /// The outcome as expectations spell it: `success` or the exception name.
+    pub fn outcome(&self) -> &'static str {
+        expect::outcome_name(&self.result)
+    }
+}
+
 /// One step as it ran.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug)]
 pub struct StepResult {
+    /// The step's position in the scenario (from 0).
     pub index: usize,
-    pub action: String,
-    /// The request with references resolved.
+    /// The API action.
+    pub action: Action,
+    /// The request with references resolved (as written, for a skipped step).
     pub request: Value,
-    #[serde(flatten)]
+    /// How the step went.
     pub status: StepStatus,
-    /// `{"outcome", "message"?, "response"?, "warnings", "delivered"}`.
-    pub actual: Value,
-    /// The verdict that decided the call (`Verdict::to_json`), when a trigger was involved.
-    pub verdict: Option<Value>,
-    /// Every trigger invocation: the event sent, the function's output, the verdict.
-    pub triggers: Vec<Value>,
-    #[serde(serialize_with = "millis")]
+    /// What the call did; `None` for a skipped step.
+    pub actual: Option<Actual>,
+    /// The verdict that decided the call ([`Outcome::verdict`]), when a trigger was involved.
+    pub verdict: Option<Verdict>,
+    /// Every trigger invocation, in the order they ran.
+    pub triggers: Vec<TriggerRun>,
+    /// How long the step took.
     pub duration: Duration,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// How a scenario went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScenarioStatus {
+    /// Every step passed.
     Passed,
+    /// A step did not meet its expectations.
     Failed,
+    /// The harness could not run a function in a step.
     HarnessFailure,
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One scenario as it ran.
+#[derive(Clone, Debug)]
 pub struct ScenarioResult {
+    /// The scenario file.
     pub file: PathBuf,
+    /// The scenario's name.
     pub name: String,
+    /// How it went.
     pub status: ScenarioStatus,
+    /// Every step, skipped ones included.
     pub steps: Vec<StepResult>,
-    #[serde(serialize_with = "millis")]
+    /// How long it took.
     pub duration: Duration,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The counts of a run.
+#[derive(Clone, Debug, Default)]
 pub struct Summary {
+    /// Scenarios that met every expectation.
     pub passed: usize,
     /// Scenarios with an unmet expectation or a harness failure.
     pub failed: usize,
     /// Of `failed`: scenarios where the harness could not run a function.
     pub harness_failures: usize,
-    #[serde(serialize_with = "millis")]
+    /// How long the run took.
     pub duration: Duration,
-}
-
-fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3)
 }
 
 /// Runs scenarios one after another, reporting through `on_event`.
@@ -142,8 +218,9 @@ pub async fn run_scenario(
     on_event: &mut dyn FnMut(&RunEvent<'_>),
 ) -> Result<ScenarioResult, Error> {
     let started = Instant::now();
+    let file = scenario.file.as_path();
     on_event(&RunEvent::ScenarioStarted {
-        file: &scenario.file,
+        file,
         name: &scenario.name,
     });
     let mut cognito = Cognito::with_lookup(functions);
@@ -155,16 +232,16 @@ pub async fn run_scenario(
         if status != ScenarioStatus::Passed {
             let skipped = StepResult {
                 index,
-                action: step.action.name().to_string(),
+                action: step.action,
                 request: step.request.clone(),
                 status: StepStatus::Skipped,
-                actual: Value::Null,
+                actual: None,
                 verdict: None,
                 triggers: Vec::new(),
                 duration: Duration::ZERO,
             };
             on_event(&RunEvent::StepFinished {
-                file: &scenario.file,
+                file,
                 step: &skipped,
             });
             steps.push(skipped);
@@ -184,7 +261,20 @@ pub async fn run_scenario(
                 refs::resolve(&mut request, &base, &mut gone, &scenario.clients)
             })
             .map_err(|(path, message)| Error::input(&scenario.file, path, message))?;
+        on_event(&RunEvent::StepStarted {
+            file,
+            index,
+            action: step.action,
+            request: &request,
+        });
         let outcome = cognito.run(step.action, &request).await;
+        for run in &outcome.triggers {
+            on_event(&RunEvent::TriggerRan {
+                file,
+                step: index,
+                run,
+            });
+        }
         let step_status = match outcome.harness_failure() {
             Some(message) => {
                 status = ScenarioStatus::HarnessFailure;
@@ -202,18 +292,30 @@ pub async fn run_scenario(
                 }
             }
         };
+        let verdict = outcome.verdict().cloned();
+        let Outcome {
+            result,
+            triggers,
+            warnings,
+            delivered,
+            ..
+        } = outcome;
         let result = StepResult {
             index,
-            action: step.action.name().to_string(),
+            action: step.action,
             request,
             status: step_status,
-            actual: actual_json(&outcome),
-            verdict: outcome.verdict().map(|v| v.to_json()),
-            triggers: outcome.triggers.iter().map(trigger_json).collect(),
+            actual: Some(Actual {
+                result,
+                warnings,
+                delivered,
+            }),
+            verdict,
+            triggers,
             duration: step_started.elapsed(),
         };
         on_event(&RunEvent::StepFinished {
-            file: &scenario.file,
+            file,
             step: &result,
         });
         steps.push(result);
@@ -227,52 +329,4 @@ pub async fn run_scenario(
     };
     on_event(&RunEvent::ScenarioFinished(&result));
     Ok(result)
-}
-
-/// What the call did, in the terms expectations use.
-fn actual_json(outcome: &Outcome) -> Value {
-    let mut v = json!({ "outcome": expect::actual_outcome(outcome) });
-    match &outcome.result {
-        Ok(response) => v["response"] = response.clone(),
-        Err(e) => v["message"] = e.message.clone().into(),
-    }
-    v["warnings"] = outcome.warnings.clone().into();
-    v["delivered"] = outcome
-        .delivered
-        .iter()
-        .map(|m| m.to_json())
-        .collect::<Vec<_>>()
-        .into();
-    v
-}
-
-/// One trigger run, for replay and JSON reports.
-fn trigger_json(run: &TriggerRun) -> Value {
-    let mut v = json!({
-        "triggerSource": run.trigger_source.name(),
-        "arn": run.arn,
-        "event": run.event,
-    });
-    if let Some(invocation) = &run.invocation {
-        v["attempts"] = invocation.attempts.into();
-        v["output"] = match &invocation.result {
-            Invoked::Output(Payload::Json(json)) => json!({ "payload": json }),
-            Invoked::Output(Payload::Bytes(bytes)) => {
-                match serde_json::from_slice::<Value>(bytes) {
-                    Ok(json) => json!({ "payload": json }),
-                    Err(_) => json!({ "raw": String::from_utf8_lossy(bytes) }),
-                }
-            }
-            Invoked::Error(e) => {
-                json!({ "errorType": e.error_type, "errorMessage": e.error_message })
-            }
-            Invoked::TimedOut => json!({ "timedOut": true }),
-            Invoked::Unavailable(m) => json!({ "unavailable": m }),
-        };
-        if !invocation.logs.is_empty() {
-            v["logs"] = invocation.logs.clone().into();
-        }
-    }
-    v["verdict"] = run.verdict.to_json();
-    v
 }

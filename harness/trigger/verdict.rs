@@ -1,6 +1,6 @@
 //! Cognito's verdict on one trigger invocation: what it decided and the rule behind it.
 
-use serde_json::Value;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::rules::Rule;
 use super::TriggerSource;
@@ -73,32 +73,36 @@ impl Verdict {
             _ => None,
         }
     }
+}
 
-    /// The verdict as JSON, for reports and the JSON output format.
-    pub fn to_json(&self) -> Value {
-        let mut v = serde_json::json!({
-            "triggerSource": self.trigger_source.name(),
-            "rule": self.rule.id,
-            "grade": self.rule.grade.as_str(),
-            "reference": self.rule.reference,
-        });
+/// The verdict as reports and `invoke` show it: `{"triggerSource", "rule", "grade", "reference",
+/// "outcome", "message"?, "detail"?, "warnings"?}`, in that order. `outcome` is `success`, the
+/// exception name, or `harness-failure`; `message` is the exception's text or why the harness could
+/// not run the function.
+impl Serialize for Verdict {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("triggerSource", self.trigger_source.name())?;
+        map.serialize_entry("rule", self.rule.id)?;
+        map.serialize_entry("grade", self.rule.grade.as_str())?;
+        map.serialize_entry("reference", self.rule.reference)?;
         match &self.decision {
-            Decision::Accepted => v["outcome"] = "success".into(),
+            Decision::Accepted => map.serialize_entry("outcome", "success")?,
             Decision::Rejected(e) => {
-                v["outcome"] = e.code.name().into();
-                v["message"] = e.message.clone().into();
+                map.serialize_entry("outcome", e.code.name())?;
+                map.serialize_entry("message", &e.message)?;
             }
             Decision::HarnessFailure(m) => {
-                v["outcome"] = "harness-failure".into();
-                v["message"] = m.clone().into();
+                map.serialize_entry("outcome", "harness-failure")?;
+                map.serialize_entry("message", m)?;
             }
         }
         if let Some(d) = &self.detail {
-            v["detail"] = d.clone().into();
+            map.serialize_entry("detail", d)?;
         }
         if !self.warnings.is_empty() {
-            v["warnings"] = self.warnings.clone().into();
+            map.serialize_entry("warnings", &self.warnings)?;
         }
-        v
+        map.end()
     }
 }

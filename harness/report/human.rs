@@ -1,13 +1,13 @@
-//! Renderers of the scenario result stream: a human table (streamed, with a progress bar on a
-//! terminal for long runs), JSON, and JUnit XML for CI systems.
+//! The human renderer: a table of scenario results streamed as they finish (with a progress bar
+//! on a terminal for long runs), the plain summary line, and `replay`'s step-by-step account.
 
 use std::io::Write;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::json;
 use crate::scenario::{RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
 
 /// Runs with at least this many scenarios get a progress bar (on a terminal).
@@ -41,6 +41,7 @@ impl<W: Write> Human<W> {
         }
     }
 
+    /// Renders one event of the stream (writing, and flushing, what it adds to the output).
     pub fn on_event(&mut self, event: &RunEvent<'_>) {
         let mut text = String::new();
         match event {
@@ -75,6 +76,8 @@ impl<W: Write> Human<W> {
                 }
                 text.push_str(&format!("{}\n", summary_line(summary)));
             }
+            // Everything a step did is printed with its status, once it has finished.
+            RunEvent::StepStarted { .. } | RunEvent::TriggerRan { .. } => {}
         }
         if text.is_empty() {
             return;
@@ -113,7 +116,11 @@ impl<W: Write> Human<W> {
         for step in &result.steps {
             match &step.status {
                 StepStatus::Failed { mismatches } => {
-                    text.push_str(&format!("      step {} {}\n", step.index + 1, step.action));
+                    text.push_str(&format!(
+                        "      step {} {}\n",
+                        step.index + 1,
+                        step.action.name()
+                    ));
                     for m in mismatches {
                         text.push_str(&format!(
                             "        {:<9} expected {}\n",
@@ -130,7 +137,11 @@ impl<W: Write> Human<W> {
                     self.verdict_lines(text, step);
                 }
                 StepStatus::HarnessFailure { message } => {
-                    text.push_str(&format!("      step {} {}\n", step.index + 1, step.action));
+                    text.push_str(&format!(
+                        "      step {} {}\n",
+                        step.index + 1,
+                        step.action.name()
+                    ));
                     text.push_str(&format!("        could not run the function: {message}\n"));
                 }
                 _ => {}
@@ -141,16 +152,15 @@ impl<W: Write> Human<W> {
     fn verdict_lines(&self, text: &mut String, step: &StepResult) {
         match &step.verdict {
             Some(v) => {
-                let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("");
                 text.push_str(&format!(
                     "        {:<9} {} ({}, {}) on {}\n",
                     "rule",
-                    field("rule"),
-                    field("grade"),
-                    field("reference"),
-                    field("triggerSource")
+                    v.rule.id,
+                    v.rule.grade.as_str(),
+                    v.rule.reference,
+                    v.trigger_source.name()
                 ));
-                if let Some(detail) = v.get("detail").and_then(Value::as_str) {
+                if let Some(detail) = &v.detail {
                     text.push_str(&format!("        {:<9} {detail}\n", "evidence"));
                 }
             }
@@ -171,30 +181,31 @@ impl<W: Write> Human<W> {
         text.push_str(&format!(
             "\n step {} {}: {status}\n",
             step.index + 1,
-            step.action
+            step.action.name()
         ));
-        if step.status == StepStatus::Skipped {
+        let Some(actual) = &step.actual else {
             return;
-        }
+        };
         text.push_str(&format!("  request  {}\n", step.request));
         for trigger in &step.triggers {
-            text.push_str(&format!(
-                "  trigger  {}\n",
-                trigger["triggerSource"].as_str().unwrap_or("")
-            ));
-            text.push_str(&format!("    event    {}\n", trigger["event"]));
-            match trigger.get("output") {
-                Some(output) => text.push_str(&format!("    output   {output}\n")),
+            text.push_str(&format!("  trigger  {}\n", trigger.trigger_source.name()));
+            let event = trigger.event.as_ref().unwrap_or(&Value::Null);
+            text.push_str(&format!("    event    {event}\n"));
+            match &trigger.invocation {
+                Some(invocation) => {
+                    text.push_str(&format!("    output   {}\n", json::output(invocation)));
+                    for line in invocation.logs.lines() {
+                        text.push_str(&format!("    log      {line}\n"));
+                    }
+                }
                 None => text.push_str("    output   (no function ran)\n"),
             }
-            if let Some(logs) = trigger.get("logs").and_then(Value::as_str) {
-                for line in logs.lines() {
-                    text.push_str(&format!("    log      {line}\n"));
-                }
-            }
-            text.push_str(&format!("    verdict  {}\n", trigger["verdict"]));
+            text.push_str(&format!(
+                "    verdict  {}\n",
+                json::verdict(&trigger.verdict)
+            ));
         }
-        text.push_str(&format!("  actual   {}\n", step.actual));
+        text.push_str(&format!("  actual   {}\n", json::actual(actual)));
         if let StepStatus::Failed { mismatches } = &step.status {
             for m in mismatches {
                 text.push_str(&format!("  expected {} {}\n", m.field, show(&m.expected)));
@@ -211,13 +222,15 @@ impl<W: Write> Human<W> {
     }
 }
 
-fn show(v: &Value) -> String {
+/// A value as the table shows it: strings bare, other JSON as compact JSON.
+pub(super) fn show(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
+/// A duration in milliseconds: two decimals under 10 ms, none above.
 fn format_duration(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1e3;
     if ms < 10.0 {
@@ -225,80 +238,4 @@ fn format_duration(d: Duration) -> String {
     } else {
         format!("{ms:.0} ms")
     }
-}
-
-/// The whole run as one JSON document: `{"scenarios": [...], "summary": {...}}`.
-pub fn json(results: &[ScenarioResult], summary: &Summary) -> String {
-    let doc = json!({ "scenarios": results, "summary": summary });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
-}
-
-/// JUnit XML: one test suite per scenario file, one test case per step; skipped steps are
-/// skipped test cases, harness failures are errors.
-pub fn junit(results: &[ScenarioResult], summary: &Summary) -> String {
-    let mut report = Report::new("cognito-harness");
-    report.set_time(summary.duration);
-    for result in results {
-        let mut suite = TestSuite::new(format!("{} ({})", result.name, result.file.display()));
-        suite.set_time(result.duration);
-        for step in &result.steps {
-            let status = match &step.status {
-                StepStatus::Passed => TestCaseStatus::success(),
-                StepStatus::Skipped => {
-                    let mut s = TestCaseStatus::skipped();
-                    s.set_message("an earlier step failed");
-                    s
-                }
-                StepStatus::Failed { mismatches } => {
-                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    let fields: Vec<&str> = mismatches.iter().map(|m| m.field).collect();
-                    s.set_message(format!("expectation not met: {}", fields.join(", ")));
-                    s.set_type("ExpectationFailed");
-                    s.set_description(failure_text(step));
-                    s
-                }
-                StepStatus::HarnessFailure { message } => {
-                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    s.set_message(format!("could not run the function: {message}"));
-                    s.set_type("HarnessFailure");
-                    s
-                }
-            };
-            let mut case =
-                TestCase::new(format!("step {} {}", step.index + 1, step.action), status);
-            case.set_classname(result.name.clone());
-            case.set_time(step.duration);
-            suite.add_test_case(case);
-        }
-        report.add_test_suite(suite);
-    }
-    report.to_string().unwrap_or_default()
-}
-
-fn failure_text(step: &StepResult) -> String {
-    let mut text = String::new();
-    if let StepStatus::Failed { mismatches } = &step.status {
-        for m in mismatches {
-            text.push_str(&format!(
-                "{}: expected {}\n{}: actual   {}\n",
-                m.field,
-                show(&m.expected),
-                m.field,
-                show(&m.actual)
-            ));
-            if let Some(diff) = &m.diff {
-                text.push_str(diff);
-                text.push('\n');
-            }
-        }
-    }
-    if let Some(v) = &step.verdict {
-        text.push_str(&format!(
-            "rule: {} ({}, {})\n",
-            v["rule"].as_str().unwrap_or(""),
-            v["grade"].as_str().unwrap_or(""),
-            v["reference"].as_str().unwrap_or("")
-        ));
-    }
-    text
 }

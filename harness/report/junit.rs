@@ -1,0 +1,79 @@
+//! The JUnit XML renderer, for CI systems (`check --format junit`).
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::human::show;
+use crate::scenario::{ScenarioResult, StepResult, StepStatus, Summary};
+
+/// JUnit XML: one test suite per scenario file, one test case per step; skipped steps are
+/// skipped test cases, harness failures are errors.
+pub fn document(results: &[ScenarioResult], summary: &Summary) -> String {
+    let mut report = Report::new("cognito-harness");
+    report.set_time(summary.duration);
+    for result in results {
+        let mut suite = TestSuite::new(format!("{} ({})", result.name, result.file.display()));
+        suite.set_time(result.duration);
+        for step in &result.steps {
+            let status = match &step.status {
+                StepStatus::Passed => TestCaseStatus::success(),
+                StepStatus::Skipped => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message("an earlier step failed");
+                    s
+                }
+                StepStatus::Failed { mismatches } => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    let fields: Vec<&str> = mismatches.iter().map(|m| m.field).collect();
+                    s.set_message(format!("expectation not met: {}", fields.join(", ")));
+                    s.set_type("ExpectationFailed");
+                    s.set_description(failure_text(step));
+                    s
+                }
+                StepStatus::HarnessFailure { message } => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    s.set_message(format!("could not run the function: {message}"));
+                    s.set_type("HarnessFailure");
+                    s
+                }
+            };
+            let mut case = TestCase::new(
+                format!("step {} {}", step.index + 1, step.action.name()),
+                status,
+            );
+            case.set_classname(result.name.clone());
+            case.set_time(step.duration);
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    report.to_string().unwrap_or_default()
+}
+
+/// The description of a failed step: each mismatch, then the rule behind the verdict.
+fn failure_text(step: &StepResult) -> String {
+    let mut text = String::new();
+    if let StepStatus::Failed { mismatches } = &step.status {
+        for m in mismatches {
+            text.push_str(&format!(
+                "{}: expected {}\n{}: actual   {}\n",
+                m.field,
+                show(&m.expected),
+                m.field,
+                show(&m.actual)
+            ));
+            if let Some(diff) = &m.diff {
+                text.push_str(diff);
+                text.push('\n');
+            }
+        }
+    }
+    if let Some(v) = &step.verdict {
+        text.push_str(&format!(
+            "rule: {} ({}, {})\n",
+            v.rule.id,
+            v.rule.grade.as_str(),
+            v.rule.reference
+        ));
+    }
+    text
+}
