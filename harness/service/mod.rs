@@ -272,19 +272,22 @@ impl Cognito {
         self.pool(id).ok_or_else(|| pool_not_found(id))
     }
 
+    /// Every pool, taken out of the registry so no registry lock is held while one is locked.
+    fn pools_snapshot(&self) -> Vec<PoolHandle> {
+        self.pools
+            .read()
+            .expect("pool registry")
+            .values()
+            .cloned()
+            .collect()
+    }
+
     /// The pool that issued an access token, with the grant, or NotAuthorizedException.
     pub(crate) fn pool_for_token(
         &self,
         token: &str,
     ) -> Result<(PoolHandle, crate::pool::AccessGrant), CognitoError> {
-        let pools: Vec<PoolHandle> = self
-            .pools
-            .read()
-            .expect("pool registry")
-            .values()
-            .cloned()
-            .collect();
-        for pool in pools {
+        for pool in self.pools_snapshot() {
             let grant = lock(&pool).access_grant(token).cloned();
             if let Some(grant) = grant {
                 return Ok((pool, grant));
@@ -308,14 +311,7 @@ impl Cognito {
 
     /// The pool an app client belongs to, or ResourceNotFoundException.
     pub(crate) fn pool_for_client(&self, client_id: &str) -> Result<PoolHandle, CognitoError> {
-        let pools: Vec<PoolHandle> = self
-            .pools
-            .read()
-            .expect("pool registry")
-            .values()
-            .cloned()
-            .collect();
-        pools
+        self.pools_snapshot()
             .into_iter()
             .find(|p| lock(p).client(client_id).is_some())
             .ok_or_else(|| {
