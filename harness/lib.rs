@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 pub mod exit;
 pub mod function;
+pub(crate) mod http;
 pub mod judge;
 pub mod pool;
 pub mod report;
