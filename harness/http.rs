@@ -1,10 +1,10 @@
-//! The one HTTP/1.1 server stack the harness uses, for the Cognito endpoint
-//! ([`server`](crate::server)) and the Lambda Runtime API it hosts for process functions
-//! ([`function::runtime_api`](crate::function)).
+//! The one HTTP/1.1 server stack in the harness, under both of its servers: the Cognito endpoint
+//! (`server`) and the Lambda Runtime API it hosts for process functions (`function::runtime_api`).
 //!
-//! Both are small request/response servers on hyper: this module owns the parts they share, so
-//! there is one accept loop, one way a connection is served and shut down, one way a request body
-//! is read, and one way a response is built. It knows nothing about Cognito or Lambda.
+//! Both are small request/response servers on hyper. This module owns what they share, so there
+//! is one accept loop, one way a connection is served and shut down, one way a request body is
+//! read, and one way a response is built. It is a low layer: it knows nothing about Cognito or
+//! Lambda, and imports nothing from the rest of the crate.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -112,6 +112,7 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 #[derive(Debug)]
 pub(crate) struct BodyError(Box<dyn std::error::Error + Send + Sync>);
 
+/// What callers ask of the error.
 impl BodyError {
     /// The body was longer than the limit.
     pub(crate) fn too_large(&self) -> bool {
@@ -119,6 +120,7 @@ impl BodyError {
     }
 }
 
+/// Shows the underlying error's text, nothing added.
 impl std::fmt::Display for BodyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
