@@ -7,6 +7,7 @@ pub mod cli;
 pub(crate) mod error;
 pub mod exit;
 pub mod function;
+pub(crate) mod http;
 mod model;
 pub mod pool;
 #[cfg(feature = "cli")]

@@ -9,22 +9,23 @@
 //!
 //! Every response is logged with the verdict that decided it (rule id and evidence grade).
 
+use std::convert::Infallible;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::serve::ListenerExt as _;
-use axum::Router;
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode, Uri};
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::error::Error;
+use crate::http::{self, BodyError};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::service::{Cognito, Outcome};
 use crate::trigger::Decision;
@@ -35,6 +36,12 @@ pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// The namespace AWS's request framework (Coral) puts before its own exceptions' names.
 const CORAL_NAMESPACE: &str = "com.amazon.coral.service#";
+/// The longest request body the endpoint reads (2 MiB); a longer one is answered 413 before any
+/// operation sees it.
+const MAX_BODY: usize = 2 * 1024 * 1024;
+/// How long the endpoint waits before accepting again after a failed accept (out of file
+/// descriptors or similar).
+const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 
 /// Where the per-request log lines go.
 #[derive(Clone, Default)]
@@ -89,6 +96,7 @@ fn stderr_writer() -> &'static std::sync::mpsc::Sender<String> {
 /// How to serve.
 #[derive(Clone, Default)]
 pub struct ServeOptions {
+    /// Where each request's log line goes.
     pub log: RequestLog,
 }
 
@@ -124,7 +132,8 @@ impl ServerHandle {
         }
     }
 
-    /// Serves until the task ends (it ends only on shutdown or an accept error).
+    /// Serves until the task ends (it ends only on [`shutdown`](Self::shutdown) or when the handle
+    /// is dropped elsewhere; a failed accept is retried, not fatal).
     pub async fn wait(mut self) -> Result<(), Error> {
         match self.task.take() {
             Some(task) => task
@@ -163,17 +172,20 @@ pub async fn serve_with(
     })?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
-    // SDK calls are small request/response pairs: do not let Nagle hold the answer back.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
+    let endpoint = Arc::new(Endpoint {
+        cognito,
+        log: options.log,
     });
-    let app = router(cognito, options);
+    let make_service = move || {
+        let endpoint = endpoint.clone();
+        service_fn(move |request| handle(endpoint.clone(), request))
+    };
+    let shutdown = async move {
+        let _ = rx.await;
+    };
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
+        http::serve(listener, make_service, shutdown, ACCEPT_BACKOFF).await;
+        Ok(())
     });
     Ok(ServerHandle {
         addr,
@@ -182,33 +194,28 @@ pub async fn serve_with(
     })
 }
 
-/// The endpoint as an axum router, to mount in another server.
-pub fn router(cognito: Arc<Cognito>, options: ServeOptions) -> Router {
-    Router::new()
-        .fallback(handle)
-        .with_state(Arc::new(Endpoint {
-            cognito,
-            log: options.log,
-        }))
-}
-
 struct Endpoint {
     cognito: Arc<Cognito>,
     log: RequestLog,
 }
 
+/// Answers one request: any method and path, so that what is not an operation gets the
+/// protocol's own error.
 async fn handle(
-    State(endpoint): State<Arc<Endpoint>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+    endpoint: Arc<Endpoint>,
+    request: Request<Incoming>,
+) -> Result<Response<http::Body>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = match http::read_body(body, MAX_BODY).await {
+        Ok(body) => body,
+        Err(e) => return Ok(unreadable(&e)),
+    };
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
-    let outcome = match parse_request(&method, &uri, &headers, &body) {
+    let headers = &parts.headers;
+    let outcome = match parse_request(&parts.method, &parts.uri, headers, &body) {
         Ok((action, request)) => endpoint.cognito.call(action, &request).await,
-        Err(rejected) => Outcome::new(target_action(&headers), Err(rejected)),
+        Err(rejected) => Outcome::new(target_action(headers), Err(rejected)),
     };
     let response = render(&outcome, &request_id);
     endpoint.log.write(log_line(
@@ -217,6 +224,20 @@ async fn handle(
         response.status(),
         started.elapsed(),
     ));
+    Ok(response)
+}
+
+/// The answer to a body that could not be read (longer than [`MAX_BODY`], or the connection
+/// failed): plain text, before any operation or request id, and not logged.
+fn unreadable(error: &BodyError) -> Response<http::Body> {
+    let status = if error.too_large() {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let body = format!("Failed to buffer the request body: {error}");
+    let mut response = http::response(status, "text/plain; charset=utf-8", body);
+    set_content_length(&mut response);
     response
 }
 
@@ -281,7 +302,7 @@ fn parse_request<'h>(
 }
 
 /// Builds the HTTP response for an outcome.
-fn render(outcome: &Outcome, request_id: &str) -> Response {
+fn render(outcome: &Outcome, request_id: &str) -> Response<http::Body> {
     let (status, body) = match &outcome.result {
         Ok(value) => (
             StatusCode::OK,
@@ -295,9 +316,8 @@ fn render(outcome: &Outcome, request_id: &str) -> Response {
             (status, serde_json::to_vec(&body).unwrap_or_default())
         }
     };
-    let mut response = (status, body).into_response();
+    let mut response = http::response(status, CONTENT_TYPE, body);
     let headers = response.headers_mut();
-    headers.insert("content-type", HeaderValue::from_static(CONTENT_TYPE));
     if let Ok(id) = HeaderValue::from_str(request_id) {
         headers.insert(HeaderName::from_static("x-amzn-requestid"), id);
     }
@@ -310,7 +330,20 @@ fn render(outcome: &Outcome, request_id: &str) -> Response {
             headers.insert(HeaderName::from_static("x-amzn-errormessage"), v);
         }
     }
+    set_content_length(&mut response);
     response
+}
+
+/// Puts `content-length` among the response's own headers, after the others: it then goes out
+/// before the `connection` header hyper adds for HTTP/1.0 and `Connection: close` clients, where
+/// the endpoint has always sent it.
+fn set_content_length(response: &mut Response<http::Body>) {
+    use hyper::body::Body as _;
+    if let Some(length) = response.body().size_hint().exact() {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
 }
 
 /// The `__type` on the wire. Cognito's modelled exceptions go by their shape name (Smithy says

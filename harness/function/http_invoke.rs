@@ -72,6 +72,7 @@ impl HttpFunction {
         ))
     }
 
+    /// The Invoke API URL the function is called at.
     pub fn url(&self) -> &Uri {
         &self.url
     }

@@ -20,21 +20,21 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpListener;
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::{AbortHandle, JoinHandle, JoinSet};
+use tokio::task::{AbortHandle, JoinHandle};
 
 use super::process;
 use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload};
+use crate::http;
 
 /// Largest answer a function may post: Lambda's synchronous payload limit (6 MiB) plus the 100
 /// bytes of slack the runtime interface emulator allows.
@@ -44,6 +44,9 @@ const DEFAULT_ACCOUNT: &str = "123456789012";
 /// How long a dead process's log pipes may stay open (a grandchild may hold them) before its exit
 /// is reported anyway.
 const LOG_DRAIN_LIMIT: Duration = Duration::from_millis(200);
+/// How long the endpoint waits before accepting again after a failed accept (out of file
+/// descriptors or similar), instead of spinning.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 
 /// A function run as a real process speaking the Lambda Runtime API: any `lambda_runtime` binary,
 /// or any language through its runtime interface client.
@@ -456,28 +459,19 @@ async fn watch(
     }
 }
 
-/// Accepts connections until aborted; aborting drops every open connection with it.
+/// Serves the Runtime API until aborted; aborting drops every open connection with it.
 async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let _ = stream.set_nodelay(true);
-                    let shared = shared.clone();
-                    connections.spawn(async move {
-                        let service = service_fn(move |request| route(shared.clone(), request));
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
-                    });
-                }
-                // Out of file descriptors or similar: back off instead of spinning.
-                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-            },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
-    }
+    let make_service = move || {
+        let shared = shared.clone();
+        service_fn(move |request| route(shared.clone(), request))
+    };
+    http::serve(
+        listener,
+        make_service,
+        std::future::pending(),
+        ACCEPT_BACKOFF,
+    )
+    .await;
 }
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
@@ -537,9 +531,8 @@ async fn answer(
     body: Incoming,
     is_error: bool,
 ) -> Response<Full<Bytes>> {
-    let (result, status) = match Limited::new(body, MAX_PAYLOAD).collect().await {
-        Ok(collected) => {
-            let bytes = collected.to_bytes();
+    let (result, status) = match http::read_body(body, MAX_PAYLOAD).await {
+        Ok(bytes) => {
             let result = if is_error {
                 Invoked::Error(FunctionError::from_body(&bytes))
             } else {
@@ -547,7 +540,7 @@ async fn answer(
             };
             (result, StatusCode::ACCEPTED)
         }
-        Err(e) if e.is::<LengthLimitError>() => {
+        Err(e) if e.too_large() => {
             let message = format!("Response payload size exceeded maximum allowed payload size ({MAX_PAYLOAD} bytes).");
             (
                 Invoked::Error(FunctionError::new("Function.ResponseSizeTooLarge", message)),
@@ -584,8 +577,8 @@ async fn answer(
 /// `POST /init/error`: the function could not start. Whoever is waiting gets the error; otherwise
 /// the next invocation does. The process is replaced either way.
 async fn init_error(shared: &Shared, body: Incoming) -> Response<Full<Bytes>> {
-    let bytes = match Limited::new(body, MAX_PAYLOAD).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    let bytes = match http::read_body(body, MAX_PAYLOAD).await {
+        Ok(bytes) => bytes,
         Err(e) => {
             return json(
                 StatusCode::BAD_REQUEST,
@@ -608,12 +601,11 @@ async fn init_error(shared: &Shared, body: Incoming) -> Response<Full<Bytes>> {
 }
 
 fn json_status_ok() -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from_static(br#"{"status":"OK"}"#)));
-    *response.status_mut() = StatusCode::ACCEPTED;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+    http::response(
+        StatusCode::ACCEPTED,
+        "application/json",
+        Bytes::from_static(br#"{"status":"OK"}"#),
+    )
 }
 
 fn not_found(path: &str) -> Response<Full<Bytes>> {
@@ -626,12 +618,7 @@ fn not_found(path: &str) -> Response<Full<Bytes>> {
 
 fn json(status: StatusCode, error_type: &str, message: &str) -> Response<Full<Bytes>> {
     let body = serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string();
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+    http::response(status, "application/json", body)
 }
 
 /// The thread that serves every Runtime API endpoint and owns every process.

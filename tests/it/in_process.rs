@@ -4,16 +4,17 @@
 //! The texts are compared with what lambda_runtime 1.5 itself posts to a Runtime API.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::cognito::CognitoEventUserPoolsCustomMessage;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::Router;
+use bytes::Bytes;
 use cognito_harness::function::{InvokeContext, Invoked};
 use cognito_harness::{handler, ErrorCode, Function, FunctionError, Outcome};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -342,7 +343,7 @@ struct Api {
     posted: tokio::sync::mpsc::UnboundedSender<Value>,
 }
 
-async fn next(State(api): State<Api>) -> (HeaderMap, Vec<u8>) {
+async fn next(api: &Api) -> Response<Full<Bytes>> {
     if api.served.swap(true, std::sync::atomic::Ordering::SeqCst) {
         // One invocation per test: hold later polls open, as Lambda does when idle.
         std::future::pending::<()>().await;
@@ -365,14 +366,48 @@ async fn next(State(api): State<Api>) -> (HeaderMap, Vec<u8>) {
             .unwrap(),
     );
     headers.insert("content-type", "application/json".parse().unwrap());
-    (headers, api.event.clone())
+    let mut response = Response::new(Full::new(Bytes::from(api.event.clone())));
+    *response.headers_mut() = headers;
+    response
 }
 
-async fn posted(State(api): State<Api>, body: axum::body::Bytes) -> StatusCode {
+async fn posted(api: &Api, body: Incoming) -> Response<Full<Bytes>> {
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let _ = api
         .posted
         .send(serde_json::from_slice(&body).unwrap_or(Value::Null));
-    StatusCode::ACCEPTED
+    status(StatusCode::ACCEPTED)
+}
+
+fn status(status: StatusCode) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::default());
+    *response.status_mut() = status;
+    response
+}
+
+/// `GET .../invocation/next` and `POST .../invocation/{id}/error` or `/response`; anything else
+/// is a 404.
+async fn route(api: Api, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let invocation = request
+        .uri()
+        .path()
+        .strip_prefix("/2018-06-01/runtime/invocation/")
+        .map(str::to_string);
+    let posts_an_answer = |rest: &str| {
+        rest.split_once('/')
+            .is_some_and(|(id, kind)| !id.is_empty() && matches!(kind, "error" | "response"))
+    };
+    Ok(match (request.method(), invocation.as_deref()) {
+        (&Method::GET, Some("next")) => next(&api).await,
+        (&Method::POST, Some(rest)) if posts_an_answer(rest) => {
+            posted(&api, request.into_body()).await
+        }
+        _ => status(StatusCode::NOT_FOUND),
+    })
 }
 
 /// Runs the handler of `kind` in a real `lambda_runtime::Runtime`, serves it `event` (as the
@@ -390,14 +425,19 @@ fn real_runtime_error(kind: handler_kind::Kind, event: &Value) -> Value {
             served: Default::default(),
             posted: tx,
         };
-        let app = Router::new()
-            .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route("/2018-06-01/runtime/invocation/{id}/error", post(posted))
-            .route("/2018-06-01/runtime/invocation/{id}/response", post(posted))
-            .with_state(api);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let api = api.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |r| route(api.clone(), r));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
 
         let runtime_task = {
             let _env = RUNTIME_ENV.lock().unwrap_or_else(|p| p.into_inner());
