@@ -8,8 +8,23 @@ use std::process::{ExitStatus, Stdio};
 
 use tokio::process::{Child, Command};
 
-/// Spawns `command` with `env` added to the harness's own environment. stdin is closed, stdout and
-/// stderr are piped. Call it from a thread that lives as long as the child should (see module doc).
+/// Variables every Lambda runtime defines that the harness can give the same value
+/// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+pub(super) const LAMBDA_DEFAULTS: [(&str, &str); 3] = [
+    ("LANG", "en_US.UTF-8"),
+    ("TZ", ":UTC"),
+    ("LAMBDA_RUNTIME_DIR", "/var/runtime"),
+];
+
+/// The only variables taken from the harness's environment: where programs and libraries are.
+const PASSED_THROUGH: [&str; 2] = ["PATH", "LD_LIBRARY_PATH"];
+
+/// Spawns `command` with Lambda's environment: `env` (the Lambda variables and the function's
+/// own), the variables every Lambda runtime defines ([`LAMBDA_DEFAULTS`]), and from the harness's
+/// environment only `PATH` and `LD_LIBRARY_PATH`, so interpreters are found. The developer's
+/// credentials, `AWS_PROFILE`, tokens and `RUST_BACKTRACE` never reach the function, as they do not
+/// on Lambda. stdin is closed, stdout and stderr are piped. Call it from a thread that lives as long
+/// as the child should (see module doc).
 pub(super) fn spawn(
     command: &[String],
     env: impl IntoIterator<Item = (String, String)>,
@@ -19,7 +34,14 @@ pub(super) fn spawn(
         .split_first()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the command is empty"))?;
     let mut cmd = Command::new(resolve(program));
+    cmd.env_clear();
+    for name in PASSED_THROUGH {
+        if let Some(value) = std::env::var_os(name) {
+            cmd.env(name, value);
+        }
+    }
     cmd.args(args)
+        .envs(LAMBDA_DEFAULTS)
         .envs(env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -328,7 +328,7 @@ import json, os, urllib.request
 api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
 with urllib.request.urlopen(api + "/invocation/next") as r:
     seen = {"headers": {k.lower(): v for k, v in r.headers.items()}, "event": json.load(r),
-            "env": {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "LAMBDA_", "_HANDLER"))}}
+            "env": dict(os.environ)}
 request_id = seen["headers"]["lambda-runtime-aws-request-id"]
 post = urllib.request.Request(api + "/invocation/" + request_id + "/response", data=json.dumps(seen).encode(), method="POST")
 with urllib.request.urlopen(post) as r:
@@ -337,7 +337,13 @@ with urllib.request.urlopen(post) as r:
 
 #[tokio::test]
 async fn the_runtime_gets_lambdas_headers_and_environment() {
-    let function = ProcessFunction::new("echo", ["python3", "-c", ECHO_RUNTIME])
+    // The interpreter itself, not a launcher (pyenv's shim adds its own variables).
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3 runs");
+    let python = String::from_utf8(python.stdout).unwrap().trim().to_string();
+    let function = ProcessFunction::new("echo", [python.as_str(), "-c", ECHO_RUNTIME])
         .handler("echo.handler")
         .memory_size(256);
     let event = json!({ "hello": "world" });
@@ -381,6 +387,38 @@ async fn the_runtime_gets_lambdas_headers_and_environment() {
         .as_str()
         .unwrap()
         .starts_with("127.0.0.1:"));
+    // Lambda's environment, and nothing of the harness's but where programs are: no credentials,
+    // no AWS_PROFILE, no RUST_BACKTRACE, whatever the developer's shell holds.
+    assert_eq!(env["TZ"], ":UTC");
+    assert_eq!(env["LANG"], "en_US.UTF-8");
+    assert_eq!(env["LAMBDA_RUNTIME_DIR"], "/var/runtime");
+    let mut names: Vec<&str> = env
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    // Python itself may add LC_CTYPE when it coerces the C locale.
+    names.retain(|n| !["PATH", "LD_LIBRARY_PATH", "LC_CTYPE"].contains(n));
+    assert_eq!(
+        names,
+        [
+            "AWS_DEFAULT_REGION",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            "AWS_LAMBDA_FUNCTION_NAME",
+            "AWS_LAMBDA_FUNCTION_VERSION",
+            "AWS_LAMBDA_INITIALIZATION_TYPE",
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "AWS_LAMBDA_RUNTIME_API",
+            "AWS_REGION",
+            "LAMBDA_RUNTIME_DIR",
+            "LANG",
+            "TZ",
+            "_HANDLER",
+        ]
+    );
 }
 
 /// A runtime whose initialization fails, reported the way runtime interface clients do.
