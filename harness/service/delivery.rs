@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::codes::{code_purpose, remember_code};
+use super::codes::{code_purpose, new_code, remember_code};
+use super::requests::UserRequest;
 use super::triggers::{fail_with, Attempt};
 use super::{lock, user_not_found, Cognito, Outcome, PoolHandle, TriggerRun};
 use crate::model::cognito_error::CognitoError;
@@ -89,6 +90,36 @@ pub(crate) fn plan_message(
         code,
         link,
     })
+}
+
+/// Plans a code message for `source` to the user `req` names, on the channel `channel` picks
+/// (`no_channel` answers when there is none); `check` may refuse the user first.
+pub(crate) fn plan_code_for(
+    req: UserRequest,
+    source: TriggerSource,
+    check: impl FnOnce(&User) -> Result<(), CognitoError>,
+    channel: fn(&UserPool, &User) -> Option<DeliveryMedium>,
+    no_channel: fn() -> CognitoError,
+) -> Result<(PoolHandle, PlannedMessage), CognitoError> {
+    let message = {
+        let guard = lock(&req.pool);
+        let user = guard
+            .find_user(&req.username)
+            .ok_or_else(|| req.user_not_found())?;
+        check(user)?;
+        let medium = channel(&guard, user).ok_or_else(no_channel)?;
+        plan_message(
+            &guard,
+            source,
+            medium,
+            user,
+            new_code(),
+            req.caller(),
+            req.metadata.as_ref(),
+        )
+        .ok_or_else(no_channel)?
+    };
+    Ok((req.pool, message))
 }
 
 /// The link a `{##…##}` marker becomes for link-style confirmation (the managed-login

@@ -7,9 +7,8 @@ use super::password_policy::{check_policy, PASSWORD_RULE};
 
 use super::client_user_not_found;
 use super::codes::consume_code;
-use super::codes::new_code;
 use super::codes::CONFIRMATION_CODE_RULE;
-use super::delivery::{plan_message, recovery_channel};
+use super::delivery::{plan_code_for, recovery_channel};
 use super::requests::UserRequest;
 use super::{lock, Cognito, Outcome};
 use crate::model::cognito_error::CognitoError;
@@ -50,24 +49,13 @@ impl Cognito {
     ) -> Outcome {
         let admin = request.as_ref().is_ok_and(|r| r.client_id.is_none());
         let planned = request.and_then(|req| {
-            let guard = lock(&req.pool);
-            let user = guard
-                .find_user(&req.username)
-                .ok_or_else(|| req.user_not_found())?;
-            let medium = recovery_channel(&guard, user).ok_or_else(no_recovery_channel)?;
-            let source = TriggerSource::CUSTOM_MESSAGE_FORGOT_PASSWORD;
-            let message = plan_message(
-                &guard,
-                source,
-                medium,
-                user,
-                new_code(),
-                req.caller(),
-                req.metadata.as_ref(),
+            plan_code_for(
+                req,
+                TriggerSource::CUSTOM_MESSAGE_FORGOT_PASSWORD,
+                |_| Ok(()),
+                recovery_channel,
+                no_recovery_channel,
             )
-            .ok_or_else(no_recovery_channel)?;
-            drop(guard);
-            Ok((req.pool, message))
         });
         self.send_code(action, planned, |user| {
             if admin {

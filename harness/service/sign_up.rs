@@ -13,7 +13,7 @@ use super::codes::new_code;
 use super::codes::{
     consume_code, remember_code, CONFIRMATION_CODE_RULE, CONFIRMATION_CODE_SECONDS,
 };
-use super::delivery::{first_delivery, plan_message, verification_channel};
+use super::delivery::{first_delivery, plan_code_for, plan_message, verification_channel};
 use super::requests::name_value_list;
 use super::{lock, user_not_found, Cognito, Outcome};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
@@ -264,34 +264,22 @@ impl Cognito {
         let planned = self
             .client_user_request(request, |_| Ok(()))
             .and_then(|req| {
-                let guard = lock(&req.pool);
-                let user = guard
-                    .find_user(&req.username)
-                    .ok_or_else(|| req.user_not_found())?;
-                if user.status == UserStatus::Confirmed {
-                    return Err(CognitoError::invalid_parameter(
-                        "User is already confirmed.",
-                    ));
-                }
-                let no_channel = || {
-                    CognitoError::invalid_parameter(
-                        "Cannot resend codes. Auto verification not turned on.",
-                    )
-                };
-                let medium = verification_channel(&guard, user).ok_or_else(no_channel)?;
-                let source = TriggerSource::CUSTOM_MESSAGE_RESEND_CODE;
-                let message = plan_message(
-                    &guard,
-                    source,
-                    medium,
-                    user,
-                    new_code(),
-                    req.caller(),
-                    req.metadata.as_ref(),
+                plan_code_for(
+                    req,
+                    TriggerSource::CUSTOM_MESSAGE_RESEND_CODE,
+                    |user| match user.status {
+                        UserStatus::Confirmed => Err(CognitoError::invalid_parameter(
+                            "User is already confirmed.",
+                        )),
+                        _ => Ok(()),
+                    },
+                    verification_channel,
+                    || {
+                        CognitoError::invalid_parameter(
+                            "Cannot resend codes. Auto verification not turned on.",
+                        )
+                    },
                 )
-                .ok_or_else(no_channel)?;
-                drop(guard);
-                Ok((req.pool, message))
             });
         self.send_code(ACTION, planned, |_| {}).await
     }
