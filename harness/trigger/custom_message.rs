@@ -463,8 +463,9 @@ fn validate(
                 v.string(
                     "emailSubject",
                     subject,
+                    // EmailVerificationSubjectType: 1–140 (botocore service-2.json).
                     StringRule {
-                        min: None,
+                        min: Some(1),
                         max: Some(SUBJECT_MAX),
                         pattern: Some(&EMAIL_SUBJECT),
                         sensitive: false,

@@ -1,8 +1,9 @@
-//! The events the harness sends, against events real Cognito sent (`fixtures/captures/`, sources in
-//! its SOURCES.md). Each capture's situation is replayed (the pool it came from, the call that
+//! The harness against published evidence of what real Cognito does. Events: against events real
+//! Cognito sent (`fixtures/captures/`, sources in its SOURCES.md). Each capture's situation is replayed (the pool it came from, the call that
 //! fired it) and the harness's event must have the same keys at every level, the same JSON types
 //! (null, `{}` and absent told apart) and the same constants. Values that name the user, pool or
-//! client are not compared.
+//! client are not compared. Verdicts: link-pool bodies and the subject's length, against the reports
+//! and the service model that docs/cognito-semantics.md §3.4 cites.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -239,4 +240,40 @@ async fn a_link_pool_rejects_a_code_body_as_cognito_does() {
         "custom-message.link-placeholder"
     );
     assert!(outcome.delivered.is_empty());
+}
+
+#[tokio::test]
+async fn an_empty_subject_gets_the_models_length_error_too() {
+    // EmailVerificationSubjectType is 1–140 characters of `[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+`.
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "custom-message", |e| {
+        Ok(respond(
+            e,
+            json!({"emailSubject": "", "emailMessage": "Code {####}"}),
+        ))
+    });
+    recorder::recording(&mut functions, "pre-sign-up", Ok);
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let outcome = cognito
+        .call(
+            "SignUp",
+            &json!({"ClientId": CLIENT_ID, "Username": "sub", "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": "sub@example.com"}]}),
+        )
+        .await;
+    let error = outcome.error().expect("rejected");
+    assert_eq!(
+        error.code,
+        cognito_harness::ErrorCode::InvalidParameterException
+    );
+    assert_eq!(
+        error.message,
+        "2 validation errors detected: Value '' at 'emailSubject' failed to satisfy constraint: Member must \
+         satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+; Value '' at 'emailSubject' \
+         failed to satisfy constraint: Member must have length greater than or equal to 1"
+    );
+    assert_eq!(
+        outcome.verdict().unwrap().rule.id,
+        "custom-message.subject-pattern"
+    );
 }
