@@ -1,9 +1,13 @@
-//! The harness against published evidence of what real Cognito does. Events: against events real
-//! Cognito sent (`fixtures/captures/`, sources in its SOURCES.md). Each capture's situation is replayed (the pool it came from, the call that
-//! fired it) and the harness's event must have the same keys at every level, the same JSON types
-//! (null, `{}` and absent told apart) and the same constants. Values that name the user, pool or
-//! client are not compared. Verdicts: link-pool bodies and the subject's length, against the reports
-//! and the service model that docs/cognito-semantics.md §3.4 cites.
+//! The harness against published evidence of what real Cognito does.
+//!
+//! Events: against events real Cognito sent (`fixtures/captures/`, sources in its SOURCES.md).
+//! Each capture's situation is replayed (the pool it came from, the call that fired it), and the
+//! harness's event must have the same keys at every level, the same JSON types (null, `{}` and
+//! absent told apart) and the same constants. Values that name the user, pool or client are not
+//! compared.
+//!
+//! Verdicts: link-pool bodies and the subject's length, against the reports and the service model
+//! that docs/cognito-semantics.md §3.4 cites.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
