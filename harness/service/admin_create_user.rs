@@ -86,7 +86,9 @@ impl Cognito {
         let planned = {
             let guard = lock(&pool);
             (|| {
-                let password = temporary.clone().unwrap_or_else(temporary_password);
+                let password = temporary
+                    .clone()
+                    .unwrap_or_else(|| temporary_password(&guard));
                 check_policy(&guard, &password)?;
                 if resend {
                     let user = guard.find_user(&username).ok_or_else(user_not_found)?;

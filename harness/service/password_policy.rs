@@ -53,11 +53,25 @@ pub(crate) fn check_policy(pool: &UserPool, password: &str) -> Result<(), Cognit
     Ok(())
 }
 
-/// A temporary password that satisfies any policy.
-pub(crate) fn temporary_password() -> String {
+/// A temporary password that satisfies the pool's policy: upper and lower case, a symbol and
+/// digits, at least 16 characters or the policy's MinimumLength, whichever is longer (Cognito
+/// generates passwords that meet the pool's own policy).
+pub(crate) fn temporary_password(pool: &UserPool) -> String {
+    let minimum = pool
+        .config
+        .policies
+        .as_ref()
+        .and_then(|p| p.password_policy.as_ref())
+        .and_then(|p| p.minimum_length)
+        .unwrap_or(8);
+    // "Tmp" + letters + "!" + a 6-digit code: 10 fixed characters around the random part.
+    let random = usize::try_from(minimum)
+        .unwrap_or(0)
+        .saturating_sub(10)
+        .max(6);
     format!(
         "Tmp{}!{}",
-        crate::model::tokens::random_alphanumeric(6),
+        crate::model::tokens::random_alphanumeric(random),
         new_code()
     )
 }

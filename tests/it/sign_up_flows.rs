@@ -897,3 +897,19 @@ async fn email_username_pools_confirm_a_sign_up_by_its_email() {
     assert_eq!(user.status, UserStatus::Confirmed);
     assert_eq!(user.attribute("email_verified"), Some("true"));
 }
+
+#[tokio::test]
+async fn a_generated_temporary_password_meets_a_long_minimum_length() {
+    // Issue 10: a MinimumLength above 16 made AdminCreateUser fail its own generated password.
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", Ok);
+    recorder::recording(&mut functions, "custom-message", Ok);
+    let policy = json!({"Policies": {"PasswordPolicy": {"MinimumLength": 24}}});
+    let cognito = recorder::cognito(functions, config(policy));
+    let request = json!({"UserPoolId": POOL_ID, "Username": "gil", "DesiredDeliveryMediums": ["EMAIL"],
+        "UserAttributes": [{"Name": "email", "Value": "gil@example.com"}, {"Name": "email_verified", "Value": "true"}]});
+    let outcome = cognito.call("AdminCreateUser", &request).await;
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    let password = outcome.delivered[0].code.clone().unwrap();
+    assert!(password.chars().count() >= 24, "{password}");
+}
