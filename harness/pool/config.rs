@@ -434,13 +434,13 @@ impl PoolConfig {
 
     /// Whether users sign in with `attribute` (email/phone as username, or as an alias).
     pub fn is_sign_in_alias(&self, attribute: &str) -> bool {
-        let listed = |list: &Option<Vec<String>>| {
-            list.as_deref()
+        self.is_username_attribute(attribute)
+            || self
+                .alias_attributes
+                .as_deref()
                 .unwrap_or_default()
                 .iter()
                 .any(|a| a == attribute)
-        };
-        listed(&self.username_attributes) || listed(&self.alias_attributes)
     }
 
     /// The CustomMessage trigger's ARN, if one is configured.

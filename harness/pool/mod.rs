@@ -316,6 +316,14 @@ impl UserPool {
         self.users.get_mut(&key)
     }
 
+    /// Whether `user` can sign in with their `attribute` (`email`, `phone_number`): always when
+    /// the pool's UsernameAttributes list it (a name, unique whether verified or not: sign-up
+    /// refuses a duplicate), once verified when AliasAttributes do.
+    pub fn signs_in_with(&self, user: &User, attribute: &str) -> bool {
+        self.config.is_username_attribute(attribute)
+            || self.config.is_sign_in_alias(attribute) && user.is_verified(attribute)
+    }
+
     fn user_key(&self, name: &str) -> Option<String> {
         let key = self.normalize_username(name);
         if self.users.contains_key(&key) {
@@ -325,19 +333,9 @@ impl UserPool {
             .values()
             .find(|u| {
                 u.sub == name
-                    || ["email", "phone_number"].iter().any(|attr| {
-                        // A UsernameAttributes value is the user's name, unique whether verified
-                        // or not (sign-up refuses a duplicate); an alias counts once verified.
-                        let is_username = self
-                            .config
-                            .username_attributes
-                            .as_deref()
-                            .unwrap_or_default()
-                            .iter()
-                            .any(|a| a == attr);
-                        (is_username || self.config.is_sign_in_alias(attr) && u.is_verified(attr))
-                            && u.attribute(attr) == Some(name)
-                    })
+                    || ["email", "phone_number"]
+                        .iter()
+                        .any(|attr| self.signs_in_with(u, attr) && u.attribute(attr) == Some(name))
             })
             .map(|u| self.normalize_username(&u.username))
     }

@@ -89,12 +89,7 @@ pub(crate) fn plan_new_user(
 /// UsernameExistsException when the username (or, for email/phone usernames, the address) is taken.
 pub(crate) fn ensure_username_free(pool: &UserPool, user: &User) -> Result<(), CognitoError> {
     let taken_by_alias = ["email", "phone_number"].into_iter().find(|attr| {
-        pool.config
-            .username_attributes
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .any(|a| a == attr)
+        pool.config.is_username_attribute(attr)
             && user.attribute(attr).is_some_and(|v| {
                 pool.users()
                     .any(|u| u.username != user.username && u.attribute(attr) == Some(v))

@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 use super::{lock, Cognito, Outcome, PoolHandle, TriggerRun};
 use crate::function::{invoke_with_retries, Invocation};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
-use crate::pool::DeliveryMedium;
 use crate::trigger::{judge, Context, Decision, PreSignUpFlags, Ran, TriggerSource};
 
 /// What Cognito got when a call reached a trigger.
@@ -68,9 +67,7 @@ impl Cognito {
         let attempt = self.attempt(Some(&arn), Some(&event)).await;
         let judgement = {
             let guard = lock(pool);
-            let ctx = Context::new(source, &guard.config)
-                .medium(DeliveryMedium::Email)
-                .attributes(attributes_after);
+            let ctx = Context::new(source, &guard.config).attributes(attributes_after);
             judge(attempt.ran(), &ctx)
         };
         let (verdict, flags) = judgement.into_parts::<PreSignUpFlags>();

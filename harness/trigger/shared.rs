@@ -207,11 +207,9 @@ pub(crate) fn stored_attributes(pool: &UserPool, user: &User) -> Map<String, Val
     let mut map = Map::with_capacity(user.attributes.len() + 3);
     map.insert("sub".into(), Value::from(user.sub.as_str()));
     for attr in ["email", "phone_number"] {
-        // The attribute a user signs in with (UsernameAttributes) is an alias from sign-up on,
-        // verified or not; an AliasAttributes alias only once verified (§1.2, captured).
-        if pool.config.is_username_attribute(attr)
-            || pool.config.is_sign_in_alias(attr) && user.is_verified(attr)
-        {
+        // The alias keys follow who can sign in with the attribute: from sign-up on in
+        // UsernameAttributes pools, once verified in AliasAttributes pools (§1.2, captured).
+        if pool.signs_in_with(user, attr) {
             if let Some(value) = user.attribute(attr) {
                 map.insert(format!("cognito:{attr}_alias"), Value::from(value));
             }
