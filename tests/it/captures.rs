@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
 
-use crate::recorder::{self, config, respond, CLIENT_ID, POOL_ID};
-use cognito_harness::Functions;
+use crate::recorder::{self, config, respond, Recorded, CLIENT_ID, POOL_ID};
+use cognito_harness::{Cognito, Functions};
 
 /// The pools the captures came from: users sign in with their e-mail (`userName` is the `sub`).
 fn email_username_pool() -> Value {
@@ -91,12 +91,21 @@ fn supplied_attributes(capture_name: &str, except: &[&str]) -> Value {
     Value::Array(list)
 }
 
+/// A service over the test pool configured with `extra`: its CustomMessage function answers
+/// `custom_message(event)`, its PreSignUp function echoes the event; both record what they got.
+fn recording_pool(
+    extra: Value,
+    custom_message: impl Fn(Value) -> Result<Value, String> + Send + Sync + Clone + 'static,
+) -> (Cognito, Recorded, Recorded) {
+    let mut functions = Functions::new();
+    let cm = recorder::recording(&mut functions, "custom-message", custom_message);
+    let pre = recorder::recording(&mut functions, "pre-sign-up", Ok);
+    (recorder::cognito(functions, config(extra)), cm, pre)
+}
+
 #[tokio::test]
 async fn custom_message_sign_up_of_an_unconfirmed_user_carries_the_email_alias() {
-    let mut functions = Functions::new();
-    let cm = recorder::recording(&mut functions, "custom-message", Ok);
-    recorder::recording(&mut functions, "pre-sign-up", Ok);
-    let cognito = recorder::cognito(functions, config(email_username_pool()));
+    let (cognito, cm, _) = recording_pool(email_username_pool(), Ok);
     let outcome = cognito
         .call(
             "SignUp",
@@ -109,10 +118,7 @@ async fn custom_message_sign_up_of_an_unconfirmed_user_carries_the_email_alias()
 
 #[tokio::test]
 async fn custom_message_forgot_password_matches_the_capture() {
-    let mut functions = Functions::new();
-    let cm = recorder::recording(&mut functions, "custom-message", Ok);
-    recorder::recording(&mut functions, "pre-sign-up", Ok);
-    let cognito = recorder::cognito(functions, config(email_username_pool()));
+    let (cognito, cm, _) = recording_pool(email_username_pool(), Ok);
     let email = "sam@example.com";
     let signed_up = cognito
         .call(
@@ -146,10 +152,7 @@ async fn pre_sign_up_sign_up_matches_every_capture() {
         "PreSignUp_SignUp--amplify-docs-4147",
         "PreSignUp_SignUp--bobbyhadz-link-accounts",
     ] {
-        let mut functions = Functions::new();
-        let pre = recorder::recording(&mut functions, "pre-sign-up", Ok);
-        recorder::recording(&mut functions, "custom-message", Ok);
-        let cognito = recorder::cognito(functions, config(email_username_pool()));
+        let (cognito, _, pre) = recording_pool(email_username_pool(), Ok);
         let request = json!({"ClientId": CLIENT_ID, "Username": "sam@example.com", "Password": "Passw0rd!",
             "UserAttributes": supplied_attributes(name, &["email"])});
         let outcome = cognito.call("SignUp", &request).await;
@@ -160,10 +163,7 @@ async fn pre_sign_up_sign_up_matches_every_capture() {
 
 #[tokio::test]
 async fn pre_sign_up_admin_create_user_matches_the_capture() {
-    let mut functions = Functions::new();
-    let pre = recorder::recording(&mut functions, "pre-sign-up", Ok);
-    recorder::recording(&mut functions, "custom-message", Ok);
-    let cognito = recorder::cognito(functions, config(email_username_pool()));
+    let (cognito, _, pre) = recording_pool(email_username_pool(), Ok);
     let request = json!({"UserPoolId": POOL_ID, "Username": "sam@example.com", "MessageAction": "SUPPRESS",
         "UserAttributes": [{"Name": "email", "Value": "sam@example.com"}]});
     let outcome = cognito.call("AdminCreateUser", &request).await;
@@ -197,12 +197,9 @@ fn link_pool() -> Value {
 }
 
 async fn sign_up_answering(email_message: &'static str) -> cognito_harness::Outcome {
-    let mut functions = Functions::new();
-    recorder::recording(&mut functions, "custom-message", move |e| {
+    let (cognito, _, _) = recording_pool(link_pool(), move |e| {
         Ok(respond(e, json!({"emailMessage": email_message})))
     });
-    recorder::recording(&mut functions, "pre-sign-up", Ok);
-    let cognito = recorder::cognito(functions, config(link_pool()));
     cognito
         .call(
             "SignUp",
@@ -249,15 +246,12 @@ async fn a_link_pool_rejects_a_code_body_as_cognito_does() {
 #[tokio::test]
 async fn an_empty_subject_gets_the_models_length_error_too() {
     // EmailVerificationSubjectType is 1–140 characters of `[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+`.
-    let mut functions = Functions::new();
-    recorder::recording(&mut functions, "custom-message", |e| {
+    let (cognito, _, _) = recording_pool(json!({}), |e| {
         Ok(respond(
             e,
             json!({"emailSubject": "", "emailMessage": "Code {####}"}),
         ))
     });
-    recorder::recording(&mut functions, "pre-sign-up", Ok);
-    let cognito = recorder::cognito(functions, config(json!({})));
     let outcome = cognito
         .call(
             "SignUp",
