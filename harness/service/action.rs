@@ -96,14 +96,6 @@ impl Action {
             .find(|a| a.name() == name)
             .ok_or_else(|| unknown_operation(name))
     }
-
-    /// Whether this is one of the harness's simulated steps rather than an AWS operation.
-    pub fn is_simulated(self) -> bool {
-        matches!(
-            self,
-            Action::FederatedSignIn | Action::SendAuthenticationCode
-        )
-    }
 }
 
 impl std::str::FromStr for Action {
