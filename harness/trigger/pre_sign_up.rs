@@ -41,6 +41,7 @@ pub(crate) static KIND: Kind = Kind {
         &ACCEPTED,
         &ADMIN_FLAGS_IGNORED,
         &AUTO_VERIFY_NEEDS_ATTRIBUTE,
+        &AUTO_VERIFY_NEEDS_AUTO_CONFIRM,
     ],
     function_error: &shared::FUNCTION_ERROR,
     arn: PoolConfig::pre_sign_up_arn,
@@ -61,6 +62,18 @@ rule!(
 );
 rule!(AUTO_VERIFY_NEEDS_ATTRIBUTE, "pre-sign-up.auto-verify-needs-attribute", Assumed, "§3.5, ruling 9",
     "autoVerifyEmail/autoVerifyPhone without that attribute: InvalidParameterException naming the attribute");
+
+rule!(
+    AUTO_VERIFY_NEEDS_AUTO_CONFIRM,
+    "pre-sign-up.auto-verify-needs-auto-confirm",
+    Observed,
+    "§3.5",
+    "autoVerifyEmail/autoVerifyPhone on a SignUp the function does not also auto-confirm: rejected, `Phone or email cannot be auto verified, when user is not being auto confirmed.`"
+);
+
+/// Cognito's text for an auto-verify flag without autoConfirmUser (§3.5, aws-sdk-java#1049).
+const VERIFY_WITHOUT_CONFIRM: &str =
+    "Phone or email cannot be auto verified, when user is not being auto confirmed.";
 
 /// What the PreSignUp answer asks Cognito to do.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
@@ -155,6 +168,18 @@ fn judge_flags(
                 PreSignUpFlags::default(),
             );
         }
+    }
+    // A federated user is confirmed by the provider, so only SignUp needs the confirm flag
+    // (assumed: every report of this rejection is a SignUp).
+    let verifies = flags.auto_verify_email || flags.auto_verify_phone;
+    if verifies && !flags.auto_confirm_user && source == TriggerSource::PRE_SIGN_UP_SIGN_UP {
+        // The text is observed; the reports do not name the exception, InvalidParameterException
+        // is ours (as for ruling 9).
+        let error = CognitoError::invalid_parameter(VERIFY_WITHOUT_CONFIRM);
+        return (
+            Verdict::rejected(source, &AUTO_VERIFY_NEEDS_AUTO_CONFIRM, error),
+            PreSignUpFlags::default(),
+        );
     }
     let mut verdict = Verdict::accepted(source, &ACCEPTED);
     verdict.detail = Some(format!(

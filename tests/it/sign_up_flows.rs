@@ -158,6 +158,31 @@ async fn auto_verify_without_the_attribute_rejects_and_stores_nothing() {
     assert!(stored_user(&cognito, "alice").is_none());
 }
 
+/// aws/aws-sdk-java#1049 (2018) and two 2026 project changelogs report this exact text for a
+/// PreSignUp that sets autoVerifyEmail without autoConfirmUser (cognito-semantics.md §3.5).
+#[tokio::test]
+async fn auto_verify_without_auto_confirm_rejects_the_sign_up_with_cognitos_text() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", |e| {
+        Ok(respond(e, json!({"autoVerifyEmail": true})))
+    });
+    let cm = recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let outcome = cognito.call("SignUp", &sign_up_request()).await;
+    assert_eq!(
+        outcome.error().unwrap().to_json(),
+        json!({"__type": "InvalidParameterException",
+        "message": "Phone or email cannot be auto verified, when user is not being auto confirmed."})
+    );
+    let verdict = outcome.verdict().unwrap();
+    assert_eq!(
+        (verdict.rule.id, verdict.rule.grade.as_str()),
+        ("pre-sign-up.auto-verify-needs-auto-confirm", "observed")
+    );
+    assert_eq!(cm.count(), 0, "no code is sent for a rejected sign-up");
+    assert!(stored_user(&cognito, "alice").is_none());
+}
+
 #[tokio::test]
 async fn a_pre_sign_up_error_rejects_the_sign_up_with_cognitos_text() {
     let mut functions = Functions::new();
