@@ -27,6 +27,7 @@ use tokio::task::JoinHandle;
 use crate::error::Error;
 use crate::http::{self, BodyError};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::user_agent::aws_sdk_version;
 use crate::service::{Cognito, Outcome};
 use crate::trigger::Decision;
 
@@ -214,7 +215,10 @@ async fn handle(
     let request_id = uuid::Uuid::new_v4().to_string();
     let headers = &parts.headers;
     let outcome = match parse_request(&parts.method, &parts.uri, headers, &body) {
-        Ok((action, request)) => endpoint.cognito.call(action, &request).await,
+        Ok((action, request)) => match caller_sdk(headers) {
+            Some(sdk) => endpoint.cognito.call_from(&sdk, action, &request).await,
+            None => endpoint.cognito.call(action, &request).await,
+        },
         Err(rejected) => Outcome::new(target_action(headers), Err(rejected)),
     };
     let response = render(&outcome, &request_id);
@@ -239,6 +243,12 @@ fn unreadable(error: &BodyError) -> Response<http::Body> {
     let mut response = http::response(status, "text/plain; charset=utf-8", body);
     set_content_length(&mut response);
     response
+}
+
+/// The AWS SDK the request's user agent names, as trigger events report it (§1.1).
+fn caller_sdk(headers: &HeaderMap) -> Option<String> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    aws_sdk_version(header("user-agent"), header("x-amz-user-agent"))
 }
 
 /// The action named by `X-Amz-Target`, for logs (`-` when there is none).

@@ -44,6 +44,9 @@ pub struct Step {
     pub request: Value,
     /// What is expected of the call.
     pub expect: Expect,
+    /// The caller's SDK as events name it (`callerContext.awsSdkVersion`): the step's
+    /// `awsSdkVersion`, else the scenario's, else `None` (`aws-sdk-unknown-unknown`).
+    pub aws_sdk_version: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -55,6 +58,8 @@ struct ScenarioFile {
     users: Vec<SeedUser>,
     #[serde(default)]
     clients: Vec<String>,
+    #[serde(rename = "awsSdkVersion")]
+    aws_sdk_version: Option<String>,
     steps: Vec<StepFile>,
 }
 
@@ -84,6 +89,20 @@ struct StepFile {
     request: Value,
     #[serde(default)]
     expect: expect::ExpectFile,
+    #[serde(rename = "awsSdkVersion")]
+    aws_sdk_version: Option<String>,
+}
+
+/// An `awsSdkVersion` names an SDK as Cognito does (any text; `aws-sdk-java-console` is real).
+fn check_sdk_version(file: &Path, path: &str, version: Option<&str>) -> Result<(), Error> {
+    match version {
+        Some("") => Err(Error::input(
+            file,
+            path,
+            "expected the SDK as Cognito names it (such as aws-sdk-js-3.473.0), not an empty string",
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn empty_object() -> Value {
@@ -125,6 +144,7 @@ impl Scenario {
             }
             pool.add_client(name);
         }
+        check_sdk_version(file, "$.awsSdkVersion", parsed.aws_sdk_version.as_deref())?;
         let mut steps = Vec::with_capacity(parsed.steps.len());
         for (i, step) in parsed.steps.into_iter().enumerate() {
             let at = |rest: &str| format!("$.steps[{i}]{rest}");
@@ -140,10 +160,15 @@ impl Scenario {
             let expect = step.expect.check().map_err(|(key, message)| {
                 Error::input(file, at(&format!(".expect.{key}")), message)
             })?;
+            check_sdk_version(file, &at(".awsSdkVersion"), step.aws_sdk_version.as_deref())?;
+            let aws_sdk_version = step
+                .aws_sdk_version
+                .or_else(|| parsed.aws_sdk_version.clone());
             steps.push(Step {
                 action,
                 request: step.request,
                 expect,
+                aws_sdk_version,
             });
         }
         if steps.is_empty() {

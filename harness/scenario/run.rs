@@ -267,7 +267,10 @@ pub async fn run_scenario(
             action: step.action,
             request: &request,
         });
-        let outcome = cognito.run(step.action, &request).await;
+        let outcome = match &step.aws_sdk_version {
+            Some(sdk) => cognito.run_from(sdk, step.action, &request).await,
+            None => cognito.run(step.action, &request).await,
+        };
         for run in &outcome.triggers {
             on_event(&RunEvent::TriggerRan {
                 file,

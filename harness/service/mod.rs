@@ -37,6 +37,7 @@ use serde_json::Value;
 use crate::function::{Deadline, FunctionLookup, Functions, Invocation};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::pool::{Message, UserPool};
+use crate::trigger::shared::with_caller_sdk;
 use crate::trigger::{Decision, TriggerSource, Verdict};
 
 pub use action::Action;
@@ -229,6 +230,26 @@ impl Cognito {
             Ok(action) => self.run(action, request).await,
             Err(unknown) => Outcome::new(action, Err(unknown)),
         }
+    }
+
+    /// Replays one API call made through the AWS SDK `aws_sdk_version` (as Cognito names it in
+    /// events: `aws-sdk-js-3.473.0`; see [`aws_sdk_version`](crate::aws_sdk_version) for deriving
+    /// it from a user agent). [`call`](Self::call) sends `aws-sdk-unknown-unknown`.
+    pub async fn call_from(&self, aws_sdk_version: &str, action: &str, request: &Value) -> Outcome {
+        match Action::parse(action) {
+            Ok(action) => self.run_from(aws_sdk_version, action, request).await,
+            Err(unknown) => Outcome::new(action, Err(unknown)),
+        }
+    }
+
+    /// Replays one API call of a known action made through the AWS SDK `aws_sdk_version`.
+    pub async fn run_from(
+        &self,
+        aws_sdk_version: &str,
+        action: Action,
+        request: &Value,
+    ) -> Outcome {
+        with_caller_sdk(aws_sdk_version.to_string(), self.run(action, request)).await
     }
 
     /// Replays one API call of a known action.

@@ -8,12 +8,23 @@ use super::rules::{rule, Rule};
 use super::{Caller, TriggerSource, Verdict};
 use crate::function::{Invocation, Invoked, Payload};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::user_agent;
 use crate::pool::{User, UserPool};
 
 /// `callerContext.clientId` for admin (IAM-authorised) API calls (§1.1).
 pub const CLIENT_ID_NOT_APPLICABLE: &str = "CLIENT_ID_NOT_APPLICABLE";
-/// `callerContext.awsSdkVersion` when the caller's SDK is unknown (§1.1).
-pub const AWS_SDK_UNKNOWN: &str = "aws-sdk-unknown-unknown";
+
+tokio::task_local! {
+    /// The `awsSdkVersion` of the API call being replayed (§1.1). The service sets it for the
+    /// whole call ([`with_caller_sdk`]), so every event a call builds names the caller's SDK
+    /// without each action passing it to each event builder.
+    static CALLER_SDK: String;
+}
+
+/// Runs `call` with `sdk` as the `callerContext.awsSdkVersion` of every event it builds.
+pub(crate) async fn with_caller_sdk<F: std::future::Future>(sdk: String, call: F) -> F::Output {
+    CALLER_SDK.scope(sdk, call).await
+}
 
 rule!(FUNCTION_ERROR, "function-error", Observed, "§3.1",
     "a function error fails the call with UserLambdaValidationException `<Trigger> failed with error <errorMessage>.`");
@@ -192,7 +203,10 @@ pub(crate) fn envelope(
     event.insert("userPoolId".into(), Value::from(pool.id.as_str()));
     event.insert("userName".into(), Value::from(user_name));
     let mut caller_context = Map::with_capacity(2);
-    caller_context.insert("awsSdkVersion".into(), Value::from(AWS_SDK_UNKNOWN));
+    let sdk = CALLER_SDK
+        .try_with(|sdk| Value::from(sdk.as_str()))
+        .unwrap_or_else(|_| Value::from(user_agent::UNKNOWN));
+    caller_context.insert("awsSdkVersion".into(), sdk);
     caller_context.insert("clientId".into(), Value::from(client_id));
     event.insert("callerContext".into(), Value::Object(caller_context));
     event.insert("triggerSource".into(), Value::from(source.name()));

@@ -444,7 +444,7 @@ fn events_prints_a_realistic_event_for_every_source() {
 
 /// The workspace's own trigger binaries (debug profile), built on demand through the binding's
 /// `build` step: the path users take.
-fn trigger_config(dir: &Path, trigger: &str) {
+pub(crate) fn trigger_config(dir: &Path, trigger: &str) {
     let root = env!("CARGO_MANIFEST_DIR");
     let binary = Path::new(BIN).with_file_name(trigger);
     let config = format!(

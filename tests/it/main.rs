@@ -2,6 +2,7 @@
 
 mod attributes;
 mod bundled_suite;
+mod caller_sdk;
 mod captures;
 mod challenges;
 mod cli;
