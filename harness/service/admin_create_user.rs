@@ -3,7 +3,9 @@
 use serde_json::{json, Value};
 
 use super::delivery::plan_message;
-use super::new_users::{claim_verified_aliases, ensure_username_free, plan_new_user, supplied};
+use super::new_users::{
+    claim_verified_aliases, ensure_username_free, plan_new_user, supplied, ADMIN_CREATE_USER_EXISTS,
+};
 use super::password_policy::{check_policy, temporary_password, PASSWORD_RULE};
 use super::requests::name_value_list;
 use super::triggers::fail_with;
@@ -110,7 +112,7 @@ impl Cognito {
                     &username,
                     None,
                     &attributes,
-                    "Attributes did not conform to the schema: ",
+                    ADMIN_CREATE_USER_EXISTS,
                 )?;
                 user.password = Some(password);
                 user.status = UserStatus::ForceChangePassword;
@@ -195,7 +197,7 @@ impl Cognito {
                 stored.password = user.password.take();
                 return Ok(json!({ "User": user_type(stored) }));
             }
-            ensure_username_free(pool, &user)?;
+            ensure_username_free(pool, &user, ADMIN_CREATE_USER_EXISTS)?;
             claim_verified_aliases(pool, &user, force_alias)?;
             let response = json!({ "User": user_type(&user) });
             pool.put_user(user);

@@ -89,7 +89,7 @@ impl Cognito {
             let token =
                 parameter("REFRESH_TOKEN").ok_or_else(|| missing_parameter("REFRESH_TOKEN"))?;
             let invalid =
-                || CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Refresh Token");
+                || CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Refresh Token.");
             let grant = guard.refresh_grant(token).cloned().ok_or_else(invalid)?;
             if grant.client_id != client_id {
                 return Err(invalid());
@@ -106,7 +106,9 @@ impl Cognito {
         if client.client_secret.is_some() && parameter("SECRET_HASH").is_none() {
             return Err(CognitoError::new(
                 ErrorCode::NotAuthorizedException,
-                format!("Client {client_id} is configured for secret but secret was not received"),
+                format!(
+                    "Client {client_id} is configured with secret but SECRET_HASH was not received"
+                ),
             ));
         }
         // Assumed: SECRET_HASH is required but not checked (the harness keeps no HMAC code).
@@ -238,13 +240,13 @@ fn check_flow(api: Api, flow: &str, client: &AppClient) -> Result<(), CognitoErr
 }
 
 /// The pool's password policy (actions/passwords.rs), in AdminSetUserPassword's wording: AWS says
-/// "does not conform to policy" here where SignUp says "did not conform with policy" (seen in AWS
+/// "does not conform to policy" here where SignUp says "did not conform with password policy" (seen in AWS
 /// CLI output; assumed, the reference does not record it).
 pub(crate) fn check_password_policy(pool: &UserPool, password: &str) -> Result<(), CognitoError> {
     super::password_policy::check_policy(pool, password).map_err(|mut e| {
         if let Some(what) = e
             .message
-            .strip_prefix("Password did not conform with policy: ")
+            .strip_prefix("Password did not conform with password policy: ")
         {
             e.message = format!("Password does not conform to policy: {what}");
         }

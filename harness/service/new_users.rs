@@ -17,13 +17,14 @@ pub(crate) fn supplied(user: &User) -> Map<String, Value> {
 
 /// Checks a new user against the pool (username free, schema, password policy) and builds it.
 /// In pools that sign in with email/phone (UsernameAttributes) the username is the new `sub` and
-/// the given name becomes the email or phone attribute (§1.1).
+/// the given name becomes the email or phone attribute (§1.1). `user_exists` is the calling API's
+/// text for a taken username ([`SIGN_UP_USER_EXISTS`], [`ADMIN_CREATE_USER_EXISTS`]).
 pub(crate) fn plan_new_user(
     pool: &UserPool,
     username: &str,
     password: Option<&str>,
     attributes: &Map<String, Value>,
-    schema_prefix: &str,
+    user_exists: &'static str,
 ) -> Result<User, CognitoError> {
     let mut problems = String::new();
     for name in attributes.keys() {
@@ -45,24 +46,25 @@ pub(crate) fn plan_new_user(
     }
     let sign_in_attributes = pool.config.username_attributes.clone().unwrap_or_default();
     if !sign_in_attributes.is_empty() {
+        // A name with `@` is read as an email, a `+` and digits as a phone number (assumed:
+        // Cognito's own format checks are not published).
         let attr = if username.contains('@') {
             "email"
-        } else {
+        } else if is_phone_number(username) {
             "phone_number"
+        } else {
+            ""
         };
         if !sign_in_attributes.iter().any(|a| a == attr) {
-            return Err(CognitoError::invalid_parameter(format!(
-                "Username should be {}.",
-                sign_in_attributes
-                    .iter()
-                    .map(|a| if a == "email" {
-                        "an email"
-                    } else {
-                        "a phone number"
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            )));
+            // §4.3: boto3#3836 (one attribute), amplify-js#533 (both).
+            let message = if sign_in_attributes.len() > 1 {
+                "Username should be either an email or a phone number."
+            } else if sign_in_attributes[0] == "email" {
+                "Username should be an email."
+            } else {
+                "Username should be a phone number."
+            };
+            return Err(CognitoError::invalid_parameter(message));
         }
         user.attributes
             .insert(attr.to_string(), username.to_string());
@@ -75,10 +77,10 @@ pub(crate) fn plan_new_user(
     }
     if !problems.is_empty() {
         return Err(CognitoError::invalid_parameter(format!(
-            "{schema_prefix}{problems}"
+            "Attributes did not conform to the schema: {problems}"
         )));
     }
-    ensure_username_free(pool, &user)?;
+    ensure_username_free(pool, &user, user_exists)?;
     if let Some(password) = password {
         check_policy(pool, password)?;
         user.password = Some(password.to_string());
@@ -86,8 +88,25 @@ pub(crate) fn plan_new_user(
     Ok(user)
 }
 
-/// UsernameExistsException when the username (or, for email/phone usernames, the address) is taken.
-pub(crate) fn ensure_username_free(pool: &UserPool, user: &User) -> Result<(), CognitoError> {
+/// `+` and 1 to 15 digits (E.164, as Cognito's phone_number attribute takes it).
+fn is_phone_number(value: &str) -> bool {
+    value.strip_prefix('+').is_some_and(|digits| {
+        (1..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// UsernameExistsException's text for a taken username from SignUp (§4.3, amplify-js#6238).
+pub(crate) const SIGN_UP_USER_EXISTS: &str = "User already exists";
+/// The same from AdminCreateUser (§4.3, AWS's output quoted in localstack#4465).
+pub(crate) const ADMIN_CREATE_USER_EXISTS: &str = "User account already exists";
+
+/// UsernameExistsException when the username (or, for email/phone usernames, the address) is
+/// taken; `user_exists` is the calling API's text for a taken username.
+pub(crate) fn ensure_username_free(
+    pool: &UserPool,
+    user: &User,
+    user_exists: &'static str,
+) -> Result<(), CognitoError> {
     let taken_by_alias = ["email", "phone_number"].into_iter().find(|attr| {
         pool.config.is_username_attribute(attr)
             && user.attribute(attr).is_some_and(|v| {
@@ -104,7 +123,7 @@ pub(crate) fn ensure_username_free(pool: &UserPool, user: &User) -> Result<(), C
     if pool.find_user(&user.username).is_some() {
         return Err(CognitoError::new(
             ErrorCode::UsernameExistsException,
-            "User already exists",
+            user_exists,
         ));
     }
     Ok(())

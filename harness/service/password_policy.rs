@@ -28,7 +28,7 @@ pub(crate) fn check_policy(pool: &UserPool, password: &str) -> Result<(), Cognit
     let fail = |what: &str| {
         Err(CognitoError::new(
             ErrorCode::InvalidPasswordException,
-            format!("Password did not conform with policy: {what}"),
+            format!("Password did not conform with password policy: {what}"),
         ))
     };
     if (password.chars().count() as i64) < policy.minimum_length.unwrap_or(8) {

@@ -73,15 +73,16 @@ impl Cognito {
     }
 
     /// DeleteUserPool: answers `{}`; a pool with DeletionProtection ACTIVE is refused with
-    /// InvalidParameterException (BOTO UserPoolType.DeletionProtection doc; text assumed).
+    /// InvalidParameterException (BOTO UserPoolType.DeletionProtection doc; the text as
+    /// localstack#11947 quotes AWS, §4.3).
     pub fn delete_user_pool(&self, request: &Value) -> Outcome {
         let result = (|| {
             let id = required_pool_id(request)?;
             let pool = self.require_pool(id)?;
             if lock(&pool).config.deletion_protection.as_deref() == Some("ACTIVE") {
-                return Err(CognitoError::invalid_parameter(format!(
-                    "User pool {id} has deletion protection activated. Deactivate it with UpdateUserPool before deleting the pool."
-                )));
+                return Err(CognitoError::invalid_parameter(
+                    "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
+                ));
             }
             self.remove_pool(id);
             Ok(json!({}))

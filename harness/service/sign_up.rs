@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::client_user_not_found;
 use super::new_users::{
     claim_alias, claim_verified_aliases, ensure_username_free, plan_new_user, supplied,
+    SIGN_UP_USER_EXISTS,
 };
 use crate::model::patterns::PASSWORD;
 
@@ -77,7 +78,7 @@ impl Cognito {
                 &username,
                 password.as_deref(),
                 &attributes,
-                "Attributes did not conform to the schema: ",
+                SIGN_UP_USER_EXISTS,
             )
             .map(|user| {
                 let source = TriggerSource::PRE_SIGN_UP_SIGN_UP;
@@ -163,7 +164,7 @@ impl Cognito {
         };
         let now = self.now();
         self.send_and_commit(&mut outcome, &pool, message.into_iter().collect(), |pool, delivered| {
-            ensure_username_free(pool, &user)?;
+            ensure_username_free(pool, &user, SIGN_UP_USER_EXISTS)?;
             // An auto-verified alias moves to the new user (§3.5, DG-PSU).
             claim_verified_aliases(pool, &user, true)?;
             if let Some(sent) = delivered.first() {

@@ -7,7 +7,7 @@ use super::codes::new_code;
 use super::codes::CONFIRMATION_CODE_RULE;
 use super::delivery::plan_message;
 use super::{lock, Cognito, Outcome};
-use crate::model::cognito_error::CognitoError;
+use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{
     string_map_member, string_member, StringRule, Validator, ACCESS_TOKEN_RULE,
 };
@@ -88,11 +88,14 @@ impl Cognito {
             medium_for(attribute)?;
             let now = self.now();
             let mut guard = lock(&pool);
-            let user = guard
-                .find_user_mut(&grant.username)
+            // The change is made on a copy and stored only once every check has passed, so a
+            // refused verification keeps its code and the user as they were.
+            let mut user = guard
+                .find_user(&grant.username)
+                .cloned()
                 .ok_or_else(super::user_not_found)?;
             consume_code(
-                user,
+                &mut user,
                 &CodePurpose::VerifyAttribute(attribute.to_string()),
                 code.unwrap_or_default(),
                 now,
@@ -100,9 +103,23 @@ impl Cognito {
             if let Some(value) = user.pending.remove(attribute) {
                 user.attributes.insert(attribute.to_string(), value);
             }
+            // A verified sign-in alias belongs to one user (API reference, VerifyUserAttribute:
+            // AliasExistsException; §4.3).
+            if let Some(value) = user.attribute(attribute) {
+                if guard
+                    .alias_holder(attribute, value, &user.username)
+                    .is_some()
+                {
+                    return Err(CognitoError::new(
+                        ErrorCode::AliasExistsException,
+                        format!("An account with the given {attribute} already exists."),
+                    ));
+                }
+            }
             user.attributes
                 .insert(format!("{attribute}_verified"), "true".into());
             user.last_modified = now as f64;
+            guard.put_user(user);
             Ok(json!({}))
         })();
         Outcome::new("VerifyUserAttribute", result)

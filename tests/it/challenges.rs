@@ -154,6 +154,28 @@ async fn a_refresh_token_gives_new_tokens_to_its_own_client_only() {
         .await;
     assert_eq!(
         other.error().unwrap().to_json(),
-        json!({"__type": "NotAuthorizedException", "message": "Invalid Refresh Token"})
+        json!({"__type": "NotAuthorizedException", "message": "Invalid Refresh Token."})
+    );
+}
+
+/// A client with a secret needs SECRET_HASH (amplify-android#2504 quotes Cognito's text; docs §4.3).
+#[tokio::test]
+async fn a_client_with_a_secret_needs_the_secret_hash() {
+    let cognito = cognito();
+    cognito.with_pool_mut(POOL_ID, |p| {
+        p.put_client(AppClient {
+            client_id: "5ecret0client0id000000abcd".into(),
+            client_name: "backend".into(),
+            client_secret: Some("s3cr3t".into()),
+            explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+        })
+    });
+    let auth = json!({"ClientId": "5ecret0client0id000000abcd", "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": "nia", "PASSWORD": "Temp0rary!"}});
+    let outcome = cognito.call("InitiateAuth", &auth).await;
+    assert_eq!(
+        outcome.error().unwrap().to_json(),
+        json!({"__type": "NotAuthorizedException",
+               "message": "Client 5ecret0client0id000000abcd is configured with secret but SECRET_HASH was not received"})
     );
 }

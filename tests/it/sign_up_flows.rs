@@ -309,9 +309,11 @@ async fn admin_create_user_forwards_metadata_to_pre_sign_up_only_and_ignores_its
             &json!({"UserPoolId": POOL_ID, "Username": "bob", "MessageAction": "SUPPRESS"}),
         )
         .await;
+    // AdminCreateUser's own text (AWS output quoted in localstack#4465; SignUp says
+    // `User already exists`, docs §4.3).
     assert_eq!(
         exists.error().unwrap().to_json(),
-        json!({"__type": "UsernameExistsException", "message": "User already exists"})
+        json!({"__type": "UsernameExistsException", "message": "User account already exists"})
     );
 }
 
@@ -582,6 +584,56 @@ async fn attribute_verification_sends_a_code_and_verify_applies_the_pending_valu
     assert!(user.pending.is_empty());
 }
 
+/// Two users hold one unverified email; once the first verifies it, the second cannot
+/// (VerifyUserAttribute's AliasExistsException, API reference; docs §4.3). The refused call
+/// changes nothing: the second user's code still works once the alias is free again.
+#[tokio::test]
+async fn verifying_an_email_another_user_holds_as_verified_alias_is_refused() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "custom-message", echo);
+    let cognito = recorder::cognito(functions, config(json!({"AliasAttributes": ["email"]})));
+    for name in ["ann", "bob"] {
+        seed_user(&cognito, name, &[("email", "shared@example.com")]);
+    }
+    let code_for = |name: &str| {
+        let token = token(&cognito, name);
+        let cognito = &cognito;
+        async move {
+            let request = json!({"AccessToken": token, "AttributeName": "email"});
+            let outcome = cognito
+                .call("GetUserAttributeVerificationCode", &request)
+                .await;
+            let code = outcome.delivered[0].code.clone().unwrap();
+            json!({"AccessToken": token, "AttributeName": "email", "Code": code})
+        }
+    };
+    let (ann, bob) = (code_for("ann").await, code_for("bob").await);
+    let verified = cognito.call("VerifyUserAttribute", &ann).await;
+    assert_eq!(verified.result.unwrap(), json!({}));
+
+    let refused = cognito.call("VerifyUserAttribute", &bob).await;
+    assert_eq!(
+        refused.error().unwrap().to_json(),
+        json!({"__type": "AliasExistsException", "message": "An account with the given email already exists."})
+    );
+    assert_eq!(
+        stored_user(&cognito, "bob")
+            .unwrap()
+            .attribute("email_verified"),
+        None
+    );
+
+    cognito.with_pool_mut(POOL_ID, |p| p.remove_user("ann"));
+    let retried = cognito.call("VerifyUserAttribute", &bob).await;
+    assert_eq!(retried.result.unwrap(), json!({}));
+    assert_eq!(
+        stored_user(&cognito, "bob")
+            .unwrap()
+            .attribute("email_verified"),
+        Some("true")
+    );
+}
+
 #[tokio::test]
 async fn a_first_federated_sign_in_fires_pre_sign_up_external_provider_once() {
     let mut functions = Functions::new();
@@ -666,6 +718,53 @@ async fn link_verification_turns_the_marker_into_a_confirmation_link() {
     );
 }
 
+/// A username that is neither an email nor a phone number in a pool that signs in with them
+/// (boto3#3836 for one attribute, amplify-js#533 for both; docs §4.3).
+#[tokio::test]
+async fn a_username_of_the_wrong_kind_gets_cognitos_text_for_the_pools_username_attributes() {
+    let cases = [
+        (json!(["email"]), "kim", "Username should be an email."),
+        (
+            json!(["phone_number"]),
+            "kim@example.com",
+            "Username should be a phone number.",
+        ),
+        (
+            json!(["email", "phone_number"]),
+            "kim",
+            "Username should be either an email or a phone number.",
+        ),
+    ];
+    for (attributes, username, message) in cases {
+        let cognito = recorder::cognito(
+            Functions::new(),
+            config(json!({"UsernameAttributes": attributes, "LambdaConfig": {}})),
+        );
+        let request =
+            json!({"ClientId": CLIENT_ID, "Username": username, "Password": "Sup3r-secret!"});
+        let outcome = cognito.call("SignUp", &request).await;
+        assert_eq!(
+            outcome.error().unwrap().to_json(),
+            json!({"__type": "InvalidParameterException", "message": message}),
+            "{attributes}"
+        );
+    }
+    let cognito = recorder::cognito(
+        Functions::new(),
+        config(
+            json!({"UsernameAttributes": ["email", "phone_number"], "LambdaConfig": {}, "AutoVerifiedAttributes": []}),
+        ),
+    );
+    let phone =
+        json!({"ClientId": CLIENT_ID, "Username": "+15555550123", "Password": "Sup3r-secret!"});
+    cognito.call("SignUp", &phone).await.result.unwrap();
+    let user = cognito
+        .with_pool(POOL_ID, |p| p.users().next().cloned())
+        .flatten()
+        .unwrap();
+    assert_eq!(user.attribute("phone_number"), Some("+15555550123"));
+}
+
 #[tokio::test]
 async fn email_username_pools_use_the_sub_as_user_name() {
     let mut functions = Functions::new();
@@ -718,7 +817,7 @@ async fn sign_up_validation_and_policy_errors_use_aws_texts() {
         .await;
     assert_eq!(
         weak.error().unwrap().to_json(),
-        json!({"__type": "InvalidPasswordException", "message": "Password did not conform with policy: Password not long enough"})
+        json!({"__type": "InvalidPasswordException", "message": "Password did not conform with password policy: Password not long enough"})
     );
     let bad_attr = json!({"ClientId": CLIENT_ID, "Username": "x", "Password": "Sup3r-secret!",
         "UserAttributes": [{"Name": "custom:firstName", "Value": "X"}]});

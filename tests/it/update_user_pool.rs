@@ -517,7 +517,14 @@ async fn create_describe_and_delete_a_pool() {
     let refused = cognito
         .call("DeleteUserPool", &json!({"UserPoolId": id}))
         .await;
-    assert_eq!(error_of(&refused).0, "InvalidParameterException");
+    // The text AWS gives (localstack#11947 quotes the AWS CLI's output; docs §4.3).
+    assert_eq!(
+        error_of(&refused),
+        (
+            "InvalidParameterException".to_string(),
+            "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.".to_string()
+        )
+    );
     let protection_off = cognito
         .call(
             "UpdateUserPool",
