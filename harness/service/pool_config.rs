@@ -530,6 +530,12 @@ fn check_versioned(
 pub(crate) fn check_templates(c: &PoolConfig) -> Result<(), CognitoError> {
     let invalid = || Err(CognitoError::invalid_parameter(MESSAGE_INVALID));
     if let Some(t) = &c.verification_message_template {
+        // "When you supply both parameters with either choice, Amazon Cognito returns an error"
+        // (API reference, UpdateUserPool VerificationMessageTemplate; §4.1). The text is the one
+        // aws/aws-cli#8280 got for a request that supplied both.
+        if t.email_message.is_some() && t.email_message_by_link.is_some() {
+            return invalid();
+        }
         if t.email_message_by_link
             .as_deref()
             .is_some_and(|m| !EMAIL_MESSAGE_BY_LINK.matches(m) || !has_link(m))

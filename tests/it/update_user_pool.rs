@@ -189,11 +189,26 @@ fn link_bodies_need_a_link_and_verification_bodies_cannot_use_the_username() {
     let outcome = update(
         &cognito,
         json!({"VerificationMessageTemplate": {
-            "EmailMessage": "EMAIL CODE {####}", "EmailMessageByLink": "EMAIL CODE {####}",
-            "DefaultEmailOption": "CONFIRM_WITH_CODE"
+            "EmailMessageByLink": "EMAIL CODE {####}", "DefaultEmailOption": "CONFIRM_WITH_LINK"
         }}),
     );
     assert_eq!(error_of(&outcome), invalid("The message is invalid."));
+    // The API reference: both bodies at once are an error whichever DefaultEmailOption is chosen
+    // (aws-cli#8280's request supplied both and got this text).
+    for option in ["CONFIRM_WITH_CODE", "CONFIRM_WITH_LINK"] {
+        let outcome = update(
+            &cognito,
+            json!({"VerificationMessageTemplate": {
+                "EmailMessage": "Your code is {####}", "EmailMessageByLink": "Verify: {##Verify Email##}",
+                "DefaultEmailOption": option
+            }}),
+        );
+        assert_eq!(
+            error_of(&outcome),
+            invalid("The message is invalid."),
+            "{option}"
+        );
+    }
     let outcome = update(
         &cognito,
         json!({"VerificationMessageTemplate": {"EmailMessage": "Hello {username}, your code is {####}"}}),
