@@ -407,6 +407,17 @@ impl UserPool {
         self.client_descriptions.get(client_id)
     }
 
+    /// Whether the client hides which users exist (`PreventUserExistenceErrors` ENABLED). Clients
+    /// made with CreateUserPoolClient say so in their description (LEGACY unless asked);
+    /// clients added from Rust or seeded by a scenario behave as the console creates them,
+    /// ENABLED.
+    pub fn prevents_user_existence_errors(&self, client_id: &str) -> bool {
+        self.client_description(client_id)
+            .and_then(|d| d.get("PreventUserExistenceErrors"))
+            .and_then(Value::as_str)
+            .is_none_or(|setting| setting == "ENABLED")
+    }
+
     /// Adds (or replaces) an app client as given.
     pub fn put_client(&mut self, client: AppClient) {
         self.clients.insert(client.client_id.clone(), client);

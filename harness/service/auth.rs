@@ -113,15 +113,23 @@ impl Cognito {
         }
         // Assumed: SECRET_HASH is required but not checked (the harness keeps no HMAC code).
 
-        // App clients prevent user existence errors by default (PreventUserExistenceErrors=ENABLED),
-        // so an unknown user reads like a wrong password.
+        // A client that prevents user existence errors answers an unknown user as a wrong
+        // password; a LEGACY one says the user does not exist (API reference,
+        // PreventUserExistenceErrors; §4.3).
         let incorrect = || {
             CognitoError::new(
                 ErrorCode::NotAuthorizedException,
                 "Incorrect username or password.",
             )
         };
-        let user = guard.find_user(username).ok_or_else(incorrect)?;
+        let hides_users = guard.prevents_user_existence_errors(client_id);
+        let user = guard.find_user(username).ok_or_else(|| {
+            if hides_users {
+                incorrect()
+            } else {
+                super::user_not_found()
+            }
+        })?;
         if !user.enabled {
             return Err(CognitoError::new(
                 ErrorCode::NotAuthorizedException,

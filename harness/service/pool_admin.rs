@@ -32,6 +32,11 @@ const AUTH_FLOWS: [&str; 9] = [
 ];
 
 /// CreateUserPoolClient members echoed back unchanged in the UserPoolClient description.
+/// PreventUserExistenceErrors of a client made through CreateUserPoolClient without one.
+const PREVENT_USER_EXISTENCE_ERRORS_DEFAULT: &str = "LEGACY";
+/// PreventUserExistenceErrorTypes, in the model's order.
+const PREVENT_USER_EXISTENCE_ERROR_TYPES: [&str; 2] = ["LEGACY", "ENABLED"];
+
 const ECHOED_CLIENT_MEMBERS: [&str; 14] = [
     "AccessTokenValidity",
     "IdTokenValidity",
@@ -117,6 +122,17 @@ impl Cognito {
                         &format!("Member must satisfy constraint: [Member must satisfy enum value set: [{set}]]"),
                     );
                 }
+            }
+            let prevent = string_member(request, "PreventUserExistenceErrors")?;
+            if let Some(value) = prevent.filter(|p| !PREVENT_USER_EXISTENCE_ERROR_TYPES.contains(p))
+            {
+                let set = crate::model::coral::java_set_order(&PREVENT_USER_EXISTENCE_ERROR_TYPES)
+                    .join(", ");
+                v.fail(
+                    "preventUserExistenceErrors",
+                    Some(value),
+                    &format!("Member must satisfy enum value set: [{set}]"),
+                );
             }
             v.finish()?;
             let pool = self.require_pool(pool_id.unwrap_or_default())?;
@@ -233,6 +249,9 @@ fn client_description(
     if let Some(flows) = flows {
         d.insert("ExplicitAuthFlows".into(), json!(flows));
     }
+    // "Defaults to LEGACY when you don't provide a value" (API reference, CreateUserPoolClient).
+    d.entry("PreventUserExistenceErrors")
+        .or_insert_with(|| json!(PREVENT_USER_EXISTENCE_ERRORS_DEFAULT));
     let flag = |name: &str, default: bool| {
         request
             .get(name)

@@ -232,7 +232,7 @@ fn bad_input_is_one_line_naming_file_and_json_path_exit_2() {
         (
             "typo.json",
             json!({"pool": {}, "steps": [{"action": "DescribeUserPool", "expct": {}}]}).to_string(),
-            "at $.steps[0].expct: unknown field `expct`, expected one of `action`, `request`, `expect` at line 1 column 56".into(),
+            "at $.steps[0].expct: unknown field `expct`, expected one of `action`, `request`, `expect`, `awsSdkVersion` at line 1 column 56".into(),
         ),
         (
             "pool.json",

@@ -584,6 +584,7 @@ async fn create_and_describe_a_user_pool_client() {
         json!({"UserPoolId": POOL, "ClientName": "web app", "ClientId": client_id, "ClientSecret": secret,
                "LastModifiedDate": "<date>", "CreationDate": "<date>", "RefreshTokenValidity": 30,
                "TokenValidityUnits": {}, "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+               "PreventUserExistenceErrors": "LEGACY",
                "AllowedOAuthFlowsUserPoolClient": false, "EnableTokenRevocation": true,
                "EnablePropagateAdditionalUserContextData": false, "AuthSessionValidity": 3})
     );
@@ -703,4 +704,59 @@ fn seed_alice_in(cognito: &Cognito, id: &str) {
     user.attributes
         .insert("email_verified".into(), "true".into());
     cognito.with_pool_mut(id, |p| p.put_user(user));
+}
+
+/// PreventUserExistenceErrors: LEGACY unless asked for clients made through the API (API
+/// reference, CreateUserPoolClient), which then say an unknown user does not exist; ENABLED
+/// answers as for a wrong password (docs §4.3).
+#[tokio::test]
+async fn api_clients_default_to_legacy_user_existence_errors() {
+    let cognito = service(Functions::new(), branded());
+    let client = |prevent: Option<&str>| {
+        let mut request = json!({"UserPoolId": POOL, "ClientName": "app",
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]});
+        if let Some(p) = prevent {
+            request["PreventUserExistenceErrors"] = json!(p);
+        }
+        request
+    };
+    let sign_in = |client_id: &str| {
+        json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "nobody", "PASSWORD": "Passw0rd!"}})
+    };
+    for (prevent, setting, expected) in [
+        (
+            None,
+            "LEGACY",
+            ("UserNotFoundException", "User does not exist."),
+        ),
+        (
+            Some("LEGACY"),
+            "LEGACY",
+            ("UserNotFoundException", "User does not exist."),
+        ),
+        (
+            Some("ENABLED"),
+            "ENABLED",
+            ("NotAuthorizedException", "Incorrect username or password."),
+        ),
+    ] {
+        let created = cognito.call("CreateUserPoolClient", &client(prevent)).await;
+        let described = created.response().unwrap()["UserPoolClient"].clone();
+        assert_eq!(described["PreventUserExistenceErrors"], setting);
+        let client_id = described["ClientId"].as_str().unwrap();
+        let outcome = cognito.call("InitiateAuth", &sign_in(client_id)).await;
+        assert_eq!(
+            error_of(&outcome),
+            (expected.0.to_string(), expected.1.to_string()),
+            "{prevent:?}"
+        );
+    }
+    let bad = cognito
+        .call("CreateUserPoolClient", &client(Some("ON")))
+        .await;
+    assert_eq!(
+        error_of(&bad),
+        invalid("1 validation error detected: Value 'ON' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]")
+    );
 }
