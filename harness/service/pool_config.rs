@@ -17,21 +17,15 @@ use crate::model::patterns::{
 use crate::pool::config::{unknown_members, LambdaConfig, VersionedLambda};
 use crate::pool::PoolConfig;
 
-/// UserPoolNameType / ClientNameType: `[\w\s+=,.@-]+` with Java's ASCII `\w` and `\s`.
-pub static POOL_NAME: Pattern =
-    Pattern::new(r"[\w\s+=,.@-]+", r"[A-Za-z0-9_ \t\n\x0B\x0C\r+=,.@-]+");
+/// UserPoolNameType / ClientNameType (Java's ASCII `\w` and `\s`).
+pub static POOL_NAME: Pattern = Pattern::new(r"[\w\s+=,.@-]+");
 /// EmailAddressType.
-static EMAIL_ADDRESS: Pattern = Pattern::new(
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
-);
+static EMAIL_ADDRESS: Pattern =
+    Pattern::new(r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+");
 /// SESConfigurationSet.
-static CONFIGURATION_SET: Pattern = Pattern::new(r"^[a-zA-Z0-9_-]+$", r"[a-zA-Z0-9_-]+");
+static CONFIGURATION_SET: Pattern = Pattern::new(r"^[a-zA-Z0-9_-]+$");
 /// CustomAttributeNameType.
-static CUSTOM_ATTRIBUTE_NAME: Pattern = Pattern::new(
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
-    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
-);
+static CUSTOM_ATTRIBUTE_NAME: Pattern = Pattern::new(r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+");
 
 const ARN: StringRule = StringRule::len(20, 2048).pattern(&LAMBDA_ARN);
 const VERIFIED_ATTRIBUTES: [&str; 2] = ["phone_number", "email"];

@@ -760,3 +760,20 @@ async fn api_clients_default_to_legacy_user_existence_errors() {
         invalid("1 validation error detected: Value 'ON' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]")
     );
 }
+
+/// Java's `\w` is ASCII (docs §4.1): a Lambda ARN with another letter fails Coral's pattern check,
+/// as it does on AWS, where the harness once accepted it.
+#[test]
+fn a_lambda_arn_with_a_non_ascii_letter_fails_the_model_pattern() {
+    let cognito = service(Functions::new(), branded());
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function:mensaje-función";
+    let outcome = update(&cognito, json!({"LambdaConfig": {"CustomMessage": arn}}));
+    assert_eq!(
+        error_of(&outcome),
+        invalid(&format!(
+            "1 validation error detected: Value '{arn}' at 'lambdaConfig.customMessage' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: \
+             arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?"
+        ))
+    );
+}
