@@ -42,6 +42,7 @@ pub(crate) static KIND: Kind = Kind {
         &ADMIN_FLAGS_IGNORED,
         &AUTO_VERIFY_NEEDS_ATTRIBUTE,
         &AUTO_VERIFY_NEEDS_AUTO_CONFIRM,
+        &UNSET_FLAG_IS_FALSE,
     ],
     function_error: &shared::FUNCTION_ERROR,
     arn: PoolConfig::pre_sign_up_arn,
@@ -69,6 +70,14 @@ rule!(
     Observed,
     "§3.5",
     "autoVerifyEmail/autoVerifyPhone on a SignUp the function does not also auto-confirm: rejected, `Phone or email cannot be auto verified, when user is not being auto confirmed.`"
+);
+
+rule!(
+    UNSET_FLAG_IS_FALSE,
+    "pre-sign-up.unset-flag-is-false",
+    Assumed,
+    "§3.5",
+    "the sign-up goes ahead; a flag the answer leaves null or out is read as false"
 );
 
 /// Cognito's text for an auto-verify flag without autoConfirmUser (§3.5, aws-sdk-java#1049).
@@ -118,10 +127,15 @@ fn judge_flags(
         Ok(r) => r,
         Err(verdict) => return (verdict, PreSignUpFlags::default()),
     };
-    let flag = |name: &str| -> Result<bool, Verdict> {
+    // An absent or null flag is read as false (assumed: the echoed event always has all three);
+    // the verdict then cites that ruling.
+    let mut unset = false;
+    let mut flag = |name: &str| -> Result<bool, Verdict> {
         match response.get(name) {
-            // An absent or null flag is read as false (assumed: the echoed event always has all three).
-            None | Some(Value::Null) => Ok(false),
+            None | Some(Value::Null) => {
+                unset = true;
+                Ok(false)
+            }
             Some(Value::Bool(b)) => Ok(*b),
             Some(other) => Err(unrecognizable(
                 source,
@@ -181,7 +195,12 @@ fn judge_flags(
             PreSignUpFlags::default(),
         );
     }
-    let mut verdict = Verdict::accepted(source, &ACCEPTED);
+    let rule = if unset {
+        &UNSET_FLAG_IS_FALSE
+    } else {
+        &ACCEPTED
+    };
+    let mut verdict = Verdict::accepted(source, rule);
     verdict.detail = Some(format!(
         "autoConfirmUser={}, autoVerifyEmail={}, autoVerifyPhone={}",
         flags.auto_confirm_user, flags.auto_verify_email, flags.auto_verify_phone

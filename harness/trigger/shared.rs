@@ -44,9 +44,16 @@ rule!(INVALID_JSON, "output.invalid-json", Assumed, "§3.2, ruling 1",
 rule!(UNRECOGNIZABLE, "output.unrecognizable", Assumed, "§3.2, ruling 1",
     "a JSON object whose `response` is missing, not an object, or has a member of the wrong type: InvalidLambdaResponseException `Unrecognizable lambda output`");
 
+rule!(RUNTIME_EXIT, "invoke.runtime-exit", Assumed, "§3.1, ruling 12",
+    "the function's process exited mid-invocation: Lambda's `Runtime.ExitError` reaches Cognito as a function error, UserLambdaValidationException `<Trigger> failed with error RequestId: <id> Error: Runtime exited with error: exit status <n>.`");
+rule!(RESPONSE_TOO_LARGE, "invoke.response-too-large", Assumed, "§6.1",
+    "the function answered more than Lambda's 6 MB: Lambda's `Function.ResponseSizeTooLarge` reaches Cognito as a function error, UserLambdaValidationException");
+
 /// The rules every trigger kind shares.
-pub static RULES: [&Rule; 6] = [
+pub static RULES: [&Rule; 8] = [
     &FUNCTION_ERROR,
+    &RUNTIME_EXIT,
+    &RESPONSE_TOO_LARGE,
     &TIMEOUT,
     &ACCESS_DENIED,
     &HARNESS_UNAVAILABLE,
@@ -74,7 +81,14 @@ pub(crate) fn failure(
             } else {
                 format!("function error {}", e.error_type)
             };
-            Verdict::rejected(source, function_error, error).with_detail(detail)
+            // Errors Lambda itself raises (not the function's code) carry rulings of their own:
+            // how Cognito reports them is not published.
+            let rule = match e.error_type.as_str() {
+                "Runtime.ExitError" => &RUNTIME_EXIT,
+                "Function.ResponseSizeTooLarge" => &RESPONSE_TOO_LARGE,
+                _ => function_error,
+            };
+            Verdict::rejected(source, rule, error).with_detail(detail)
         }
         Failed::TimedOut => {
             let error = CognitoError::new(

@@ -183,6 +183,26 @@ async fn auto_verify_without_auto_confirm_rejects_the_sign_up_with_cognitos_text
     assert!(stored_user(&cognito, "alice").is_none());
 }
 
+/// A flag the answer leaves out is read as false: the harness's ruling, and the verdict says so.
+#[tokio::test]
+async fn a_flag_left_out_is_read_as_false_under_a_ruling() {
+    let mut functions = Functions::new();
+    recorder::recording(&mut functions, "pre-sign-up", |mut e| {
+        e["response"] = json!({"autoConfirmUser": true, "autoVerifyEmail": null});
+        Ok(e)
+    });
+    let cognito = recorder::cognito(functions, config(json!({})));
+    let outcome = cognito.call("SignUp", &sign_up_request()).await;
+    assert_eq!(outcome.result.clone().unwrap()["UserConfirmed"], true);
+    let verdict = outcome.verdict().unwrap();
+    assert_eq!(
+        (verdict.rule.id, verdict.rule.grade.as_str()),
+        ("pre-sign-up.unset-flag-is-false", "assumed")
+    );
+    let user = stored_user(&cognito, "alice").unwrap();
+    assert_eq!(user.attribute("email_verified"), Some("false"));
+}
+
 #[tokio::test]
 async fn a_pre_sign_up_error_rejects_the_sign_up_with_cognitos_text() {
     let mut functions = Functions::new();

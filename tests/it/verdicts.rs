@@ -112,7 +112,7 @@ async fn a_process_that_exits_is_a_runtime_exit_error() {
         (code, rule, grade),
         (
             ErrorCode::UserLambdaValidationException,
-            "custom-message.function-error",
+            "invoke.runtime-exit",
             "assumed"
         )
     );
@@ -165,4 +165,53 @@ async fn the_same_answers_through_an_invoke_endpoint_get_the_same_verdicts() {
         let (got_code, got_message, _, _) = verdict(&fx, &outcome);
         assert_eq!((got_code, got_message.as_str()), (code, message));
     }
+}
+
+/// A Runtime API client (plain Python, no runtime library) that answers every event with a
+/// 7 MB object: more than Lambda's 6 MB response limit.
+const OVERSIZED_ANSWER: &str = r#"
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+while True:
+    with urllib.request.urlopen(api + "next") as r:
+        request_id = r.headers["Lambda-Runtime-Aws-Request-Id"]
+        event = json.load(r)
+    event["padding"] = "x" * (7 * 1024 * 1024)
+    body = json.dumps(event).encode()
+    try:
+        urllib.request.urlopen(urllib.request.Request(api + request_id + "/response", data=body))
+    except urllib.error.HTTPError:
+        pass
+"#;
+
+#[tokio::test]
+async fn an_answer_over_lambdas_limit_is_lambdas_error_under_a_ruling() {
+    let function = ProcessFunction::new("custom-message", ["python3", "-c", OVERSIZED_ANSWER]);
+    // A deadline no machine load reaches: building 7 MB in Python is slow on a busy machine.
+    let mut fx = Fixture::with(json!({}), function);
+    fx.cognito.set_deadline(Deadline {
+        per_attempt: Duration::from_secs(60),
+        attempts: 1,
+    });
+    let outcome = fx
+        .cognito
+        .call(
+            "AdminUpdateUserAttributes",
+            &admin_update(json!([{"Name": "email", "Value": NEW_EMAIL}])),
+        )
+        .await;
+    let (code, message, rule, grade) = verdict(&fx, &outcome);
+    assert_eq!(
+        (code, rule, grade),
+        (
+            ErrorCode::UserLambdaValidationException,
+            "invoke.response-too-large",
+            "assumed"
+        )
+    );
+    // Lambda's message ends with a period and Cognito's format adds its own.
+    assert_eq!(
+        message,
+        "CustomMessage failed with error Response payload size exceeded maximum allowed payload size (6291556 bytes).."
+    );
 }
