@@ -299,10 +299,26 @@ pub(crate) fn template(
 
 /// The message Cognito sends when the pool has no CustomMessage trigger: the pool's template.
 fn without_function(ctx: &Context<'_>) -> Judgement {
-    Judgement::with_effect(
-        Verdict::accepted(ctx.source, &NO_TRIGGER),
-        template(ctx.config, ctx.source, ctx.medium),
-    )
+    let template = template(ctx.config, ctx.source, ctx.medium);
+    let mut verdict = Verdict::accepted(ctx.source, &NO_TRIGGER);
+    verdict
+        .warnings
+        .extend(invitation_warning(ctx.source, &template));
+    Judgement::with_effect(verdict, template)
+}
+
+/// A pool invitation template without `{####}`: the model accepts it, but the user never learns
+/// the temporary password ("This template must include the {####} temporary password
+/// placeholder if you are creating users with passwords", CloudFormation InviteMessageTemplate;
+/// §4.1). What Cognito then sends is not published, so the harness sends it as written and warns.
+fn invitation_warning(source: TriggerSource, template: &Composed) -> Option<String> {
+    (source == TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER
+        && !template.body.contains(CODE_PARAMETER))
+    .then(|| {
+        "the pool's invitation template has no {####}: the new user cannot learn the temporary password \
+         (AWS documents that the template must include it when users are created with passwords)"
+            .to_string()
+    })
 }
 
 /// Judges a CustomMessage function's output for a message on `ctx.medium`: the accepted message
@@ -349,10 +365,13 @@ fn judge_message(
         DeliveryMedium::Sms => (sms, None),
     };
     if custom_body.is_none() && custom_subject.is_none() {
-        let verdict = Verdict::accepted(source, &TEMPLATE_FALLBACK).with_detail(format!(
+        let mut verdict = Verdict::accepted(source, &TEMPLATE_FALLBACK).with_detail(format!(
             "the function left the {} fields null",
             medium_name(medium)
         ));
+        verdict
+            .warnings
+            .extend(invitation_warning(source, &template));
         return Ok((verdict, template));
     }
 

@@ -367,6 +367,30 @@ async fn an_invitation_without_placeholders_falls_back_to_the_default() {
     );
 }
 
+/// A pool invitation template without `{####}` passes the model, but the user cannot learn the
+/// temporary password (AWS: the template must include it); the harness sends it and warns.
+#[tokio::test]
+async fn an_invitation_template_without_the_password_placeholder_warns() {
+    let cognito = recorder::cognito(
+        Functions::new(),
+        config(json!({"LambdaConfig": {},
+            "AdminCreateUserConfig": {"InviteMessageTemplate": {"EmailMessage": "Welcome, {username}!"}}})),
+    );
+    let request = json!({"UserPoolId": POOL_ID, "Username": "carol", "TemporaryPassword": "Temp0rary!",
+        "UserAttributes": [{"Name": "email", "Value": "carol@example.com"}], "DesiredDeliveryMediums": ["EMAIL"]});
+    let outcome = cognito.call("AdminCreateUser", &request).await;
+    assert!(outcome.is_success(), "{:?}", outcome.error());
+    assert_eq!(outcome.delivered[0].body, "Welcome, carol!");
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("the pool's invitation template has no {####}")),
+        "{:?}",
+        outcome.warnings
+    );
+}
+
 #[tokio::test]
 async fn suppress_sends_nothing_and_resend_sends_the_invitation_again() {
     let mut functions = Functions::new();
