@@ -121,9 +121,12 @@ impl Cognito {
                 .insert("phone_number_verified".into(), "true".into());
         }
         user.status = UserStatus::ExternalProvider;
+        // The attribute is a JSON string whose `primary` is a boolean and `dateCreated` epoch
+        // milliseconds as a number (§1.3: AdminGetUser outputs and PreTokenGeneration events in
+        // public threads).
         let identities = json!([{
             "userId": provider_user, "providerName": provider, "providerType": provider_type(&provider),
-            "issuer": null, "primary": "true", "dateCreated": (self.now() * 1000).to_string(),
+            "issuer": null, "primary": true, "dateCreated": self.now() * 1000,
         }]);
         user.attributes
             .insert("identities".into(), identities.to_string());

@@ -705,6 +705,14 @@ async fn a_first_federated_sign_in_fires_pre_sign_up_external_provider_once() {
     let user = stored_user(&cognito, "Google_1122334455").unwrap();
     assert_eq!(user.status, UserStatus::ExternalProvider);
     assert_eq!(user.attribute("email_verified"), Some("true"));
+    // As AdminGetUser shows it in public threads: a JSON string, `primary` a boolean,
+    // `dateCreated` epoch milliseconds as a number (docs §1.3).
+    let identities: Value = serde_json::from_str(user.attribute("identities").unwrap()).unwrap();
+    assert_eq!(
+        identities[0],
+        json!({"userId": "1122334455", "providerName": "Google", "providerType": "Google",
+               "issuer": null, "primary": true, "dateCreated": identities[0]["dateCreated"].as_u64().unwrap()})
+    );
     let again = cognito.call("FederatedSignIn", &request).await;
     assert_eq!(again.result.unwrap()["FirstSignIn"], false);
     assert_eq!(pre.count(), 1);
