@@ -14,7 +14,7 @@
 pub const UNKNOWN: &str = "aws-sdk-unknown-unknown";
 
 /// The `awsSdkVersion` Cognito reports for a request with these headers, or `None` when neither
-/// names an AWS SDK (then Cognito reports [`UNKNOWN`]).
+/// names an AWS SDK (then Cognito reports `aws-sdk-unknown-unknown`).
 pub fn aws_sdk_version(user_agent: Option<&str>, x_amz_user_agent: Option<&str>) -> Option<String> {
     x_amz_user_agent
         .and_then(sdk_token)

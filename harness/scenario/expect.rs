@@ -297,6 +297,80 @@ fn subset(expected: &Value, actual: &Value) -> Result<(), String> {
     assert_json_matches_no_panic(actual, expected, Config::new(CompareMode::Inclusive))
 }
 
+/// Assertions for a trigger author's own tests, matching exactly as scenario expectations do. A
+/// failed assertion panics with what was expected, what happened (with a JSON diff) and the
+/// whole call as [`Outcome`]'s `Display` shows it: triggers, verdicts, rules, logs, messages.
+impl Outcome {
+    /// Asserts that the call succeeded; returns the response body.
+    #[track_caller]
+    pub fn assert_success(&self) -> &Value {
+        self.assert_meets(&Expect {
+            outcome: Some(ExpectedOutcome::Success),
+            ..Expect::default()
+        });
+        self.response().expect("checked above")
+    }
+
+    /// Asserts that the call failed with `code` and exactly `message`.
+    #[track_caller]
+    pub fn assert_rejected(&self, code: ErrorCode, message: &str) {
+        self.assert_meets(&Expect {
+            outcome: Some(ExpectedOutcome::Error(code)),
+            message: Some(Value::from(message)),
+            ..Expect::default()
+        });
+    }
+
+    /// Asserts that the call delivered a message matching `expected`: a subset of
+    /// `{"username", "deliveryMedium", "destination", "triggerSource", "emailSubject",
+    /// "emailMessage" | "smsMessage", "code"}`, where `{####}` stands for the code the message
+    /// carried. An array names every message delivered, in order.
+    #[track_caller]
+    pub fn assert_message(&self, expected: Value) {
+        self.assert_meets(&Expect {
+            message: Some(expected),
+            ..Expect::default()
+        });
+    }
+
+    /// Asserts that the verdict deciding the call cites the rule `rule_id`
+    /// (`custom-message.code-placeholder`).
+    #[track_caller]
+    pub fn assert_rule(&self, rule_id: &str) {
+        self.assert_meets(&Expect {
+            rule: Some(rule_id.to_string()),
+            ..Expect::default()
+        });
+    }
+
+    #[track_caller]
+    fn assert_meets(&self, expect: &Expect) {
+        let mismatches = check(expect, self);
+        if !mismatches.is_empty() {
+            panic!("{}", failure_report(self, &mismatches));
+        }
+    }
+}
+
+/// The text of a failed assertion.
+fn failure_report(outcome: &Outcome, mismatches: &[Mismatch]) -> String {
+    let mut text = format!("{} did not do what the test expected\n", outcome.action);
+    for m in mismatches {
+        text.push_str(&format!(
+            "  {}:\n    expected: {}\n    actual:   {}\n",
+            m.field, m.expected, m.actual
+        ));
+        if let Some(diff) = m.diff.as_deref().filter(|d| !d.is_empty()) {
+            for line in diff.lines() {
+                text.push_str(&format!("    | {line}\n"));
+            }
+        }
+    }
+    text.push_str("\nthe call:\n");
+    text.push_str(&outcome.to_string());
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

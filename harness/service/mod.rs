@@ -14,6 +14,7 @@ mod challenges;
 mod codes;
 mod delivery;
 mod new_users;
+mod outcome_text;
 mod password_policy;
 mod passwords;
 mod pool_admin;

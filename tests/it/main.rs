@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per topic.
 
+mod assertions;
 mod attributes;
 mod bundled_suite;
 mod caller_sdk;
