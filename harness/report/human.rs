@@ -135,6 +135,7 @@ impl<W: Write> Human<W> {
                         }
                     }
                     self.verdict_lines(text, step);
+                    log_lines(text, step);
                 }
                 StepStatus::HarnessFailure { message } => {
                     text.push_str(&format!(
@@ -143,6 +144,7 @@ impl<W: Write> Human<W> {
                         step.action.name()
                     ));
                     text.push_str(&format!("        could not run the function: {message}\n"));
+                    log_lines(text, step);
                 }
                 _ => {}
             }
@@ -218,6 +220,19 @@ impl<W: Write> Human<W> {
         }
         if let StepStatus::HarnessFailure { message } = &step.status {
             text.push_str(&format!("  could not run the function: {message}\n"));
+        }
+    }
+}
+
+/// What the step's functions wrote (stdout and stderr of a process), under a failed step: often
+/// the reason it failed (an import error, a stack trace).
+fn log_lines(text: &mut String, step: &StepResult) {
+    for trigger in &step.triggers {
+        let Some(invocation) = &trigger.invocation else {
+            continue;
+        };
+        for line in invocation.logs.lines() {
+            text.push_str(&format!("        {:<9} {line}\n", "log"));
         }
     }
 }

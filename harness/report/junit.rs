@@ -42,11 +42,24 @@ pub fn document(results: &[ScenarioResult], summary: &Summary) -> String {
             );
             case.set_classname(result.name.clone());
             case.set_time(step.duration);
+            let logs = step_logs(step);
+            if !logs.is_empty() {
+                case.set_system_out(logs);
+            }
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);
     }
     report.to_string().unwrap_or_default()
+}
+
+/// What the step's functions wrote, for `<system-out>`.
+fn step_logs(step: &StepResult) -> String {
+    step.triggers
+        .iter()
+        .filter_map(|t| t.invocation.as_ref())
+        .map(|i| i.logs.as_str())
+        .collect()
 }
 
 /// The description of a failed step: each mismatch, then the rule behind the verdict.

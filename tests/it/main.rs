@@ -16,6 +16,7 @@ mod in_process;
 mod pool_files;
 mod readme_example;
 mod recorder;
+mod reports;
 mod runtime_api;
 mod server;
 mod sign_up_flows;

@@ -1,0 +1,69 @@
+//! What `check` shows of a failed step beyond its mismatches: the function's own output, where
+//! the reason for a failure often is (a panic message, an import error).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::json;
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cognito-harness"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn a_failed_step_shows_what_the_function_wrote_in_the_table_and_in_junit() {
+    let dir = std::env::temp_dir().join(format!("cognito-harness-logs-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    crate::cli::trigger_config(&dir, "trigger-panics");
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function:trigger-panics";
+    let scenario = json!({"name": "panics", "pool": {"AutoVerifiedAttributes": ["email"], "LambdaConfig": {"CustomMessage": arn}},
+        "users": [{"Username": "alice", "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}],
+        "steps": [{"action": "AdminUpdateUserAttributes",
+                   "request": {"UserPoolId": "$pool", "Username": "alice", "UserAttributes": [{"Name": "email", "Value": "new@example.com"}]},
+                   "expect": {"outcome": "success"}}]});
+    std::fs::write(dir.join("s.json"), scenario.to_string()).unwrap();
+
+    let out = run(&dir, &["check", "s.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(cognito_harness::exit::EXPECTATION_FAILED)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().any(|l| l.trim_start().starts_with("log")
+            && l.contains("panicked")
+            && l.contains("the trigger panicked on purpose")),
+        "{text}"
+    );
+
+    let junit = dir.join("junit.xml");
+    let out = run(
+        &dir,
+        &[
+            "check",
+            "s.json",
+            "--format",
+            "junit",
+            "--output",
+            junit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(cognito_harness::exit::EXPECTATION_FAILED)
+    );
+    let xml = std::fs::read_to_string(junit).unwrap();
+    let system_out = xml
+        .split_once("<system-out>")
+        .and_then(|(_, rest)| rest.split_once("</system-out>"))
+        .map(|(inside, _)| inside)
+        .unwrap_or_else(|| panic!("no <system-out> in {xml}"));
+    assert!(
+        system_out.contains("the trigger panicked on purpose"),
+        "{xml}"
+    );
+}
