@@ -6,6 +6,8 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod init;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
 
@@ -91,6 +93,25 @@ enum Command {
         #[arg(long = "pool", value_name = "FILE")]
         pools: Vec<PathBuf>,
     },
+    /// Write a cognito-harness.toml, a pool and a first scenario for one function, so that
+    /// `cognito-harness check` runs it.
+    #[command(
+        after_help = "Examples:\n  cognito-harness init --function custom-message --runtime rust\n  cognito-harness init --function pre-sign-up --runtime python --trigger pre-sign-up"
+    )]
+    Init {
+        /// The function's name (the last part of its Lambda ARN).
+        #[arg(long, value_name = "NAME")]
+        function: String,
+        /// How the function runs.
+        #[arg(long, value_enum)]
+        runtime: init::Runtime,
+        /// The trigger the first scenario fires.
+        #[arg(long, value_enum, default_value_t = init::TriggerKind::CustomMessage)]
+        trigger: init::TriggerKind,
+        /// The project folder to write into.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Print a realistic event for a trigger source, offline.
     #[command(
         after_help = "Examples:\n  cognito-harness events CustomMessage_UpdateUserAttribute --client-metadata brand=acme\n  cognito-harness events PreSignUp_SignUp"
@@ -170,7 +191,37 @@ pub fn main() -> i32 {
     }
 }
 
+/// `init`: writes the files and says what to run next.
+fn init_files(
+    dir: &Path,
+    function: &str,
+    runtime: init::Runtime,
+    trigger: init::TriggerKind,
+) -> Result<i32, Error> {
+    let request = init::InitRequest {
+        dir,
+        function,
+        runtime,
+        trigger,
+    };
+    for path in init::init(&request)? {
+        println!("created {}", dir.join(path).display());
+    }
+    println!("next: cognito-harness check");
+    Ok(exit::OK)
+}
+
 async fn run_command(cli: Cli) -> Result<i32, Error> {
+    if let Command::Init {
+        function,
+        runtime,
+        trigger,
+        dir,
+    } = &cli.command
+    {
+        // Before the binding is read: init is what writes it.
+        return init_files(dir, function, *runtime, *trigger);
+    }
     let binding = Binding::load(cli.config.as_deref())?;
     match cli.command {
         Command::Check {
@@ -185,6 +236,12 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
             medium,
             pool,
         } => invoke(&binding, &event, &function, medium, pool.as_deref()).await,
+        Command::Init {
+            function,
+            runtime,
+            trigger,
+            dir,
+        } => init_files(&dir, &function, runtime, trigger),
         Command::Serve { port, host, pools } => serve(&binding, host, port, &pools).await,
         Command::Events {
             source,

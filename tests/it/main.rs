@@ -13,6 +13,7 @@ mod events;
 mod fixture;
 mod http_invoke;
 mod in_process;
+mod init;
 mod pool_files;
 mod readme_example;
 mod recorder;
