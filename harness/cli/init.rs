@@ -105,19 +105,21 @@ fn binding(request: &InitRequest<'_>) -> String {
              command = [\"target/debug/{name}\"]\n\
              build = [\"cargo\", \"build\", \"--bin\", \"{name}\"]\n"
         ),
-        Runtime::Python => format!(
+        Runtime::Python => {
             "# AWS's runtime interface client runs `app.handler` from app.py in this folder\n\
              # (pip install awslambdaric).\n\
              command = [\"python3\", \"-m\", \"awslambdaric\", \"app.handler\"]\n\
              # Lambda's environment only: name what else the function may see.\n\
-             # env = {{ TABLE_NAME = \"profiles\" }}\n"
-        ),
-        Runtime::Node => format!(
+             # env = { TABLE_NAME = \"profiles\" }\n"
+                .to_string()
+        }
+        Runtime::Node => {
             "# AWS's runtime interface client runs `index.handler` from index.js in this folder\n\
              # (npm install aws-lambda-ric).\n\
              command = [\"npx\", \"aws-lambda-ric\", \"index.handler\"]\n\
-             # env = {{ TABLE_NAME = \"profiles\" }}\n"
-        ),
+             # env = { TABLE_NAME = \"profiles\" }\n"
+                .to_string()
+        }
     };
     format!(
         "# cognito-harness: which function answers to which LambdaConfig ARN (the function name).\n\
