@@ -5,6 +5,7 @@ use assert_json_diff::{assert_json_matches_no_panic, CompareMode, Config};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::function::Invoked;
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::pool::{DeliveryMedium, Message};
 use crate::service::Outcome;
@@ -19,7 +20,21 @@ pub(crate) struct ExpectFile {
     #[serde(default)]
     warnings: Vec<String>,
     rule: Option<String>,
+    #[serde(rename = "functionError")]
+    function_error: Option<Value>,
 }
+
+/// The members of a delivered message as expectations see it ([`message_view`]).
+const MESSAGE_KEYS: [&str; 8] = [
+    "username",
+    "deliveryMedium",
+    "destination",
+    "triggerSource",
+    "emailSubject",
+    "emailMessage",
+    "smsMessage",
+    "code",
+];
 
 /// `success`, or the exception the caller gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +71,10 @@ pub struct Expect {
     pub warnings: Vec<String>,
     /// The id of the rule behind the verdict that decided the call.
     pub rule: Option<String>,
+    /// What the deciding function's error must be: a string is its exact `errorMessage`, an
+    /// object a subset of `{"errorType", "errorMessage"}`. So an import error cannot pass for the
+    /// error a test meant the function to throw.
+    pub function_error: Option<Value>,
 }
 
 impl ExpectFile {
@@ -79,6 +98,43 @@ impl ExpectFile {
                 ));
             }
         }
+        let message_objects: Vec<(String, &serde_json::Map<String, Value>)> = match &self.message {
+            Some(Value::Object(o)) => vec![("message".to_string(), o)],
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.as_object().map(|o| (format!("message[{i}]"), o)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (at, object) in message_objects {
+            if let Some(key) = object.keys().find(|k| !MESSAGE_KEYS.contains(&k.as_str())) {
+                return Err((
+                    format!("{at}.{key}"),
+                    format!(
+                        "expected a member of a delivered message ({}), not `{key}`",
+                        MESSAGE_KEYS.join(", ")
+                    ),
+                ));
+            }
+        }
+        match &self.function_error {
+            None | Some(Value::String(_)) => {}
+            Some(Value::Object(o)) => {
+                if let Some(key) = o.keys().find(|k| *k != "errorType" && *k != "errorMessage") {
+                    return Err((
+                        format!("functionError.{key}"),
+                        format!("expected errorType or errorMessage, not `{key}`"),
+                    ));
+                }
+            }
+            Some(_) => {
+                return Err((
+                    "functionError".to_string(),
+                    "expected the function's errorMessage (a string) or {\"errorType\", \"errorMessage\"}".to_string(),
+                ))
+            }
+        }
         match &self.message {
             None | Some(Value::String(_)) | Some(Value::Object(_)) | Some(Value::Array(_)) => {}
             Some(_) => {
@@ -94,6 +150,7 @@ impl ExpectFile {
             response: self.response,
             warnings: self.warnings,
             rule: self.rule,
+            function_error: self.function_error,
         })
     }
 }
@@ -166,6 +223,11 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
             diff: None,
         });
     }
+    if let Some(expected) = &expect.function_error {
+        if let Some(m) = check_function_error(expected, outcome) {
+            out.push(m);
+        }
+    }
     if let Some(rule) = &expect.rule {
         let actual = outcome.verdict().map(|v| v.rule.id);
         if actual != Some(rule.as_str()) {
@@ -179,6 +241,42 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
         }
     }
     out
+}
+
+/// The deciding trigger run's function error against `expected`.
+fn check_function_error(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {
+    let deciding = outcome
+        .triggers
+        .iter()
+        .find(|t| !t.verdict.is_accepted())
+        .or_else(|| outcome.triggers.last());
+    let actual = deciding
+        .and_then(|t| t.invocation.as_ref())
+        .and_then(|i| match &i.result {
+            Invoked::Error(e) => {
+                Some(json!({"errorType": e.error_type, "errorMessage": e.error_message}))
+            }
+            _ => None,
+        });
+    let Some(actual) = actual else {
+        return Some(Mismatch {
+            field: "functionError",
+            expected: expected.clone(),
+            actual: Value::Null,
+            diff: Some("no function returned an error".to_string()),
+        });
+    };
+    let result = match expected {
+        Value::String(text) => (actual["errorMessage"] != *text)
+            .then(|| format!("errorMessage is {}", actual["errorMessage"])),
+        _ => subset(expected, &actual).err(),
+    };
+    result.map(|diff| Mismatch {
+        field: "functionError",
+        expected: expected.clone(),
+        actual,
+        diff: Some(diff),
+    })
 }
 
 fn check_message(expected: &Value, outcome: &Outcome) -> Option<Mismatch> {

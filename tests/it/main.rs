@@ -10,6 +10,7 @@ mod cli;
 mod custom_message_judge;
 mod event_fixtures;
 mod events;
+mod expectations;
 mod fixture;
 mod http_invoke;
 mod in_process;

@@ -1,0 +1,86 @@
+//! Expectation keys that guard against a scenario passing for the wrong reason: the function
+//! error's own text, and typos inside an expected message caught when the file loads.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use cognito_harness::exit;
+use serde_json::{json, Value};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cognito-harness"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn scenario_with(expect: Value) -> String {
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function:trigger-throws";
+    json!({"name": "throws", "pool": {"AutoVerifiedAttributes": ["email"], "LambdaConfig": {"CustomMessage": arn}},
+        "users": [{"Username": "alice", "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}],
+        "steps": [{"action": "AdminUpdateUserAttributes",
+                   "request": {"UserPoolId": "$pool", "Username": "alice", "UserAttributes": [{"Name": "email", "Value": "new@example.com"}]},
+                   "expect": expect}]})
+    .to_string()
+}
+
+#[test]
+fn function_error_requires_the_functions_own_error() {
+    let dir = std::env::temp_dir().join(format!("cognito-harness-expect-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    crate::cli::trigger_config(&dir, "trigger-throws");
+    let met = scenario_with(json!({"outcome": "UserLambdaValidationException",
+        "functionError": "boom: the trigger failed on purpose"}));
+    std::fs::write(dir.join("met.json"), met).unwrap();
+    let out = run(&dir, &["check", "met.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(exit::OK),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // The throw a test meant, against the one that happened (an import error, say).
+    let other = scenario_with(json!({"outcome": "UserLambdaValidationException",
+        "functionError": {"errorMessage": "No module named 'app'"}}));
+    std::fs::write(dir.join("other.json"), other).unwrap();
+    let out = run(&dir, &["check", "other.json", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(exit::EXPECTATION_FAILED));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mismatch = &report["scenarios"][0]["steps"][0]["mismatches"][0];
+    assert_eq!(mismatch["field"], "functionError");
+    assert_eq!(
+        mismatch["actual"]["errorMessage"],
+        "boom: the trigger failed on purpose"
+    );
+}
+
+#[test]
+fn a_typo_inside_an_expected_message_is_an_input_error_with_its_path() {
+    let dir = std::env::temp_dir().join(format!("cognito-harness-expect-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            json!({"message": {"emailSubjet": "Welcome"}}),
+            "at $.steps[0].expect.message.emailSubjet: expected a member of a delivered message (username, deliveryMedium, destination, triggerSource, emailSubject, emailMessage, smsMessage, code), not `emailSubjet`",
+        ),
+        (
+            json!({"message": [{"destination": "a@example.com"}, {"body": "x"}]}),
+            "at $.steps[0].expect.message[1].body: expected a member of a delivered message (username, deliveryMedium, destination, triggerSource, emailSubject, emailMessage, smsMessage, code), not `body`",
+        ),
+        (
+            json!({"functionError": {"type": "Error"}}),
+            "at $.steps[0].expect.functionError.type: expected errorType or errorMessage, not `type`",
+        ),
+    ];
+    for (expect, error) in cases {
+        std::fs::write(dir.join("s.json"), scenario_with(expect)).unwrap();
+        let out = run(&dir, &["check", "s.json"]);
+        assert_eq!(out.status.code(), Some(exit::INPUT_ERROR));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("error: s.json: {error}\n")
+        );
+    }
+}
