@@ -68,14 +68,13 @@ fn forwards_client_metadata(_source: TriggerSource) -> bool {
     true
 }
 
-/// A PostAuthentication event (§AT.2): the stored user, `newDeviceUsed` only in pools that
-/// remember devices (ruling AT-4), `clientMetadata` only when the call forwards it, `response`
-/// `{}`.
+/// A PostAuthentication event (§AT.2): the stored user, `newDeviceUsed` (ruling AT-4),
+/// `clientMetadata` only when the call forwards it, `response` `{}`.
 pub(crate) fn event(
     pool: &UserPool,
     user: &User,
     client_id: &str,
-    new_device_used: Option<bool>,
+    new_device_used: bool,
     client_metadata: Option<&Map<String, Value>>,
 ) -> Value {
     let mut request = Map::with_capacity(3);
@@ -83,9 +82,7 @@ pub(crate) fn event(
         "userAttributes".into(),
         Value::Object(stored_attributes(pool, user)),
     );
-    if let Some(new_device) = new_device_used {
-        request.insert("newDeviceUsed".into(), Value::Bool(new_device));
-    }
+    request.insert("newDeviceUsed".into(), Value::Bool(new_device_used));
     if let Some(metadata) = client_metadata {
         request.insert("clientMetadata".into(), Value::Object(metadata.clone()));
     }
@@ -99,19 +96,16 @@ pub(crate) fn event(
     )
 }
 
-/// `newDeviceUsed` for a sign-in (ruling AT-4): sent only when the pool remembers devices
-/// (`DeviceConfiguration`); the harness keeps no devices, so a sign-in is from a new device unless
-/// it names one (`DEVICE_KEY`).
-pub(crate) fn new_device_used(config: &PoolConfig, device_key: Option<&str>) -> Option<bool> {
-    config
-        .device_configuration
-        .as_ref()
-        .map(|_| device_key.is_none())
+/// `newDeviceUsed` for a sign-in (ruling AT-4): `true` only when the pool remembers devices
+/// (`DeviceConfiguration`) and the sign-in names none; the harness keeps no devices, so any
+/// `DEVICE_KEY` counts as known.
+pub(crate) fn new_device_used(config: &PoolConfig, device_key: Option<&str>) -> bool {
+    config.device_configuration.is_some() && device_key.is_none()
 }
 
 /// A sample PostAuthentication event: Jane signed in.
 fn sample(_source: TriggerSource, metadata: Option<&Map<String, Value>>) -> Value {
     let pool = sample_pool();
     let user = sample_user(UserStatus::Confirmed);
-    event(&pool, &user, SAMPLE_CLIENT_ID, None, metadata)
+    event(&pool, &user, SAMPLE_CLIENT_ID, false, metadata)
 }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per topic.
 
 mod attributes;
+mod auth_triggers;
 mod bundled_suite;
 mod captures;
 mod challenges;
