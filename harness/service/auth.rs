@@ -113,8 +113,9 @@ impl Cognito {
             if matches!(flow, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") {
                 let token =
                     parameter("REFRESH_TOKEN").ok_or_else(|| missing_parameter("REFRESH_TOKEN"))?;
-                let invalid =
-                    || CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Refresh Token");
+                let invalid = || {
+                    CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Refresh Token")
+                };
                 let grant = guard.refresh_grant(token).cloned().ok_or_else(invalid)?;
                 if grant.client_id != client_id {
                     return Err(invalid());
@@ -131,7 +132,9 @@ impl Cognito {
             if client.client_secret.is_some() && parameter("SECRET_HASH").is_none() {
                 return Err(CognitoError::new(
                     ErrorCode::NotAuthorizedException,
-                    format!("Client {client_id} is configured for secret but secret was not received"),
+                    format!(
+                        "Client {client_id} is configured for secret but secret was not received"
+                    ),
                 ));
             }
             // Assumed: SECRET_HASH is required but not checked (the harness keeps no HMAC code).
@@ -143,8 +146,15 @@ impl Cognito {
                 Some(user) => {
                     plan_pre_authentication(&guard, SigningIn::Found(user), client_id, metadata)
                 }
-                None => plan_pre_authentication(&guard, SigningIn::NotFound(username), client_id, metadata)
-                    .filter(|_| super::auth_triggers::prevents_user_existence_errors(&guard, client_id)),
+                None => plan_pre_authentication(
+                    &guard,
+                    SigningIn::NotFound(username),
+                    client_id,
+                    metadata,
+                )
+                .filter(|_| {
+                    super::auth_triggers::prevents_user_existence_errors(&guard, client_id)
+                }),
             };
             (pre, username, password)
         };

@@ -111,7 +111,8 @@ impl Cognito {
                 )
             };
             let response = |name: &str| responses.and_then(|r| r.get(name)).and_then(Value::as_str);
-            let password = response("NEW_PASSWORD").ok_or_else(|| missing_parameter("NEW_PASSWORD"))?;
+            let password =
+                response("NEW_PASSWORD").ok_or_else(|| missing_parameter("NEW_PASSWORD"))?;
             check_password_policy(&guard, password)?;
             let grant = guard
                 .take_session(session.unwrap_or_default(), now)

@@ -261,7 +261,9 @@ impl Cognito {
             Action::InitiateAuth => self.initiate_auth(request).await,
             Action::AdminInitiateAuth => self.admin_initiate_auth(request).await,
             Action::RespondToAuthChallenge => self.respond_to_auth_challenge(request).await,
-            Action::AdminRespondToAuthChallenge => self.admin_respond_to_auth_challenge(request).await,
+            Action::AdminRespondToAuthChallenge => {
+                self.admin_respond_to_auth_challenge(request).await
+            }
             Action::AdminSetUserPassword => self.admin_set_user_password(request),
             Action::ListUsers => self.list_users(request),
             Action::AdminDeleteUser => self.admin_delete_user(request),

@@ -41,8 +41,13 @@ pub(crate) static KIND: Kind = Kind {
 
 rule!(FUNCTION_ERROR, "post-authentication.function-error", Assumed, "§AT.3, ruling AT-3",
     "a function error withholds the tokens: UserLambdaValidationException `PostAuthentication failed with error <errorMessage>.`");
-rule!(ACCEPTED, "post-authentication.accepted", Documented, "§AT.4",
-    "the answer is an event: the tokens go out; Cognito reads nothing from `response`");
+rule!(
+    ACCEPTED,
+    "post-authentication.accepted",
+    Documented,
+    "§AT.4",
+    "the answer is an event: the tokens go out; Cognito reads nothing from `response`"
+);
 
 /// The pool's PostAuthentication ARN, if any.
 fn arn(config: &PoolConfig) -> Option<&str> {

@@ -46,8 +46,13 @@ pub(crate) static KIND: Kind = Kind {
     forwards_client_metadata,
 };
 
-rule!(ACCEPTED, "post-confirmation.accepted", Documented, "§AT.4",
-    "the answer is an event: the call succeeds; Cognito reads nothing from `response`");
+rule!(
+    ACCEPTED,
+    "post-confirmation.accepted",
+    Documented,
+    "§AT.4",
+    "the answer is an event: the call succeeds; Cognito reads nothing from `response`"
+);
 rule!(CONFIRMED_ANYWAY, "post-confirmation.confirmed-anyway", Assumed, "§AT.3, ruling AT-1",
     "a failed PostConfirmation fails the call, but the confirmation (or new password) it reports stays");
 
@@ -139,7 +144,8 @@ mod tests {
         user.status = UserStatus::Confirmed;
         user.attributes
             .insert("email".into(), "bob@example.com".into());
-        user.attributes.insert("email_verified".into(), "true".into());
+        user.attributes
+            .insert("email_verified".into(), "true".into());
         let mut metadata = Map::new();
         metadata.insert("plan".into(), json!("pro"));
         let event = super::event(
@@ -161,6 +167,9 @@ mod tests {
         );
         let typed: CognitoEventUserPoolsPostConfirmation =
             serde_json::from_value(event).expect("the typed event reads it");
-        assert_eq!(typed.cognito_event_user_pools_header.user_name.as_deref(), Some("bob"));
+        assert_eq!(
+            typed.cognito_event_user_pools_header.user_name.as_deref(),
+            Some("bob")
+        );
     }
 }

@@ -19,8 +19,10 @@ impl Trigger {
 
 impl TriggerSource {
     /// A sign-in with a password (InitiateAuth, AdminInitiateAuth).
-    pub const PRE_AUTHENTICATION_AUTHENTICATION: TriggerSource =
-        TriggerSource::new(Trigger::PRE_AUTHENTICATION, "PreAuthentication_Authentication");
+    pub const PRE_AUTHENTICATION_AUTHENTICATION: TriggerSource = TriggerSource::new(
+        Trigger::PRE_AUTHENTICATION,
+        "PreAuthentication_Authentication",
+    );
 }
 
 /// The registry entry of the PreAuthentication trigger.
@@ -79,11 +81,7 @@ pub(crate) fn event(
     prevents_user_existence_errors: bool,
 ) -> Value {
     let (user_name, attributes, not_found) = match who {
-        SigningIn::Found(user) => (
-            user.username.as_str(),
-            stored_attributes(pool, user),
-            false,
-        ),
+        SigningIn::Found(user) => (user.username.as_str(), stored_attributes(pool, user), false),
         SigningIn::NotFound(name) => (name, Map::new(), true),
     };
     let mut request = Map::with_capacity(3);
@@ -130,7 +128,13 @@ mod tests {
     #[test]
     fn an_unknown_user_is_sent_with_no_attributes_and_user_not_found() {
         let pool = UserPool::with_id("eu-west-2_Ref12345", PoolConfig::default());
-        let event = super::event(&pool, SigningIn::NotFound("nobody"), "client123", None, true);
+        let event = super::event(
+            &pool,
+            SigningIn::NotFound("nobody"),
+            "client123",
+            None,
+            true,
+        );
         assert_json_eq!(
             event.clone(),
             json!({"version":"1","region":"eu-west-2","userPoolId":"eu-west-2_Ref12345","userName":"nobody",

@@ -117,7 +117,12 @@ async fn confirm_sign_up_sends_post_confirmation_the_confirmed_user_and_the_meta
                     "ClientMetadata": {"plan": "pro"}}),
         )
         .await;
-    assert_eq!(outcome.response(), Some(&json!({})), "{:?}", outcome.error());
+    assert_eq!(
+        outcome.response(),
+        Some(&json!({})),
+        "{:?}",
+        outcome.error()
+    );
     assert_eq!(sources(&outcome), ["PostConfirmation_ConfirmSignUp"]);
     assert_eq!(
         outcome.verdict().unwrap().rule.id,
@@ -264,14 +269,20 @@ async fn the_first_federated_sign_in_is_confirmed_once_with_external_provider_st
     let first = cognito.call("FederatedSignIn", &request).await;
     assert_eq!(
         sources(&first),
-        ["PreSignUp_ExternalProvider", "PostConfirmation_ConfirmSignUp"]
+        [
+            "PreSignUp_ExternalProvider",
+            "PostConfirmation_ConfirmSignUp"
+        ]
     );
     let event = t.post_confirmation.only();
     assert_eq!(event["userName"], "Google_42");
     let attributes = event["request"]["userAttributes"].as_object().unwrap();
     assert_eq!(attributes["cognito:user_status"], "EXTERNAL_PROVIDER");
     assert_eq!(attributes["email"], "ivy@example.com");
-    assert!(attributes["identities"].as_str().unwrap().contains("Google"));
+    assert!(attributes["identities"]
+        .as_str()
+        .unwrap()
+        .contains("Google"));
     assert!(event["request"].get("clientMetadata").is_none());
 
     let again = cognito.call("FederatedSignIn", &request).await;

@@ -57,7 +57,10 @@ fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
             Trigger::POST_CONFIRMATION => {
                 let typed: CognitoEventUserPoolsPostConfirmation =
                     serde_json::from_value(event).unwrap();
-                assert_eq!(typed.request.user_attributes["cognito:user_status"], "CONFIRMED");
+                assert_eq!(
+                    typed.request.user_attributes["cognito:user_status"],
+                    "CONFIRMED"
+                );
             }
             Trigger::PRE_AUTHENTICATION => {
                 let typed: CognitoEventUserPoolsPreAuthentication =
