@@ -558,3 +558,36 @@ fn steps_after_delete_user_pool_get_resource_not_found_not_a_panic() {
     );
     assert_eq!(stdout(&out).lines().last(), Some("1 passed, 0 failed"));
 }
+
+#[test]
+fn invoke_judges_a_pre_authentication_answer_by_its_own_rules() {
+    let dir = temp_dir();
+    trigger_config(&dir, "pre-authentication-deny");
+    // The sample user's e-mail is verified: the sign-in may go on.
+    let event = run(&dir, &["events", "PreAuthentication_Authentication"]).stdout;
+    std::fs::write(dir.join("event.json"), &event).unwrap();
+    let invoke = [
+        "invoke",
+        "--event",
+        "event.json",
+        "--function",
+        "pre-authentication-deny",
+    ];
+    let out = run(&dir, &invoke);
+    assert_eq!(out.status.code(), Some(exit::OK), "{}", stderr(&out));
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_json_include!(actual: shown, expected: json!({"verdict": {
+        "triggerSource": "PreAuthentication_Authentication", "outcome": "success",
+        "rule": "pre-authentication.accepted", "grade": "documented"}}));
+
+    // An unverified e-mail: the function denies the sign-in.
+    let mut event: Value = serde_json::from_slice(&event).unwrap();
+    event["request"]["userAttributes"]["email_verified"] = json!("false");
+    std::fs::write(dir.join("event.json"), event.to_string()).unwrap();
+    let out = run(&dir, &invoke);
+    assert_eq!(out.status.code(), Some(exit::EXPECTATION_FAILED));
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_json_include!(actual: shown, expected: json!({"verdict": {
+        "outcome": "UserLambdaValidationException", "rule": "function-error",
+        "message": "PreAuthentication failed with error Email not verified."}}));
+}
