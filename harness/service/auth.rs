@@ -8,7 +8,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::auth_triggers::{plan_post_authentication, plan_pre_authentication};
+use super::auth_triggers::{
+    plan_post_authentication, plan_pre_authentication, prevents_user_existence_errors,
+};
 use super::{lock, user_not_found, Cognito, Outcome};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, Validator};
@@ -139,23 +141,17 @@ impl Cognito {
             }
             // Assumed: SECRET_HASH is required but not checked (the harness keeps no HMAC code).
 
-            // PreAuthentication runs before the password is checked, and for an unknown user only when
-            // the client hides user existence (§AT.1).
-            let pre = match guard.find_user(username) {
+            // PreAuthentication runs before the password is checked; for an unknown user only
+            // when the client hides user existence (§AT.1, rulings AT-2 and AT-5).
+            let who = match guard.find_user(username) {
                 Some(user) if !user.enabled => None,
-                Some(user) => {
-                    plan_pre_authentication(&guard, SigningIn::Found(user), client_id, metadata)
+                Some(user) => Some(SigningIn::Found(user)),
+                None if prevents_user_existence_errors(&guard, client_id) => {
+                    Some(SigningIn::NotFound(username))
                 }
-                None => plan_pre_authentication(
-                    &guard,
-                    SigningIn::NotFound(username),
-                    client_id,
-                    metadata,
-                )
-                .filter(|_| {
-                    super::auth_triggers::prevents_user_existence_errors(&guard, client_id)
-                }),
+                None => None,
             };
+            let pre = who.and_then(|who| plan_pre_authentication(&guard, who, client_id, metadata));
             (pre, username, password)
         };
         let source = TriggerSource::PRE_AUTHENTICATION_AUTHENTICATION;

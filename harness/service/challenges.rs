@@ -138,7 +138,7 @@ impl Cognito {
             let post = plan_post_authentication(&guard, &username, client_id, None, metadata);
             (result, post)
         };
-        // The new password stays even if PostAuthentication then withholds the tokens (ruling AT-3).
+        // The new password stays even if PostAuthentication withholds the tokens (ruling AT-3).
         let source = TriggerSource::POST_AUTHENTICATION_AUTHENTICATION;
         self.run_auth_trigger(outcome, &pool, source, post).await?;
         Ok(result)
