@@ -473,6 +473,13 @@ impl UserPool {
         self.refresh_tokens.insert(token.to_string(), grant);
     }
 
+    /// Forgets tokens the pool issued but never handed out (a trigger withheld them): they stand
+    /// for nothing afterwards.
+    pub fn forget_tokens(&mut self, access_token: &str, refresh_token: &str) {
+        self.tokens.remove(access_token);
+        self.refresh_tokens.remove(refresh_token);
+    }
+
     /// What a refresh token stands for, if this pool issued it and its user still exists.
     pub fn refresh_grant(&self, token: &str) -> Option<&AccessGrant> {
         self.refresh_tokens

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::auth_triggers::{
     plan_post_authentication, plan_pre_authentication, prevents_user_existence_errors,
+    withdraw_tokens,
 };
 use super::{lock, user_not_found, Cognito, Outcome};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
@@ -207,7 +208,10 @@ impl Cognito {
             }
         };
         let source = TriggerSource::POST_AUTHENTICATION_AUTHENTICATION;
-        self.run_auth_trigger(outcome, &pool, source, post).await?;
+        if let Err(e) = self.run_auth_trigger(outcome, &pool, source, post).await {
+            withdraw_tokens(&pool, &result);
+            return Err(e);
+        }
         Ok(result)
     }
 

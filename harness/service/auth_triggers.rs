@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::triggers::fail_with;
-use super::{Cognito, Outcome, PoolHandle};
+use super::{lock, Cognito, Outcome, PoolHandle};
 use crate::model::cognito_error::CognitoError;
 use crate::pool::UserPool;
 use crate::trigger::pre_authentication::{self, SigningIn};
@@ -56,6 +56,14 @@ pub(crate) fn plan_post_authentication(
     Some(Planned { arn, event })
 }
 
+/// Forgets the tokens of a sign-in response PostAuthentication withheld, so nothing the caller
+/// never received stays valid (ruling AT-3).
+pub(crate) fn withdraw_tokens(pool: &PoolHandle, response: &Value) {
+    let tokens = &response["AuthenticationResult"];
+    let token = |name: &str| tokens[name].as_str().unwrap_or_default();
+    lock(pool).forget_tokens(token("AccessToken"), token("RefreshToken"));
+}
+
 impl Cognito {
     /// Runs a planned PreAuthentication or PostAuthentication and records the run; `Err` is the
     /// exception that stops the sign-in.
@@ -79,5 +87,31 @@ impl Cognito {
                 outcome.error().map_or(Ok(()), |e| Err(e.clone()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::pool::{PoolConfig, User};
+
+    #[test]
+    fn withheld_tokens_stand_for_nothing() {
+        let mut pool = UserPool::with_id("us-east-1_Withdraw1", PoolConfig::default());
+        pool.put_user(User::new("carol"));
+        pool.remember_access_token("access-1", "carol", "client-1");
+        pool.remember_refresh_token("refresh-1", "carol", "client-1");
+        pool.remember_access_token("access-2", "carol", "client-1");
+        let handle: PoolHandle = Arc::new(Mutex::new(pool));
+        let response = json!({"AuthenticationResult": {"AccessToken": "access-1", "RefreshToken": "refresh-1"}});
+        withdraw_tokens(&handle, &response);
+        let pool = lock(&handle);
+        assert!(pool.access_grant("access-1").is_none());
+        assert!(pool.refresh_grant("refresh-1").is_none());
+        assert!(pool.access_grant("access-2").is_some());
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::auth::{
     authentication_result, check_password_policy, client_not_found, missing_parameter,
 };
-use super::auth_triggers::plan_post_authentication;
+use super::auth_triggers::{plan_post_authentication, withdraw_tokens};
 use super::{lock, Cognito, Outcome};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
@@ -140,7 +140,10 @@ impl Cognito {
         };
         // The new password stays even if PostAuthentication withholds the tokens (ruling AT-3).
         let source = TriggerSource::POST_AUTHENTICATION_AUTHENTICATION;
-        self.run_auth_trigger(outcome, &pool, source, post).await?;
+        if let Err(e) = self.run_auth_trigger(outcome, &pool, source, post).await {
+            withdraw_tokens(&pool, &result);
+            return Err(e);
+        }
         Ok(result)
     }
 }
