@@ -1,13 +1,19 @@
 //! Replays one AdminUpdateUserAttributes that fires an in-process CustomMessage handler (a typed
 //! aws_lambda_events handler setting emailMessage/emailSubject), judged and committed, on a
-//! current_thread tokio runtime. Prints the median and p90 per call.
+//! current_thread tokio runtime. Prints the median and p90 per call. Then the same for a password
+//! sign-in (InitiateAuth) firing in-process PreAuthentication and PostAuthentication handlers, the
+//! same sign-in with no triggers, and an AdminConfirmSignUp firing PostConfirmation.
 //!
 //! `cargo bench --bench replay` (optional arguments: iterations, warm-up iterations).
 
 use std::time::{Duration, Instant};
 
-use aws_lambda_events::cognito::CognitoEventUserPoolsCustomMessage;
-use cognito_harness::{handler, Cognito, Functions, PoolConfig, User, UserPool};
+use aws_lambda_events::cognito::{
+    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPostAuthentication,
+    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
+};
+use cognito_harness::pool::AppClient;
+use cognito_harness::{handler, Cognito, Functions, PoolConfig, User, UserPool, UserStatus};
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::json;
 
@@ -52,6 +58,99 @@ fn service() -> Cognito {
     pool.put_user(alice);
     cognito.add_pool(pool);
     cognito
+}
+
+const CLIENT_ID: &str = "6bench0signin0client000abc";
+const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:";
+
+/// A pool with alice (password `Passw0rd!`) and a password client; `triggers` names the
+/// LambdaConfig members bound to echoing in-process handlers.
+fn auth_service(triggers: &[&str]) -> Cognito {
+    async fn pre_auth(
+        e: LambdaEvent<CognitoEventUserPoolsPreAuthentication>,
+    ) -> Result<CognitoEventUserPoolsPreAuthentication, lambda_runtime::Error> {
+        Ok(e.payload)
+    }
+    async fn post_auth(
+        e: LambdaEvent<CognitoEventUserPoolsPostAuthentication>,
+    ) -> Result<CognitoEventUserPoolsPostAuthentication, lambda_runtime::Error> {
+        Ok(e.payload)
+    }
+    async fn post_confirmation(
+        e: LambdaEvent<CognitoEventUserPoolsPostConfirmation>,
+    ) -> Result<CognitoEventUserPoolsPostConfirmation, lambda_runtime::Error> {
+        Ok(e.payload)
+    }
+    let mut functions = Functions::new();
+    functions.bind("pre-authentication", handler(service_fn(pre_auth)));
+    functions.bind("post-authentication", handler(service_fn(post_auth)));
+    functions.bind("post-confirmation", handler(service_fn(post_confirmation)));
+    let cognito = Cognito::new(functions);
+    let mut lambda_config = serde_json::Map::new();
+    for (member, function) in [
+        ("PreAuthentication", "pre-authentication"),
+        ("PostAuthentication", "post-authentication"),
+        ("PostConfirmation", "post-confirmation"),
+    ] {
+        if triggers.contains(&member) {
+            lambda_config.insert(member.into(), json!(format!("{ARN}{function}")));
+        }
+    }
+    let config: PoolConfig =
+        serde_json::from_value(json!({"LambdaConfig": lambda_config})).expect("pool config");
+    let mut pool = UserPool::with_id(POOL_ID, config);
+    let mut alice = User::new("alice");
+    alice.password = Some("Passw0rd!".into());
+    for (name, value) in [
+        ("email", "alice@example.com"),
+        ("email_verified", "true"),
+        ("name", "Alice Example"),
+    ] {
+        alice.attributes.insert(name.into(), value.into());
+    }
+    pool.put_user(alice);
+    pool.put_client(AppClient {
+        client_id: CLIENT_ID.into(),
+        client_name: "bench".into(),
+        client_secret: None,
+        explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+    });
+    cognito.add_pool(pool);
+    cognito
+}
+
+/// Times `warm_up + iterations` calls of `action`; `before` runs untimed before each call.
+fn measure(
+    rt: &tokio::runtime::Runtime,
+    label: &str,
+    cognito: &Cognito,
+    action: &str,
+    request: &serde_json::Value,
+    (iterations, warm_up): (usize, usize),
+    before: impl Fn(&Cognito),
+) {
+    let mut samples = Vec::with_capacity(iterations);
+    rt.block_on(async {
+        for i in 0..warm_up + iterations {
+            before(cognito);
+            let started = Instant::now();
+            let outcome = cognito.call(action, request).await;
+            let elapsed = started.elapsed();
+            assert!(outcome.is_success(), "{:?}", outcome.result);
+            if i >= warm_up {
+                samples.push(elapsed);
+            }
+        }
+    });
+    samples.sort();
+    println!(
+        "replay {label} ({} calls after {} warm-up): median {:.2} µs, p90 {:.2} µs, p99 {:.2} µs",
+        samples.len(),
+        warm_up,
+        percentile(&samples, 0.5).as_secs_f64() * 1e6,
+        percentile(&samples, 0.9).as_secs_f64() * 1e6,
+        percentile(&samples, 0.99).as_secs_f64() * 1e6,
+    );
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -100,5 +199,43 @@ fn main() {
         percentile(&samples, 0.9).as_secs_f64() * 1e6,
         percentile(&samples, 0.99).as_secs_f64() * 1e6,
         mean.as_secs_f64() * 1e6,
+    );
+
+    let sign_in = json!({"ClientId": CLIENT_ID, "AuthFlow": "USER_PASSWORD_AUTH",
+                         "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}});
+    let counts = (iterations, warm_up);
+    measure(
+        &rt,
+        "InitiateAuth, no triggers",
+        &auth_service(&[]),
+        "InitiateAuth",
+        &sign_in,
+        counts,
+        |_| {},
+    );
+    measure(
+        &rt,
+        "InitiateAuth + in-process PreAuthentication and PostAuthentication, judged",
+        &auth_service(&["PreAuthentication", "PostAuthentication"]),
+        "InitiateAuth",
+        &sign_in,
+        counts,
+        |_| {},
+    );
+    let unconfirm = |cognito: &Cognito| {
+        cognito.with_pool_mut(POOL_ID, |p| {
+            if let Some(user) = p.find_user_mut("alice") {
+                user.status = UserStatus::Unconfirmed;
+            }
+        });
+    };
+    measure(
+        &rt,
+        "AdminConfirmSignUp + in-process PostConfirmation, judged",
+        &auth_service(&["PostConfirmation"]),
+        "AdminConfirmSignUp",
+        &json!({"UserPoolId": POOL_ID, "Username": "alice"}),
+        counts,
+        unconfirm,
     );
 }

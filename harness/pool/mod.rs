@@ -383,13 +383,21 @@ impl UserPool {
 
     // ---- app clients and tokens ----
 
-    /// Adds an app client named `client_name` with a fresh id and every auth flow allowed.
+    /// Adds an app client named `client_name` with a fresh id and every auth flow allowed (a
+    /// client made by CreateUserPoolClient without ExplicitAuthFlows allows fewer).
     pub fn add_client(&mut self, client_name: &str) -> AppClient {
+        let flows = [
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_CUSTOM_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ];
         let client = AppClient {
             client_id: random_lowercase_alphanumeric(26),
             client_name: client_name.to_string(),
             client_secret: None,
-            explicit_auth_flows: Vec::new(),
+            explicit_auth_flows: flows.iter().map(|f| f.to_string()).collect(),
         };
         self.clients
             .insert(client.client_id.clone(), client.clone());
@@ -474,6 +482,13 @@ impl UserPool {
             client_id: client_id.to_string(),
         };
         self.refresh_tokens.insert(token.to_string(), grant);
+    }
+
+    /// Forgets tokens the pool issued but never handed out (a trigger withheld them): they stand
+    /// for nothing afterwards.
+    pub fn forget_tokens(&mut self, access_token: &str, refresh_token: &str) {
+        self.tokens.remove(access_token);
+        self.refresh_tokens.remove(refresh_token);
     }
 
     /// What a refresh token stands for, if this pool issued it and its user still exists.

@@ -3,17 +3,20 @@
 //! name ADMIN_NO_SRP_AUTH), and AdminSetUserPassword to give a user a password.
 //!
 //! These flows fire no CustomMessage or PreSignUp trigger (cognito-semantics.md §2.1: InitiateAuth
-//! never sends a custom message); the authentication triggers (PreAuthentication, PreTokenGeneration,
-//! ...) are outside the harness and are not invoked.
+//! never sends a custom message). A password sign-in fires PreAuthentication before the password
+//! is checked and PostAuthentication before the tokens go out; a refresh fires neither (§AT.1).
 
 use serde_json::{json, Map, Value};
 
+use super::auth_triggers::{plan_post_authentication, plan_pre_authentication, withdraw_tokens};
 use super::{lock, user_not_found, Cognito, Outcome};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, Validator};
 use crate::model::coral::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use crate::model::tokens::{self};
 use crate::pool::{AppClient, User, UserPool, UserStatus};
+use crate::trigger::pre_authentication::SigningIn;
+use crate::trigger::TriggerSource;
 
 /// AuthFlowType's values (botocore), in the model's order, for the enum constraint message.
 const AUTH_FLOWS: [&str; 8] = [
@@ -42,16 +45,29 @@ enum Api {
 
 impl Cognito {
     /// InitiateAuth with `AuthFlow: USER_PASSWORD_AUTH`.
-    pub fn initiate_auth(&self, request: &Value) -> Outcome {
-        Outcome::new("InitiateAuth", self.password_auth(Api::Client, request))
+    pub async fn initiate_auth(&self, request: &Value) -> Outcome {
+        self.sign_in("InitiateAuth", Api::Client, request).await
     }
 
     /// AdminInitiateAuth with `AuthFlow: ADMIN_USER_PASSWORD_AUTH` (or ADMIN_NO_SRP_AUTH).
-    pub fn admin_initiate_auth(&self, request: &Value) -> Outcome {
-        Outcome::new("AdminInitiateAuth", self.password_auth(Api::Admin, request))
+    pub async fn admin_initiate_auth(&self, request: &Value) -> Outcome {
+        self.sign_in("AdminInitiateAuth", Api::Admin, request).await
     }
 
-    fn password_auth(&self, api: Api, request: &Value) -> Result<Value, CognitoError> {
+    async fn sign_in(&self, action: &str, api: Api, request: &Value) -> Outcome {
+        let mut outcome = Outcome::new(action, Ok(json!({})));
+        let result = self.password_auth(api, request, &mut outcome).await;
+        outcome.result = result;
+        outcome
+    }
+
+    /// The sign-in; trigger runs go into `outcome`.
+    async fn password_auth(
+        &self,
+        api: Api,
+        request: &Value,
+        outcome: &mut Outcome,
+    ) -> Result<Value, CognitoError> {
         let pool_id = if api == Api::Admin {
             string_member(request, "UserPoolId")?
         } else {
@@ -60,7 +76,7 @@ impl Cognito {
         let client_id = string_member(request, "ClientId")?;
         let flow = string_member(request, "AuthFlow")?;
         let parameters = string_map_member(request, "AuthParameters")?;
-        string_map_member(request, "ClientMetadata")?;
+        let metadata = string_map_member(request, "ClientMetadata")?;
         let mut v = Validator::new();
         if api == Api::Admin {
             v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
@@ -77,42 +93,6 @@ impl Cognito {
             Some(id) => self.require_pool(id)?,
             None => self.pool_for_client(client_id)?,
         };
-        let mut guard = lock(&pool);
-        let client = guard
-            .client(client_id)
-            .cloned()
-            .ok_or_else(|| client_not_found(client_id))?;
-        check_flow(api, flow, &client)?;
-
-        let parameter = |name: &str| parameters.and_then(|p| p.get(name)).and_then(Value::as_str);
-        if matches!(flow, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") {
-            let token =
-                parameter("REFRESH_TOKEN").ok_or_else(|| missing_parameter("REFRESH_TOKEN"))?;
-            let invalid =
-                || CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Refresh Token.");
-            let grant = guard.refresh_grant(token).cloned().ok_or_else(invalid)?;
-            if grant.client_id != client_id {
-                return Err(invalid());
-            }
-            // A refresh gives new access and ID tokens, not a new refresh token.
-            let mut result = authentication_result(&mut guard, &grant.username, client_id);
-            if let Some(tokens) = result["AuthenticationResult"].as_object_mut() {
-                tokens.remove("RefreshToken");
-            }
-            return Ok(result);
-        }
-        let username = parameter("USERNAME").ok_or_else(|| missing_parameter("USERNAME"))?;
-        let password = parameter("PASSWORD").ok_or_else(|| missing_parameter("PASSWORD"))?;
-        if client.client_secret.is_some() && parameter("SECRET_HASH").is_none() {
-            return Err(CognitoError::new(
-                ErrorCode::NotAuthorizedException,
-                format!(
-                    "Client {client_id} is configured with secret but SECRET_HASH was not received"
-                ),
-            ));
-        }
-        // Assumed: SECRET_HASH is required but not checked (the harness keeps no HMAC code).
-
         // A client that prevents user existence errors answers an unknown user as a wrong
         // password; a LEGACY one says the user does not exist (API reference,
         // PreventUserExistenceErrors; §4.3).
@@ -122,48 +102,122 @@ impl Cognito {
                 "Incorrect username or password.",
             )
         };
-        let hides_users = guard.prevents_user_existence_errors(client_id);
-        let user = guard.find_user(username).ok_or_else(|| {
-            if hides_users {
-                incorrect()
-            } else {
-                super::user_not_found()
+        let parameter = |name: &str| parameters.and_then(|p| p.get(name)).and_then(Value::as_str);
+        let (pre, username, password) = {
+            let mut guard = lock(&pool);
+            let client = guard
+                .client(client_id)
+                .cloned()
+                .ok_or_else(|| client_not_found(client_id))?;
+            check_flow(api, flow, &client)?;
+
+            if matches!(flow, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") {
+                let token =
+                    parameter("REFRESH_TOKEN").ok_or_else(|| missing_parameter("REFRESH_TOKEN"))?;
+                let invalid = || {
+                    CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Refresh Token.")
+                };
+                let grant = guard.refresh_grant(token).cloned().ok_or_else(invalid)?;
+                if grant.client_id != client_id {
+                    return Err(invalid());
+                }
+                // A refresh gives new access and ID tokens, not a new refresh token.
+                let mut result = authentication_result(&mut guard, &grant.username, client_id);
+                if let Some(tokens) = result["AuthenticationResult"].as_object_mut() {
+                    tokens.remove("RefreshToken");
+                }
+                return Ok(result);
             }
-        })?;
-        if !user.enabled {
-            return Err(CognitoError::new(
-                ErrorCode::NotAuthorizedException,
-                "User is disabled.",
-            ));
-        }
-        if user.password.as_deref() != Some(password) {
-            return Err(incorrect());
-        }
-        match user.status {
-            UserStatus::Unconfirmed => Err(CognitoError::new(
-                ErrorCode::UserNotConfirmedException,
-                "User is not confirmed.",
-            )),
-            UserStatus::ForceChangePassword => {
-                let user = user.clone();
-                Ok(new_password_required(
-                    &mut guard,
-                    &user,
-                    client_id,
-                    self.now(),
-                ))
+            let username = parameter("USERNAME").ok_or_else(|| missing_parameter("USERNAME"))?;
+            let password = parameter("PASSWORD").ok_or_else(|| missing_parameter("PASSWORD"))?;
+            if client.client_secret.is_some() && parameter("SECRET_HASH").is_none() {
+                return Err(CognitoError::new(
+                    ErrorCode::NotAuthorizedException,
+                    format!(
+                        "Client {client_id} is configured with secret but SECRET_HASH was not received"
+                    ),
+                ));
             }
-            // After AdminResetUserPassword (assumed: checked once the password matched, like
-            // UNCONFIRMED; the text is Cognito's well-known one, not in the reference).
-            UserStatus::ResetRequired => Err(CognitoError::new(
-                ErrorCode::PasswordResetRequiredException,
-                "Password reset required for the user",
-            )),
-            _ => {
-                let username = user.username.clone();
-                Ok(authentication_result(&mut guard, &username, client_id))
+            // Assumed: SECRET_HASH is required but not checked (the harness keeps no HMAC code).
+
+            // PreAuthentication runs before the password is checked; for an unknown user only
+            // when the client hides user existence (§AT.1, rulings AT-2 and AT-5).
+            let who = match guard.find_user(username) {
+                Some(user) if !user.enabled => None,
+                Some(user) => Some(SigningIn::Found(user)),
+                None if guard.prevents_user_existence_errors(client_id) => {
+                    Some(SigningIn::NotFound(username))
+                }
+                None => None,
+            };
+            let pre = who.and_then(|who| plan_pre_authentication(&guard, who, client_id, metadata));
+            (pre, username, password)
+        };
+        let source = TriggerSource::PRE_AUTHENTICATION_AUTHENTICATION;
+        self.run_auth_trigger(outcome, &pool, source, pre).await?;
+
+        let (result, post) = {
+            let mut guard = lock(&pool);
+            let hides_users = guard.prevents_user_existence_errors(client_id);
+            let user = guard.find_user(username).ok_or_else(|| {
+                if hides_users {
+                    incorrect()
+                } else {
+                    user_not_found()
+                }
+            })?;
+            if !user.enabled {
+                return Err(CognitoError::new(
+                    ErrorCode::NotAuthorizedException,
+                    "User is disabled.",
+                ));
             }
+            if user.password.as_deref() != Some(password) {
+                return Err(incorrect());
+            }
+            match user.status {
+                UserStatus::Unconfirmed => {
+                    return Err(CognitoError::new(
+                        ErrorCode::UserNotConfirmedException,
+                        "User is not confirmed.",
+                    ))
+                }
+                UserStatus::ForceChangePassword => {
+                    let user = user.clone();
+                    return Ok(new_password_required(
+                        &mut guard,
+                        &user,
+                        client_id,
+                        self.now(),
+                    ));
+                }
+                // After AdminResetUserPassword (assumed: checked once the password matched, like
+                // UNCONFIRMED; the text is Cognito's well-known one, not in the reference).
+                UserStatus::ResetRequired => {
+                    return Err(CognitoError::new(
+                        ErrorCode::PasswordResetRequiredException,
+                        "Password reset required for the user",
+                    ))
+                }
+                _ => {
+                    let username = user.username.clone();
+                    let result = authentication_result(&mut guard, &username, client_id);
+                    // PostAuthentication sees the sign-in once the tokens exist and decides
+                    // whether the caller gets them; InitiateAuth's ClientMetadata never reaches
+                    // it (§AT.1, §AT.2).
+                    let device_key = parameter("DEVICE_KEY");
+                    let post =
+                        plan_post_authentication(&guard, &username, client_id, device_key, None);
+                    (result, post)
+                }
+            }
+        };
+        let source = TriggerSource::POST_AUTHENTICATION_AUTHENTICATION;
+        if let Err(e) = self.run_auth_trigger(outcome, &pool, source, post).await {
+            withdraw_tokens(&pool, &result);
+            return Err(e);
         }
+        Ok(result)
     }
 
     /// AdminSetUserPassword: `Permanent: true` confirms the user with this password; otherwise it

@@ -10,6 +10,7 @@ mod action;
 mod admin_create_user;
 mod attributes;
 mod auth;
+mod auth_triggers;
 mod challenges;
 mod codes;
 mod delivery;
@@ -265,12 +266,12 @@ impl Cognito {
             Action::CreateUserPoolClient => self.create_user_pool_client(request),
             Action::DescribeUserPoolClient => self.describe_user_pool_client(request),
             Action::SignUp => self.sign_up(request).await,
-            Action::ConfirmSignUp => self.confirm_sign_up(request),
-            Action::AdminConfirmSignUp => self.admin_confirm_sign_up(request),
+            Action::ConfirmSignUp => self.confirm_sign_up(request).await,
+            Action::AdminConfirmSignUp => self.admin_confirm_sign_up(request).await,
             Action::ResendConfirmationCode => self.resend_confirmation_code(request).await,
             Action::AdminCreateUser => self.admin_create_user(request).await,
             Action::ForgotPassword => self.forgot_password(request).await,
-            Action::ConfirmForgotPassword => self.confirm_forgot_password(request),
+            Action::ConfirmForgotPassword => self.confirm_forgot_password(request).await,
             Action::AdminResetUserPassword => self.admin_reset_user_password(request).await,
             Action::GetUserAttributeVerificationCode => {
                 self.get_user_attribute_verification_code(request).await
@@ -279,10 +280,12 @@ impl Cognito {
             Action::AdminGetUser => self.admin_get_user(request),
             Action::FederatedSignIn => self.federated_sign_in(request).await,
             Action::SendAuthenticationCode => self.send_authentication_code(request).await,
-            Action::InitiateAuth => self.initiate_auth(request),
-            Action::AdminInitiateAuth => self.admin_initiate_auth(request),
-            Action::RespondToAuthChallenge => self.respond_to_auth_challenge(request),
-            Action::AdminRespondToAuthChallenge => self.admin_respond_to_auth_challenge(request),
+            Action::InitiateAuth => self.initiate_auth(request).await,
+            Action::AdminInitiateAuth => self.admin_initiate_auth(request).await,
+            Action::RespondToAuthChallenge => self.respond_to_auth_challenge(request).await,
+            Action::AdminRespondToAuthChallenge => {
+                self.admin_respond_to_auth_challenge(request).await
+            }
             Action::AdminSetUserPassword => self.admin_set_user_password(request),
             Action::ListUsers => self.list_users(request),
             Action::AdminDeleteUser => self.admin_delete_user(request),

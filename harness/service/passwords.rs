@@ -15,7 +15,7 @@ use crate::model::cognito_error::CognitoError;
 use crate::model::coral::{string_map_member, string_member, Validator};
 use crate::model::coral::{CLIENT_ID_RULE, USERNAME_RULE};
 use crate::pool::{CodePurpose, UserStatus};
-use crate::trigger::TriggerSource;
+use crate::trigger::{Caller, TriggerSource};
 
 fn no_recovery_channel() -> CognitoError {
     CognitoError::invalid_parameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
@@ -65,21 +65,23 @@ impl Cognito {
         .await
     }
 
-    /// ConfirmForgotPassword: checks the reset code and sets the new password.
-    pub fn confirm_forgot_password(&self, request: &Value) -> Outcome {
-        let result = (|| {
+    /// ConfirmForgotPassword: checks the reset code and sets the new password, then
+    /// PostConfirmation_ConfirmForgotPassword (§AT.1).
+    pub async fn confirm_forgot_password(&self, request: &Value) -> Outcome {
+        let reset = (|| {
             let client_id = string_member(request, "ClientId")?;
             let username = string_member(request, "Username")?;
             let code = string_member(request, "ConfirmationCode")?;
             let password = string_member(request, "Password")?;
-            string_map_member(request, "ClientMetadata")?;
+            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
             let mut v = Validator::new();
             v.required_string("clientId", client_id, CLIENT_ID_RULE);
             v.required_string("username", username, USERNAME_RULE);
             v.required_string("confirmationCode", code, CONFIRMATION_CODE_RULE);
             v.required_string("password", password, PASSWORD_RULE);
             v.finish()?;
-            let pool = self.pool_for_client(client_id.unwrap_or_default())?;
+            let client_id = client_id.unwrap_or_default().to_string();
+            let pool = self.pool_for_client(&client_id)?;
             let now = self.now();
             let mut guard = lock(&pool);
             check_policy(&guard, password.unwrap_or_default())?;
@@ -96,8 +98,25 @@ impl Cognito {
             if user.status == UserStatus::ResetRequired {
                 user.status = UserStatus::Confirmed;
             }
-            Ok(json!({}))
+            let username = user.username.clone();
+            drop(guard);
+            Ok((pool, username, client_id, metadata))
         })();
-        Outcome::new("ConfirmForgotPassword", result)
+        let mut outcome = Outcome::new("ConfirmForgotPassword", Ok(json!({})));
+        match reset {
+            Ok((pool, username, client_id, metadata)) => {
+                self.post_confirmation(
+                    &mut outcome,
+                    &pool,
+                    TriggerSource::POST_CONFIRMATION_CONFIRM_FORGOT_PASSWORD,
+                    &username,
+                    Caller::Client(&client_id),
+                    metadata.as_ref(),
+                )
+                .await
+            }
+            Err(e) => outcome.result = Err(e),
+        }
+        outcome
     }
 }

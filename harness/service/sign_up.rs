@@ -163,6 +163,7 @@ impl Cognito {
                 })
         };
         let now = self.now();
+        let stored_name = user.username.clone();
         self.send_and_commit(&mut outcome, &pool, message.into_iter().collect(), |pool, delivered| {
             ensure_username_free(pool, &user, SIGN_UP_USER_EXISTS)?;
             // An auto-verified alias moves to the new user (§3.5, DG-PSU).
@@ -178,12 +179,25 @@ impl Cognito {
             Ok(response)
         })
         .await;
+        // A user PreSignUp confirmed is reported to PostConfirmation once stored (§AT.1).
+        if outcome.is_success() && flags.auto_confirm_user {
+            self.post_confirmation(
+                &mut outcome,
+                &pool,
+                TriggerSource::POST_CONFIRMATION_CONFIRM_SIGN_UP,
+                &stored_name,
+                caller,
+                metadata.as_ref(),
+            )
+            .await;
+        }
         outcome
     }
 
-    /// ConfirmSignUp: checks the code and confirms the user; the attribute the code went to becomes verified.
-    pub fn confirm_sign_up(&self, request: &Value) -> Outcome {
-        let result = (|| {
+    /// ConfirmSignUp: checks the code and confirms the user; the attribute the code went to
+    /// becomes verified. Then PostConfirmation_ConfirmSignUp (§AT.1).
+    pub async fn confirm_sign_up(&self, request: &Value) -> Outcome {
+        let confirmed = (|| {
             let client_id = string_member(request, "ClientId")?;
             let username = string_member(request, "Username")?;
             let code = string_member(request, "ConfirmationCode")?;
@@ -191,13 +205,14 @@ impl Cognito {
                 .get("ForceAliasCreation")
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
-            string_map_member(request, "ClientMetadata")?;
+            let metadata = string_map_member(request, "ClientMetadata")?.cloned();
             let mut v = Validator::new();
             v.required_string("clientId", client_id, CLIENT_ID_RULE);
             v.required_string("username", username, USERNAME_RULE);
             v.required_string("confirmationCode", code, CONFIRMATION_CODE_RULE);
             v.finish()?;
-            let pool = self.pool_for_client(client_id.unwrap_or_default())?;
+            let client_id = client_id.unwrap_or_default().to_string();
+            let pool = self.pool_for_client(&client_id)?;
             let now = self.now();
             let mut guard = lock(&pool);
             let user = guard
@@ -235,14 +250,30 @@ impl Cognito {
                 user.attributes
                     .insert(format!("{}_verified", medium.attribute()), "true".into());
             }
-            Ok(json!({}))
+            drop(guard);
+            Ok((pool, username, client_id, metadata))
         })();
-        Outcome::new("ConfirmSignUp", result)
+        let mut outcome = Outcome::new("ConfirmSignUp", Ok(json!({})));
+        match confirmed {
+            Ok((pool, username, client_id, metadata)) => {
+                self.post_confirmation(
+                    &mut outcome,
+                    &pool,
+                    TriggerSource::POST_CONFIRMATION_CONFIRM_SIGN_UP,
+                    &username,
+                    Caller::Client(&client_id),
+                    metadata.as_ref(),
+                )
+                .await
+            }
+            Err(e) => outcome.result = Err(e),
+        }
+        outcome
     }
 
-    /// AdminConfirmSignUp: confirms without a code.
-    pub fn admin_confirm_sign_up(&self, request: &Value) -> Outcome {
-        let result = self
+    /// AdminConfirmSignUp: confirms without a code, then PostConfirmation_ConfirmSignUp (§AT.1).
+    pub async fn admin_confirm_sign_up(&self, request: &Value) -> Outcome {
+        let confirmed = self
             .admin_user_request(request, |_| Ok(()))
             .and_then(|req| {
                 let mut guard = lock(&req.pool);
@@ -254,9 +285,26 @@ impl Cognito {
                 }
                 user.status = UserStatus::Confirmed;
                 user.codes.remove(&CodePurpose::ConfirmSignUp);
-                Ok(json!({}))
+                let username = user.username.clone();
+                drop(guard);
+                Ok((req, username))
             });
-        Outcome::new("AdminConfirmSignUp", result)
+        let mut outcome = Outcome::new("AdminConfirmSignUp", Ok(json!({})));
+        match confirmed {
+            Ok((req, username)) => {
+                self.post_confirmation(
+                    &mut outcome,
+                    &req.pool,
+                    TriggerSource::POST_CONFIRMATION_CONFIRM_SIGN_UP,
+                    &username,
+                    Caller::Admin,
+                    req.metadata.as_ref(),
+                )
+                .await
+            }
+            Err(e) => outcome.result = Err(e),
+        }
+        outcome
     }
 
     /// ResendConfirmationCode: CustomMessage_ResendCode to the sign-up channel.

@@ -19,8 +19,8 @@ use crate::trigger::{Caller, TriggerSource};
 impl Cognito {
     /// `FederatedSignIn {UserPoolId, ProviderName, ProviderUserId, UserAttributes?, ClientId?}`:
     /// the first sign-in of a user through an external IdP. Fires PreSignUp_ExternalProvider with
-    /// the mapped attributes; a later sign-in of the same user fires nothing. Federated sign-in
-    /// never invokes CustomMessage (§1.2).
+    /// the mapped attributes, then PostConfirmation_ConfirmSignUp once the user exists; a later
+    /// sign-in of the same user fires neither. Federated sign-in never invokes CustomMessage (§1.2).
     pub async fn federated_sign_in(&self, request: &Value) -> Outcome {
         const ACTION: &str = "FederatedSignIn";
         let mut outcome = Outcome::new(ACTION, Ok(json!({})));
@@ -130,11 +130,30 @@ impl Cognito {
         }]);
         user.attributes
             .insert("identities".into(), identities.to_string());
-        let mut guard = lock(&pool);
-        if guard.find_user(&user.username).is_none() {
-            outcome.result =
-                Ok(json!({"Username": user.username, "UserSub": user.sub, "FirstSignIn": true}));
-            guard.put_user(user);
+        let stored_name = user.username.clone();
+        let first = {
+            let mut guard = lock(&pool);
+            let first = guard.find_user(&user.username).is_none();
+            if first {
+                outcome.result = Ok(
+                    json!({"Username": user.username, "UserSub": user.sub, "FirstSignIn": true}),
+                );
+                guard.put_user(user);
+            }
+            first
+        };
+        // The first federated sign-in confirms the user: PostConfirmation_ConfirmSignUp, with no
+        // ClientMetadata since no API request carries one (§AT.1).
+        if first {
+            self.post_confirmation(
+                &mut outcome,
+                &pool,
+                TriggerSource::POST_CONFIRMATION_CONFIRM_SIGN_UP,
+                &stored_name,
+                caller,
+                None,
+            )
+            .await;
         }
         outcome
     }

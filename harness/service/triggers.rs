@@ -6,7 +6,10 @@ use serde_json::{Map, Value};
 use super::{lock, Cognito, Outcome, PoolHandle, TriggerRun};
 use crate::function::{invoke_with_retries, Invocation};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
-use crate::trigger::{judge, Context, Decision, PreSignUpFlags, Ran, TriggerSource};
+use crate::trigger::post_confirmation::{self, confirmed_anyway_warning};
+use crate::trigger::{
+    judge, Caller, Context, Decision, PreSignUpFlags, Ran, Trigger, TriggerSource,
+};
 
 /// What Cognito got when a call reached a trigger.
 pub(crate) enum Attempt {
@@ -83,6 +86,77 @@ impl Cognito {
             Ok((Some(run), flags.unwrap_or_default()))
         } else {
             Err(Box::new(run))
+        }
+    }
+}
+
+impl Cognito {
+    /// Runs a trigger whose answer can only let the call go on or stop it (PostConfirmation,
+    /// PreAuthentication, PostAuthentication) and judges it. `Ok` carries the run (None without a
+    /// trigger); `Err` the run whose verdict stops the call.
+    pub(crate) async fn run_gate(
+        &self,
+        pool: &PoolHandle,
+        source: TriggerSource,
+        arn: Option<String>,
+        event: Option<Value>,
+    ) -> Result<Option<TriggerRun>, Box<TriggerRun>> {
+        let (Some(arn), Some(event)) = (arn, event) else {
+            return Ok(None);
+        };
+        let attempt = self.attempt(Some(&arn), Some(&event)).await;
+        let verdict = {
+            let guard = lock(pool);
+            judge(attempt.ran(), &Context::new(source, &guard.config)).verdict
+        };
+        let accepted = verdict.is_accepted();
+        let run = TriggerRun {
+            trigger_source: source,
+            arn: Some(arn),
+            event: Some(event),
+            invocation: attempt.into_invocation(),
+            verdict,
+        };
+        if accepted {
+            Ok(Some(run))
+        } else {
+            Err(Box::new(run))
+        }
+    }
+
+    /// Fires PostConfirmation for `username` once the call has confirmed the user (or set the new
+    /// password), and records the run. A rejection fails the call, but what the call changed
+    /// stays, with a warning saying so (§AT.3, ruling AT-1).
+    pub(crate) async fn post_confirmation(
+        &self,
+        outcome: &mut Outcome,
+        pool: &PoolHandle,
+        source: TriggerSource,
+        username: &str,
+        caller: Caller<'_>,
+        metadata: Option<&Map<String, Value>>,
+    ) {
+        let planned = {
+            let guard = lock(pool);
+            let arn = Trigger::POST_CONFIRMATION
+                .arn(&guard.config)
+                .map(str::to_string);
+            arn.and_then(|arn| {
+                let user = guard.find_user(username)?;
+                let event = post_confirmation::event(&guard, source, user, caller, metadata);
+                Some((arn, event, user.clone()))
+            })
+        };
+        let Some((arn, event, user)) = planned else {
+            return;
+        };
+        match self.run_gate(pool, source, Some(arn), Some(event)).await {
+            Ok(run) => outcome.triggers.extend(run),
+            Err(run) => {
+                if fail_with(outcome, *run) {
+                    outcome.warnings.push(confirmed_anyway_warning(&user));
+                }
+            }
         }
     }
 }

@@ -27,6 +27,9 @@
 pub(crate) mod custom_message;
 mod judge;
 mod judgement;
+pub(crate) mod post_authentication;
+pub(crate) mod post_confirmation;
+pub(crate) mod pre_authentication;
 pub(crate) mod pre_sign_up;
 pub(crate) mod rules;
 pub mod samples;
@@ -48,7 +51,13 @@ pub use rules::{Grade, Rule};
 pub use verdict::{Decision, Verdict};
 
 /// Every trigger kind the harness runs: the one place a kind is registered.
-pub(crate) static KINDS: [&Kind; 2] = [&custom_message::KIND, &pre_sign_up::KIND];
+pub(crate) static KINDS: [&Kind; 5] = [
+    &custom_message::KIND,
+    &pre_sign_up::KIND,
+    &post_confirmation::KIND,
+    &pre_authentication::KIND,
+    &post_authentication::KIND,
+];
 
 /// What the registry knows of one trigger kind.
 pub(crate) struct Kind {

@@ -50,3 +50,18 @@ pub(super) fn sample_pool() -> UserPool {
             .expect("static sample config");
     UserPool::with_id(SAMPLE_POOL_ID, config)
 }
+
+/// The sample user Jane (`SAMPLE_SUB`, a verified e-mail, a name) with this status.
+pub(super) fn sample_user(status: crate::pool::UserStatus) -> crate::pool::User {
+    let mut user = crate::pool::User::new("jane");
+    user.sub = SAMPLE_SUB.to_string();
+    user.status = status;
+    for (name, value) in [
+        ("email", "jane@example.com"),
+        ("email_verified", "true"),
+        ("name", "Jane Doe"),
+    ] {
+        user.attributes.insert(name.into(), value.into());
+    }
+    user
+}

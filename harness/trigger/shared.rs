@@ -252,3 +252,17 @@ pub(crate) fn stored_attributes(pool: &UserPool, user: &User) -> Map<String, Val
     }
     map
 }
+
+/// Judges the answer of a trigger whose `response` Cognito does not read (PostConfirmation,
+/// PreAuthentication, PostAuthentication): the output must still be an object with an object
+/// `response` (ruling 1); what that object holds is ignored (ruling 2, §10.4).
+pub(crate) fn response_ignored(
+    source: TriggerSource,
+    payload: &Payload,
+    accepted: &'static Rule,
+) -> Verdict {
+    match response_object(source, payload) {
+        Ok(_) => Verdict::accepted(source, accepted),
+        Err(verdict) => verdict,
+    }
+}

@@ -275,3 +275,52 @@ async fn an_empty_subject_gets_the_models_length_error_too() {
         "custom-message.subject-pattern"
     );
 }
+
+#[tokio::test]
+async fn pre_authentication_matches_the_capture() {
+    use cognito_harness::pool::AppClient;
+    let mut functions = Functions::new();
+    let pre = recorder::recording(&mut functions, "pre-authentication", Ok);
+    let cognito = recorder::cognito(
+        functions,
+        config(json!({"LambdaConfig": {
+            "PreAuthentication": "arn:aws:lambda:us-east-1:123456789012:function:pre-authentication"}})),
+    );
+    cognito.with_pool_mut(POOL_ID, |p| {
+        p.put_client(AppClient {
+            client_id: "5u3tg724l438dukd2bg2arnqnc".into(),
+            client_name: "web-app".into(),
+            client_secret: None,
+            explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+        })
+    });
+    let name = "PreAuthentication_Authentication--ap-south-1-2020";
+    let real = capture(name);
+    let attributes: Vec<(String, String)> = real["request"]["userAttributes"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| *k != "sub" && !k.starts_with("cognito:"))
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    let borrowed: Vec<(&str, &str)> = attributes
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    recorder::seed_user(&cognito, "akkoodev", &borrowed);
+    let outcome = cognito
+        .call(
+            "InitiateAuth",
+            &json!({"ClientId": "5u3tg724l438dukd2bg2arnqnc", "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": "akkoodev", "PASSWORD": "Passw0rd!"},
+                    "ClientMetadata": real["request"]["validationData"]}),
+        )
+        .await;
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    let event = pre.only();
+    assert_same_structure(name, &event);
+    assert_eq!(
+        event["request"]["validationData"],
+        real["request"]["validationData"]
+    );
+}

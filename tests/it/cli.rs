@@ -9,7 +9,7 @@ use cognito_harness::{exit, samples, TriggerSource};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cognito-harness");
-const ALL_SOURCES: [&str; 10] = [
+const ALL_SOURCES: [&str; 14] = [
     "CustomMessage_SignUp",
     "CustomMessage_AdminCreateUser",
     "CustomMessage_ResendCode",
@@ -20,6 +20,10 @@ const ALL_SOURCES: [&str; 10] = [
     "PreSignUp_SignUp",
     "PreSignUp_AdminCreateUser",
     "PreSignUp_ExternalProvider",
+    "PostConfirmation_ConfirmSignUp",
+    "PostConfirmation_ConfirmForgotPassword",
+    "PreAuthentication_Authentication",
+    "PostAuthentication_Authentication",
 ];
 
 /// A fresh directory under the system temp dir.
@@ -427,7 +431,10 @@ fn events_prints_a_realistic_event_for_every_source() {
             .map(|(k, v)| (k.to_string(), Value::from(v)))
             .collect();
         assert_eq!(event, samples::sample_event(source, Some(&metadata)));
-        let forwarded = event["request"].get("clientMetadata").is_some();
+        // PreAuthentication gets a sign-in's ClientMetadata as `validationData` (§AT.2).
+        let forwarded = event["request"].get("clientMetadata").is_some()
+            || (source == TriggerSource::PRE_AUTHENTICATION_AUTHENTICATION
+                && event["request"]["validationData"] == Value::Object(metadata.clone()));
         assert_eq!(forwarded, source.forwards_client_metadata(), "{source}");
         assert_eq!(
             stderr(&out).contains("does not pass ClientMetadata"),
@@ -438,7 +445,7 @@ fn events_prints_a_realistic_event_for_every_source() {
     let out = run(&dir, &["events", "customMessage_signUp"]);
     let event: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(event["request"].get("clientMetadata").is_none());
-    let out = run(&dir, &["events", "PostConfirmation_ConfirmSignUp"]);
+    let out = run(&dir, &["events", "CustomMessage_NoSuchSource"]);
     assert_eq!(out.status.code(), Some(exit::INPUT_ERROR));
 }
 
@@ -550,4 +557,37 @@ fn steps_after_delete_user_pool_get_resource_not_found_not_a_panic() {
         stderr(&out)
     );
     assert_eq!(stdout(&out).lines().last(), Some("1 passed, 0 failed"));
+}
+
+#[test]
+fn invoke_judges_a_pre_authentication_answer_by_its_own_rules() {
+    let dir = temp_dir();
+    trigger_config(&dir, "pre-authentication-deny");
+    // The sample user's e-mail is verified: the sign-in may go on.
+    let event = run(&dir, &["events", "PreAuthentication_Authentication"]).stdout;
+    std::fs::write(dir.join("event.json"), &event).unwrap();
+    let invoke = [
+        "invoke",
+        "--event",
+        "event.json",
+        "--function",
+        "pre-authentication-deny",
+    ];
+    let out = run(&dir, &invoke);
+    assert_eq!(out.status.code(), Some(exit::OK), "{}", stderr(&out));
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_json_include!(actual: shown, expected: json!({"verdict": {
+        "triggerSource": "PreAuthentication_Authentication", "outcome": "success",
+        "rule": "pre-authentication.accepted", "grade": "documented"}}));
+
+    // An unverified e-mail: the function denies the sign-in.
+    let mut event: Value = serde_json::from_slice(&event).unwrap();
+    event["request"]["userAttributes"]["email_verified"] = json!("false");
+    std::fs::write(dir.join("event.json"), event.to_string()).unwrap();
+    let out = run(&dir, &invoke);
+    assert_eq!(out.status.code(), Some(exit::EXPECTATION_FAILED));
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_json_include!(actual: shown, expected: json!({"verdict": {
+        "outcome": "UserLambdaValidationException", "rule": "function-error",
+        "message": "PreAuthentication failed with error Email not verified."}}));
 }

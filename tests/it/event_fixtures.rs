@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use aws_lambda_events::cognito::{
-    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPreSignup,
+    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPostAuthentication,
+    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
+    CognitoEventUserPoolsPreSignup,
 };
 use cognito_harness::samples::{fixture_name, sample_event};
 use cognito_harness::{Trigger, TriggerSource};
@@ -52,6 +54,24 @@ fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
                 let typed: CognitoEventUserPoolsPreSignup = serde_json::from_value(event).unwrap();
                 assert!(!typed.response.auto_confirm_user);
             }
+            Trigger::POST_CONFIRMATION => {
+                let typed: CognitoEventUserPoolsPostConfirmation =
+                    serde_json::from_value(event).unwrap();
+                assert_eq!(
+                    typed.request.user_attributes["cognito:user_status"],
+                    "CONFIRMED"
+                );
+            }
+            Trigger::PRE_AUTHENTICATION => {
+                let typed: CognitoEventUserPoolsPreAuthentication =
+                    serde_json::from_value(event).unwrap();
+                assert!(typed.request.user_attributes.contains_key("sub"));
+            }
+            Trigger::POST_AUTHENTICATION => {
+                let typed: CognitoEventUserPoolsPostAuthentication =
+                    serde_json::from_value(event).unwrap();
+                assert!(!typed.request.new_device_used);
+            }
             other => panic!("no aws_lambda_events type is checked for {other} yet"),
         }
     }
@@ -80,6 +100,25 @@ fn client_metadata_appears_only_where_cognito_forwards_it() {
             "CustomMessage_VerifyUserAttribute",
             "PreSignUp_SignUp",
             "PreSignUp_AdminCreateUser",
+            "PostConfirmation_ConfirmSignUp",
+            "PostConfirmation_ConfirmForgotPassword",
+            "PostAuthentication_Authentication",
         ]
     );
+}
+
+#[test]
+fn a_pre_authentication_sample_carries_the_metadata_as_validation_data() {
+    let metadata: serde_json::Map<String, Value> = [("captcha".to_string(), Value::from("ok"))]
+        .into_iter()
+        .collect();
+    let event = sample_event(
+        TriggerSource::PRE_AUTHENTICATION_AUTHENTICATION,
+        Some(&metadata),
+    );
+    assert_eq!(
+        event["request"]["validationData"],
+        serde_json::json!({"captcha": "ok"})
+    );
+    assert!(event["request"].get("clientMetadata").is_none());
 }

@@ -2,6 +2,7 @@
 
 mod assertions;
 mod attributes;
+mod auth_triggers;
 mod bundled_suite;
 mod caller_sdk;
 mod captures;
