@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod defaults;
+pub mod groups;
 pub mod schema;
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,6 +14,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 pub use config::PoolConfig;
+pub use groups::{Group, Groups};
 pub use schema::Schema;
 
 /// The account id used in ARNs the harness makes up.
@@ -245,6 +247,8 @@ pub struct UserPool {
     outbox: Vec<Message>,
     /// The UserPoolClient descriptions of clients made with CreateUserPoolClient, by client id.
     client_descriptions: HashMap<String, Value>,
+    /// The pool's groups and their members.
+    pub groups: Groups,
 }
 
 impl UserPool {
@@ -280,6 +284,7 @@ impl UserPool {
             refresh_tokens: HashMap::new(),
             outbox: Vec::new(),
             client_descriptions: HashMap::new(),
+            groups: Groups::default(),
         }
     }
 
@@ -366,6 +371,7 @@ impl UserPool {
         let key = self.user_key(name)?;
         let user = self.users.remove(&key)?;
         self.tokens.retain(|_, g| g.username != user.username);
+        self.groups.forget_member(&user.sub);
         Some(user)
     }
 

@@ -1,0 +1,123 @@
+//! A pool's groups and who belongs to them (data only; the API rules are in `service::groups`).
+//! Group names are unique regardless of case (changing only the case of a group's name is
+//! refused as a duplicate: aws-amplify/amplify-backend#1781), so groups are keyed by the
+//! lower-cased name and keep the name as created. Members are kept by `sub`, so a user deleted
+//! and created again under the same name is not in the old user's groups.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One group (GroupType).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// The name as created.
+    pub name: String,
+    /// `Description`.
+    pub description: Option<String>,
+    /// `RoleArn`.
+    pub role_arn: Option<String>,
+    /// `Precedence`: lower wins; `None` ranks after every number.
+    pub precedence: Option<i64>,
+    /// Epoch seconds.
+    pub created: f64,
+    /// Epoch seconds.
+    pub last_modified: f64,
+    members: BTreeSet<String>,
+}
+
+impl Group {
+    /// A group with no members.
+    pub fn new(name: impl Into<String>, now: f64) -> Self {
+        Group {
+            name: name.into(),
+            description: None,
+            role_arn: None,
+            precedence: None,
+            created: now,
+            last_modified: now,
+            members: BTreeSet::new(),
+        }
+    }
+
+    /// The `sub`s of its members.
+    pub fn members(&self) -> impl Iterator<Item = &str> {
+        self.members.iter().map(String::as_str)
+    }
+}
+
+/// The groups of one pool.
+#[derive(Clone, Debug, Default)]
+pub struct Groups {
+    by_key: BTreeMap<String, Group>,
+}
+
+impl Groups {
+    fn key(name: &str) -> String {
+        name.to_lowercase()
+    }
+
+    /// The group named `name` (any case).
+    pub fn get(&self, name: &str) -> Option<&Group> {
+        self.by_key.get(&Self::key(name))
+    }
+
+    /// Adds `group`; `false` (and nothing changes) when a group of that name exists.
+    pub fn insert(&mut self, group: Group) -> bool {
+        let key = Self::key(&group.name);
+        if self.by_key.contains_key(&key) {
+            return false;
+        }
+        self.by_key.insert(key, group);
+        true
+    }
+
+    /// Removes the group named `name`.
+    pub fn remove(&mut self, name: &str) -> Option<Group> {
+        self.by_key.remove(&Self::key(name))
+    }
+
+    /// Every group, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Group> {
+        self.by_key.values()
+    }
+
+    /// Puts the user `sub` in the group; `false` when there is no such group.
+    pub fn add_member(&mut self, name: &str, sub: &str) -> bool {
+        match self.by_key.get_mut(&Self::key(name)) {
+            Some(group) => {
+                group.members.insert(sub.to_string());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Takes the user `sub` out of the group; `false` when there is no such group.
+    pub fn remove_member(&mut self, name: &str, sub: &str) -> bool {
+        match self.by_key.get_mut(&Self::key(name)) {
+            Some(group) => {
+                group.members.remove(sub);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The groups the user `sub` belongs to, by precedence (lowest first, none last), then name:
+    /// the order of `cognito:groups` and AdminListGroupsForUser.
+    pub fn of_member(&self, sub: &str) -> Vec<&Group> {
+        let mut groups: Vec<&Group> = self
+            .by_key
+            .values()
+            .filter(|g| g.members.contains(sub))
+            .collect();
+        groups.sort_by_key(|g| (g.precedence.is_none(), g.precedence, g.name.to_lowercase()));
+        groups
+    }
+
+    /// Forgets the user `sub` everywhere (the user was deleted).
+    pub fn forget_member(&mut self, sub: &str) {
+        for group in self.by_key.values_mut() {
+            group.members.remove(sub);
+        }
+    }
+}
