@@ -8,6 +8,7 @@ pub mod schema;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::model::tokens::PoolKeys;
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -168,6 +169,19 @@ pub struct AccessGrant {
     pub client_id: String,
 }
 
+/// What a refresh token the harness issued stands for: the sign-in it continues.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshGrant {
+    /// The user who signed in.
+    pub username: String,
+    /// The app client they signed in through.
+    pub client_id: String,
+    /// When they authenticated (epoch seconds): refreshed tokens keep it as `auth_time`.
+    pub auth_time: u64,
+    /// The sign-in's first token id: refreshed tokens keep it as `origin_jti`.
+    pub origin_jti: String,
+}
+
 /// The channel a message goes out on.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -241,7 +255,12 @@ pub struct UserPool {
     /// Sign-in sessions waiting for a challenge answer, with their expiry (epoch seconds).
     sessions: HashMap<String, (AccessGrant, u64)>,
     /// Refresh tokens the pool issued.
-    refresh_tokens: HashMap<String, AccessGrant>,
+    refresh_tokens: HashMap<String, RefreshGrant>,
+    /// The keys that sign the pool's tokens, made on first use.
+    keys: PoolKeys,
+    /// Where the pool's tokens say they come from, before `/<pool id>` (None: Cognito's own
+    /// `https://cognito-idp.<region>.amazonaws.com`).
+    issuer_base: Option<String>,
     outbox: Vec<Message>,
     /// The UserPoolClient descriptions of clients made with CreateUserPoolClient, by client id.
     client_descriptions: HashMap<String, Value>,
@@ -278,6 +297,8 @@ impl UserPool {
             tokens: HashMap::new(),
             sessions: HashMap::new(),
             refresh_tokens: HashMap::new(),
+            keys: PoolKeys::new(),
+            issuer_base: None,
             outbox: Vec::new(),
             client_descriptions: HashMap::new(),
         }
@@ -457,16 +478,12 @@ impl UserPool {
     }
 
     /// Remembers a refresh token the pool issued.
-    pub fn remember_refresh_token(&mut self, token: &str, username: &str, client_id: &str) {
-        let grant = AccessGrant {
-            username: username.to_string(),
-            client_id: client_id.to_string(),
-        };
+    pub fn remember_refresh_token(&mut self, token: &str, grant: RefreshGrant) {
         self.refresh_tokens.insert(token.to_string(), grant);
     }
 
     /// What a refresh token stands for, if this pool issued it and its user still exists.
-    pub fn refresh_grant(&self, token: &str) -> Option<&AccessGrant> {
+    pub fn refresh_grant(&self, token: &str) -> Option<&RefreshGrant> {
         self.refresh_tokens
             .get(token)
             .filter(|g| self.find_user(&g.username).is_some())
@@ -477,6 +494,26 @@ impl UserPool {
         self.tokens
             .get(token)
             .filter(|g| self.find_user(&g.username).is_some())
+    }
+
+    /// The keys that sign the pool's tokens (and that its JWKS publishes).
+    pub(crate) fn keys(&self) -> &PoolKeys {
+        &self.keys
+    }
+
+    /// The `iss` of the pool's tokens: `<issuer base>/<pool id>`, Cognito's
+    /// `https://cognito-idp.<region>.amazonaws.com/<pool id>` unless the pool is served elsewhere.
+    pub fn issuer(&self) -> String {
+        let base = match &self.issuer_base {
+            Some(base) => base.clone(),
+            None => crate::model::tokens::aws_issuer_base(&self.region),
+        };
+        crate::model::tokens::issuer(&base, &self.id)
+    }
+
+    /// Sets where the pool's tokens say they come from (see [`UserPool::issuer`]).
+    pub fn set_issuer_base(&mut self, base: Option<String>) {
+        self.issuer_base = base;
     }
 
     // ---- outbox ----

@@ -1,18 +1,19 @@
 //! RespondToAuthChallenge and AdminRespondToAuthChallenge for NEW_PASSWORD_REQUIRED: the first
 //! sign-in of a user created with AdminCreateUser (or given a temporary password), who must choose
-//! a password. No trigger fires (the harness runs only CustomMessage and PreSignUp, and this
-//! challenge sends no message).
+//! a password. The tokens it issues go through PreTokenGeneration
+//! (`TokenGeneration_NewPasswordChallenge`, with the request's ClientMetadata).
 
 use serde_json::Value;
 
 use super::auth::{
-    authentication_result, check_password_policy, client_not_found, missing_parameter,
+    check_password_policy, client_not_found, missing_parameter, token_claims, SignedIn,
 };
 use super::{lock, Cognito, Outcome};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
 use crate::model::coral::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use crate::pool::UserStatus;
+use crate::trigger::TriggerSource;
 
 /// ChallengeNameType's values (botocore), in the model's order.
 const CHALLENGE_NAMES: [&str; 16] = [
@@ -36,22 +37,20 @@ const CHALLENGE_NAMES: [&str; 16] = [
 
 impl Cognito {
     /// RespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED`).
-    pub fn respond_to_auth_challenge(&self, request: &Value) -> Outcome {
-        Outcome::new(
-            "RespondToAuthChallenge",
-            self.answer_challenge(request, false),
-        )
+    pub async fn respond_to_auth_challenge(&self, request: &Value) -> Outcome {
+        let signed_in = self.answer_challenge(request, false);
+        self.finish_sign_in("RespondToAuthChallenge", signed_in)
+            .await
     }
 
     /// AdminRespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED`).
-    pub fn admin_respond_to_auth_challenge(&self, request: &Value) -> Outcome {
-        Outcome::new(
-            "AdminRespondToAuthChallenge",
-            self.answer_challenge(request, true),
-        )
+    pub async fn admin_respond_to_auth_challenge(&self, request: &Value) -> Outcome {
+        let signed_in = self.answer_challenge(request, true);
+        self.finish_sign_in("AdminRespondToAuthChallenge", signed_in)
+            .await
     }
 
-    fn answer_challenge(&self, request: &Value, admin: bool) -> Result<Value, CognitoError> {
+    fn answer_challenge(&self, request: &Value, admin: bool) -> Result<SignedIn, CognitoError> {
         let pool_id = if admin {
             string_member(request, "UserPoolId")?
         } else {
@@ -61,7 +60,7 @@ impl Cognito {
         let challenge = string_member(request, "ChallengeName")?;
         let session = string_member(request, "Session")?;
         let responses = string_map_member(request, "ChallengeResponses")?;
-        string_map_member(request, "ClientMetadata")?;
+        let client_metadata = string_map_member(request, "ClientMetadata")?.cloned();
         let mut v = Validator::new();
         if admin {
             v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
@@ -120,6 +119,15 @@ impl Cognito {
         user.password = Some(password.to_string());
         user.status = UserStatus::Confirmed;
         let username = user.username.clone();
-        Ok(authentication_result(&mut guard, &username, client_id))
+        let claims = token_claims(&guard, &username, client_id, None, now).ok_or_else(expired)?;
+        drop(guard);
+        // The password change stands even if PreTokenGeneration then fails (assumed, §PTG.5).
+        Ok(SignedIn::tokens(
+            pool,
+            claims,
+            TriggerSource::TOKEN_GENERATION_NEW_PASSWORD_CHALLENGE,
+            false,
+            client_metadata,
+        ))
     }
 }

@@ -28,6 +28,7 @@ pub(crate) mod custom_message;
 mod judge;
 mod judgement;
 pub(crate) mod pre_sign_up;
+pub(crate) mod pre_token_generation;
 pub(crate) mod rules;
 pub mod samples;
 pub(crate) mod shared;
@@ -48,7 +49,11 @@ pub use rules::{Grade, Rule};
 pub use verdict::{Decision, Verdict};
 
 /// Every trigger kind the harness runs: the one place a kind is registered.
-pub(crate) static KINDS: [&Kind; 2] = [&custom_message::KIND, &pre_sign_up::KIND];
+pub(crate) static KINDS: [&Kind; 3] = [
+    &custom_message::KIND,
+    &pre_sign_up::KIND,
+    &pre_token_generation::KIND,
+];
 
 /// What the registry knows of one trigger kind.
 pub(crate) struct Kind {

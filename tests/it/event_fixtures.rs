@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use aws_lambda_events::cognito::{
     CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPreSignup,
+    CognitoEventUserPoolsPreTokenGen,
 };
 use cognito_harness::samples::{fixture_name, sample_event};
 use cognito_harness::{Trigger, TriggerSource};
@@ -52,6 +53,11 @@ fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
                 let typed: CognitoEventUserPoolsPreSignup = serde_json::from_value(event).unwrap();
                 assert!(!typed.response.auto_confirm_user);
             }
+            Trigger::PRE_TOKEN_GENERATION => {
+                let typed: CognitoEventUserPoolsPreTokenGen =
+                    serde_json::from_value(event).unwrap();
+                assert!(typed.response.claims_override_details.is_none());
+            }
             other => panic!("no aws_lambda_events type is checked for {other} yet"),
         }
     }
@@ -80,6 +86,8 @@ fn client_metadata_appears_only_where_cognito_forwards_it() {
             "CustomMessage_VerifyUserAttribute",
             "PreSignUp_SignUp",
             "PreSignUp_AdminCreateUser",
+            "TokenGeneration_NewPasswordChallenge",
+            "TokenGeneration_AuthenticateDevice",
         ]
     );
 }

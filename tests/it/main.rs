@@ -18,5 +18,6 @@ mod runtime_api;
 mod server;
 mod sign_up_flows;
 mod support;
+mod tokens;
 mod update_user_pool;
 mod verdicts;
