@@ -16,6 +16,16 @@ use serde_json::{json, Value};
 pub use config::PoolConfig;
 pub use schema::Schema;
 
+/// The ExplicitAuthFlows of a client made with [`UserPool::add_client`] (scenario and test
+/// clients): every flow, so a scenario can sign in with a password.
+const EVERY_AUTH_FLOW: [&str; 5] = [
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+];
+
 /// The account id used in ARNs the harness makes up.
 pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
 /// The region of pools that do not name one.
@@ -410,7 +420,7 @@ impl UserPool {
             client_id: random_lowercase_alphanumeric(26),
             client_name: client_name.to_string(),
             client_secret: None,
-            explicit_auth_flows: Vec::new(),
+            explicit_auth_flows: EVERY_AUTH_FLOW.iter().map(|f| f.to_string()).collect(),
         };
         self.clients
             .insert(client.client_id.clone(), client.clone());

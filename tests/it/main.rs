@@ -12,6 +12,7 @@ mod fixture;
 mod http_invoke;
 mod in_process;
 mod pool_files;
+mod pre_token_generation;
 mod readme_example;
 mod recorder;
 mod runtime_api;
