@@ -451,7 +451,7 @@ fn strings(parent: &Map<String, Value>, name: &str, at: &str) -> Result<Vec<Stri
 
 /// Whether Cognito passes a request's ClientMetadata to this source: InitiateAuth and
 /// AdminInitiateAuth pass it only to PreSignUp, PreAuthentication and UserMigration; the
-/// challenge responses pass it to PreTokenGeneration (API-IA, API-RTAC, §PTG.2).
+/// challenge responses pass it to PreTokenGeneration (API-IA, API-RTAC, §PTG.1).
 fn forwards_client_metadata(source: TriggerSource) -> bool {
     matches!(
         source,

@@ -15,12 +15,12 @@ const POOL: &str = "us-east-1_PreToken1";
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:pre-token";
 const SUB: &str = "0c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 
+/// An in-process PreTokenGeneration answer to an event.
+type Answer = fn(Value) -> Result<Value, String>;
+
 /// Cognito with the pool (LambdaConfig as given), alice (verified email, a tenant) and a client;
 /// `answer` is the in-process handler; every event it received is kept.
-fn cognito(
-    lambda_config: Value,
-    answer: fn(Value) -> Result<Value, String>,
-) -> (Cognito, String, Arc<Mutex<Vec<Value>>>) {
+fn cognito(lambda_config: Value, answer: Answer) -> (Cognito, String, Arc<Mutex<Vec<Value>>>) {
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = events.clone();
     let mut functions = Functions::new();
@@ -189,7 +189,7 @@ async fn a_v2_answer_customises_both_tokens_and_the_scopes() {
 
 #[tokio::test]
 async fn refresh_and_new_password_sign_ins_fire_their_own_sources() {
-    let (cognito, client_id, events) = cognito(v2(), |event| Ok(event));
+    let (cognito, client_id, events) = cognito(v2(), Ok);
     let first = cognito.call("InitiateAuth", &sign_in(&client_id)).await;
     let refresh = first.response().unwrap()["AuthenticationResult"]["RefreshToken"].clone();
     let refreshed = cognito
@@ -286,7 +286,7 @@ async fn reserved_claims_keep_cognitos_values_and_the_call_warns() {
 
 #[tokio::test]
 async fn unusable_answers_fail_the_sign_in_with_cognitos_exceptions() {
-    let cases: [(fn(Value) -> Result<Value, String>, ErrorCode, &str, &str); 3] = [
+    let cases: [(Answer, ErrorCode, &str, &str); 3] = [
         (
             |_| Err("no tenant".into()),
             ErrorCode::UserLambdaValidationException,
