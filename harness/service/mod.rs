@@ -300,6 +300,7 @@ impl Cognito {
             }
             Action::VerifyUserAttribute => self.verify_user_attribute(request),
             Action::AdminGetUser => self.admin_get_user(request),
+            Action::GetUser => self.get_user(request),
             Action::FederatedSignIn => self.federated_sign_in(request).await,
             Action::SendAuthenticationCode => self.send_authentication_code(request).await,
             Action::InitiateAuth => self.initiate_auth(request).await,

@@ -200,6 +200,16 @@ async fn only_unexpired_tokens_the_pool_signed_are_accepted() {
         .call("UpdateUserAttributes", &update(&token))
         .await
         .is_success());
+    let user = cognito
+        .call("GetUser", &json!({"AccessToken": token}))
+        .await
+        .result
+        .unwrap();
+    assert_eq!(user["Username"], "alice");
+    assert!(user["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"Name": "name", "Value": "Alice"})));
 
     // The same claims re-signed with another key: well-formed, but not this pool's signature.
     let (_, claims) = decode(&token);
@@ -221,6 +231,10 @@ async fn only_unexpired_tokens_the_pool_signed_are_accepted() {
         expired.error().unwrap().to_json(),
         json!({"__type": "NotAuthorizedException", "message": "Access Token has expired"})
     );
+    let expired = cognito
+        .call("GetUser", &json!({"AccessToken": token}))
+        .await;
+    assert_eq!(expired.error().unwrap().message, "Access Token has expired");
 }
 
 /// Starts `serve` with the pool and signs alice in over the wire: (url, client id, tokens).
