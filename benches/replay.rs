@@ -2,15 +2,20 @@
 //! aws_lambda_events handler setting emailMessage/emailSubject), judged and committed, on a
 //! current_thread tokio runtime. Prints the median and p90 per call. Then the same for a password
 //! sign-in (InitiateAuth) firing in-process PreAuthentication and PostAuthentication handlers, the
-//! same sign-in with no triggers, and an AdminConfirmSignUp firing PostConfirmation.
+//! same sign-in with no triggers, an AdminConfirmSignUp firing PostConfirmation, and a sign-in
+//! firing an in-process V2_0 PreTokenGeneration handler that adds a claim to both tokens, with
+//! the two RS256 tokens signed.
 //!
-//! `cargo bench --bench replay` (optional arguments: iterations, warm-up iterations).
+//! `cargo bench --bench replay` (optional arguments: iterations, warm-up iterations; the
+//! PreTokenGeneration sign-in runs a tenth of them, as RSA signing dominates it).
 
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::cognito::{
+    ClaimsAndScopeOverrideDetailsV2, CognitoAccessTokenGenerationV2,
     CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPostAuthentication,
     CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
+    CognitoEventUserPoolsPreTokenGenV2, CognitoIdTokenGenerationV2,
 };
 use cognito_harness::pool::AppClient;
 use cognito_harness::{handler, Cognito, Functions, PoolConfig, User, UserPool, UserStatus};
@@ -153,6 +158,59 @@ fn measure(
     );
 }
 
+/// A V2_0 PreTokenGeneration handler: the user's tenant as a claim in both tokens.
+async fn tenant(
+    event: LambdaEvent<CognitoEventUserPoolsPreTokenGenV2>,
+) -> Result<CognitoEventUserPoolsPreTokenGenV2, lambda_runtime::Error> {
+    let mut payload = event.payload;
+    let tenant = payload
+        .request
+        .user_attributes
+        .get("custom:tenant")
+        .cloned();
+    let tenant = serde_json::Value::from(tenant.unwrap_or_default());
+    let mut id = CognitoIdTokenGenerationV2::default();
+    id.claims_to_add_or_override
+        .insert("tenant".into(), tenant.clone());
+    let mut access = CognitoAccessTokenGenerationV2::default();
+    access
+        .claims_to_add_or_override
+        .insert("tenant".into(), tenant);
+    let mut details = ClaimsAndScopeOverrideDetailsV2::default();
+    details.id_token_generation = Some(id);
+    details.access_token_generation = Some(access);
+    payload.response.claims_and_scope_override_details = Some(details);
+    Ok(payload)
+}
+
+/// A pool whose sign-ins fire the V2_0 `tenant` handler; returns the service and a client id.
+fn token_service() -> (Cognito, String) {
+    let mut functions = Functions::new();
+    functions.bind("pre-token", handler(service_fn(tenant)));
+    let cognito = Cognito::new(functions);
+    let config: PoolConfig = serde_json::from_value(json!({
+        "LambdaConfig": {"PreTokenGenerationConfig": {"LambdaVersion": "V2_0",
+            "LambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:pre-token"}},
+        "Schema": [{"Name": "tenant", "AttributeDataType": "String", "Mutable": true}]
+    }))
+    .expect("pool config");
+    let mut pool = UserPool::with_id(POOL_ID, config);
+    let client_id = pool.add_client("web").client_id;
+    let mut alice = User::new("alice");
+    alice.password = Some("Passw0rd!".into());
+    for (name, value) in [
+        ("email", "alice@example.com"),
+        ("email_verified", "true"),
+        ("name", "Alice Example"),
+        ("custom:tenant", "acme"),
+    ] {
+        alice.attributes.insert(name.into(), value.into());
+    }
+    pool.put_user(alice);
+    cognito.add_pool(pool);
+    (cognito, client_id)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -237,5 +295,17 @@ fn main() {
         &json!({"UserPoolId": POOL_ID, "Username": "alice"}),
         counts,
         unconfirm,
+    );
+    let (cognito, client_id) = token_service();
+    let sign_in = json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                         "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}});
+    measure(
+        &rt,
+        "InitiateAuth + in-process PreTokenGeneration V2_0, two RS256 tokens signed",
+        &cognito,
+        "InitiateAuth",
+        &sign_in,
+        ((iterations / 10).max(1), (warm_up / 10).max(1)),
+        |_| {},
     );
 }

@@ -172,6 +172,7 @@ pub async fn serve_with(
         ))
     })?;
     let addr = listener.local_addr()?;
+    cognito.set_issuer_base(issuer_base(addr));
     let (tx, rx) = oneshot::channel::<()>();
     let endpoint = Arc::new(Endpoint {
         cognito,
@@ -206,6 +207,9 @@ async fn handle(
     endpoint: Arc<Endpoint>,
     request: Request<Incoming>,
 ) -> Result<Response<http::Body>, Infallible> {
+    if let Some(response) = well_known(&endpoint.cognito, request.method(), request.uri()) {
+        return Ok(response);
+    }
     let (parts, body) = request.into_parts();
     let body = match http::read_body(body, MAX_BODY).await {
         Ok(body) => body,
@@ -229,6 +233,33 @@ async fn handle(
         started.elapsed(),
     ));
     Ok(response)
+}
+
+/// The issuer base tokens name when the endpoint listens on `addr` (an unspecified address is
+/// reached through loopback).
+fn issuer_base(addr: SocketAddr) -> String {
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    format!("http://{addr}")
+}
+
+/// `GET /<pool id>/.well-known/jwks.json` and `/.well-known/openid-configuration` for a pool the
+/// service holds (cognito-semantics.md §T.6); None for every other request.
+fn well_known(cognito: &Cognito, method: &Method, uri: &Uri) -> Option<Response<http::Body>> {
+    if method != Method::GET {
+        return None;
+    }
+    let (pool_id, document) = uri.path().strip_prefix('/')?.split_once("/.well-known/")?;
+    let body = match document {
+        "jwks.json" => cognito.jwks(pool_id)?,
+        "openid-configuration" => cognito.openid_configuration(pool_id)?,
+        _ => return None,
+    };
+    let mut response = http::response(StatusCode::OK, "application/json", body.to_string());
+    set_content_length(&mut response);
+    Some(response)
 }
 
 /// The answer to a body that could not be read (longer than [`MAX_BODY`], or the connection

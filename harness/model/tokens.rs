@@ -1,85 +1,268 @@
-//! The tokens the local pool issues: JWT-shaped (`[A-Za-z0-9-_=.]+`, three base64url parts) with
-//! the claims a Cognito access token carries, so clients that decode them find what they expect.
-//! They are not signed: the harness only accepts tokens it issued and remembers.
+//! The tokens a local pool issues: RS256-signed JWTs with the claims Cognito puts in access and ID
+//! tokens (cognito-semantics.md §T), and the pool's JSON Web Key Set, so real verifiers
+//! (`aws-jwt-verify`, `jsonwebtoken`) accept them. Signing and verifying go through the
+//! `jsonwebtoken` crate, key generation through `rsa`; nothing here is hand-written crypto.
+//!
+//! Like Cognito, a pool signs ID tokens and access tokens with two different keys (§T.1). The keys
+//! are made on first use (a sign-in or a JWKS request), not when the pool is created: a 2048-bit
+//! key takes a fraction of a second, which pools that never issue a token should not pay.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
+use rsa::pkcs1::EncodeRsaPrivateKey as _;
+use rsa::traits::PublicKeyParts as _;
 use serde_json::{json, Map, Value};
+use sha2::Digest as _;
 
-/// Who a token is for.
-pub(crate) struct Subject<'a> {
-    /// The pool's region, for `iss`.
-    pub region: &'a str,
-    /// The pool's id, for `iss`.
-    pub pool_id: &'a str,
+/// How long access and ID tokens are valid (Cognito's default: one hour).
+pub(crate) const TOKEN_LIFETIME_SECONDS: u64 = 3600;
+/// The size of the pool's RSA keys, as Cognito's JWKS publishes them.
+const KEY_BITS: usize = 2048;
+/// The scope of an access token from the user-pools API (InitiateAuth and friends, §T.2).
+pub(crate) const SIGN_IN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+/// Which token a claim set is for (`token_use`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TokenUse {
+    /// The ID token: who the user is.
+    Id,
+    /// The access token: what the bearer may do.
+    Access,
+}
+
+impl TokenUse {
+    /// `id` or `access`, as in the `token_use` claim.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenUse::Id => "id",
+            TokenUse::Access => "access",
+        }
+    }
+}
+
+/// One sign-in, as its tokens record it: every token of a sign-in, and of the refreshes that
+/// follow, shares `auth_time` and `origin_jti`; the ID and access token of one issue share
+/// `event_id`.
+pub(crate) struct Session<'a> {
+    /// `iss`: `<issuer base>/<pool id>`.
+    pub issuer: &'a str,
     /// The user's `sub`.
     pub sub: &'a str,
     /// The user's username.
     pub username: &'a str,
     /// The app client the user signed in through.
     pub client_id: &'a str,
+    /// When the user authenticated (epoch seconds); kept across refreshes.
+    pub auth_time: u64,
+    /// The sign-in's first token id; kept across refreshes.
+    pub origin_jti: &'a str,
+    /// This issue's event id.
+    pub event_id: &'a str,
+    /// When the tokens are issued (epoch seconds).
+    pub now: u64,
 }
 
-/// A JWT-shaped access token for `subject`, issued at `now` (epoch seconds), valid for an hour.
-/// The signature part is random.
-pub(crate) fn access_token(subject: &Subject<'_>, now: u64) -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = b64.encode(br#"{"kid":"cognito-harness","alg":"RS256"}"#);
-    let claims = json!({
-        "sub": subject.sub,
-        "iss": issuer(subject),
-        "client_id": subject.client_id, "origin_jti": uuid::Uuid::new_v4().to_string(),
-        "token_use": "access", "scope": "aws.cognito.signin.user.admin", "auth_time": now,
-        "exp": now + TOKEN_LIFETIME_SECONDS, "iat": now, "jti": uuid::Uuid::new_v4().to_string(),
-        "username": subject.username,
-    });
-    format!(
-        "{header}.{}.{}",
-        b64.encode(claims.to_string()),
-        random_alphanumeric(43)
-    )
+/// The claims of an access token, in the order Cognito writes them (§T.2).
+pub(crate) fn access_claims(session: &Session<'_>) -> Map<String, Value> {
+    let mut claims = Map::with_capacity(12);
+    claims.insert("sub".into(), session.sub.into());
+    claims.insert("iss".into(), session.issuer.into());
+    claims.insert("client_id".into(), session.client_id.into());
+    claims.insert("origin_jti".into(), session.origin_jti.into());
+    claims.insert("event_id".into(), session.event_id.into());
+    claims.insert("token_use".into(), "access".into());
+    claims.insert("scope".into(), SIGN_IN_SCOPE.into());
+    claims.insert("auth_time".into(), session.auth_time.into());
+    claims.insert("exp".into(), (session.now + TOKEN_LIFETIME_SECONDS).into());
+    claims.insert("iat".into(), session.now.into());
+    claims.insert("jti".into(), new_id().into());
+    claims.insert("username".into(), session.username.into());
+    claims
 }
 
-/// `len` random ASCII letters and digits (signatures, sessions, refresh tokens).
-pub(crate) fn random_alphanumeric(len: usize) -> String {
-    use rand::distr::{Alphanumeric, SampleString};
-    Alphanumeric.sample_string(&mut rand::rng(), len)
-}
-
-/// How long access and ID tokens are valid (Cognito's default: one hour).
-pub(crate) const TOKEN_LIFETIME_SECONDS: u64 = 3600;
-
-/// A JWT-shaped ID token with the user's attributes as claims (`*_verified` as booleans, as in
-/// Cognito's ID tokens); the signature part is random.
-pub(crate) fn id_token<'a>(
-    subject: &Subject<'_>,
+/// The claims of an ID token, in the order Cognito writes them (§T.3): the `*_verified`
+/// attributes (as booleans) before `iss`, the other attributes (strings) after `jti`.
+pub(crate) fn id_claims<'a>(
+    session: &Session<'_>,
     attributes: impl IntoIterator<Item = (&'a String, &'a String)>,
-    now: u64,
-) -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let mut claims = Map::new();
-    claims.insert("sub".into(), subject.sub.into());
-    for (name, value) in attributes {
-        let value = match (name.ends_with("_verified"), value.as_str()) {
-            (true, "true") => Value::Bool(true),
-            (true, "false") => Value::Bool(false),
-            _ => Value::from(value.as_str()),
+) -> Map<String, Value> {
+    let (verified, others): (Vec<_>, Vec<_>) = attributes
+        .into_iter()
+        .filter(|(name, _)| name.as_str() != "sub")
+        .partition(|(name, _)| name.ends_with("_verified"));
+    let mut claims = Map::with_capacity(12 + verified.len() + others.len());
+    claims.insert("sub".into(), session.sub.into());
+    for (name, value) in verified {
+        let value = match value.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            other => Value::from(other),
         };
         claims.insert(name.clone(), value);
     }
-    claims.insert("iss".into(), issuer(subject).into());
-    claims.insert("cognito:username".into(), subject.username.into());
-    claims.insert("aud".into(), subject.client_id.into());
-    claims.insert("event_id".into(), uuid::Uuid::new_v4().to_string().into());
+    claims.insert("iss".into(), session.issuer.into());
+    claims.insert("cognito:username".into(), session.username.into());
+    claims.insert("origin_jti".into(), session.origin_jti.into());
+    claims.insert("aud".into(), session.client_id.into());
+    claims.insert("event_id".into(), session.event_id.into());
     claims.insert("token_use".into(), "id".into());
-    claims.insert("auth_time".into(), now.into());
-    claims.insert("exp".into(), (now + TOKEN_LIFETIME_SECONDS).into());
-    claims.insert("iat".into(), now.into());
-    let header = b64.encode(br#"{"kid":"cognito-harness","alg":"RS256"}"#);
-    format!(
-        "{header}.{}.{}",
-        b64.encode(Value::Object(claims).to_string()),
-        random_alphanumeric(43)
-    )
+    claims.insert("auth_time".into(), session.auth_time.into());
+    claims.insert("exp".into(), (session.now + TOKEN_LIFETIME_SECONDS).into());
+    claims.insert("iat".into(), session.now.into());
+    claims.insert("jti".into(), new_id().into());
+    for (name, value) in others {
+        claims.insert(name.clone(), Value::from(value.as_str()));
+    }
+    claims
+}
+
+/// A fresh JWT id (`jti`, `origin_jti`, `event_id`): a UUID, as Cognito's are.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The `iss` of a pool's tokens: `<base>/<pool id>`.
+pub(crate) fn issuer(base: &str, pool_id: &str) -> String {
+    format!("{}/{pool_id}", base.trim_end_matches('/'))
+}
+
+/// Cognito's own issuer base for a region: `https://cognito-idp.<region>.amazonaws.com`.
+pub(crate) fn aws_issuer_base(region: &str) -> String {
+    format!("https://cognito-idp.{region}.amazonaws.com")
+}
+
+/// Why a token the pool remembers was not accepted.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Rejected {
+    /// The signature, header or claims do not check out.
+    Invalid,
+    /// `exp` has passed.
+    Expired,
+}
+
+/// A pool's two signing keys (one for ID tokens, one for access tokens), made on first use.
+/// Clones share the keys.
+#[derive(Clone, Default)]
+pub struct PoolKeys {
+    id: Arc<OnceLock<KeyPair>>,
+    access: Arc<OnceLock<KeyPair>>,
+}
+
+impl fmt::Debug for PoolKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kid = |k: &OnceLock<KeyPair>| k.get().map(|k| k.kid.clone());
+        f.debug_struct("PoolKeys")
+            .field("id_kid", &kid(&self.id))
+            .field("access_kid", &kid(&self.access))
+            .finish()
+    }
+}
+
+struct KeyPair {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    /// The public key as a JWK (`alg`, `e`, `kid`, `kty`, `n`, `use`: Cognito's JWKS order).
+    jwk: Value,
+}
+
+impl KeyPair {
+    fn generate() -> KeyPair {
+        let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, KEY_BITS)
+            .expect("the OS random source yields an RSA key");
+        let der = private
+            .to_pkcs1_der()
+            .expect("a fresh RSA key encodes as PKCS#1");
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let (n, e) = (private.n().to_bytes_be(), private.e().to_bytes_be());
+        // Cognito's kids are base64 (with padding) of a 32-byte digest; ours digest the modulus.
+        let kid = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&n));
+        let jwk = json!({"alg": "RS256", "e": b64.encode(&e), "kid": kid, "kty": "RSA",
+                         "n": b64.encode(&n), "use": "sig"});
+        KeyPair {
+            kid,
+            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+            decoding: DecodingKey::from_rsa_raw_components(&n, &e),
+            jwk,
+        }
+    }
+}
+
+impl PoolKeys {
+    /// Keys that will be generated on first use.
+    pub fn new() -> Self {
+        PoolKeys::default()
+    }
+
+    fn pair(&self, token_use: TokenUse) -> &KeyPair {
+        let cell = match token_use {
+            TokenUse::Id => &self.id,
+            TokenUse::Access => &self.access,
+        };
+        cell.get_or_init(KeyPair::generate)
+    }
+
+    /// The pool's JSON Web Key Set (`/<pool>/.well-known/jwks.json`): the ID-token key, then the
+    /// access-token key.
+    pub fn jwks(&self) -> Value {
+        json!({"keys": [self.pair(TokenUse::Id).jwk.clone(), self.pair(TokenUse::Access).jwk.clone()]})
+    }
+
+    /// Signs `claims` as a JWT with the header Cognito sends (`{"kid", "alg": "RS256"}`).
+    pub(crate) fn sign(&self, token_use: TokenUse, claims: &Map<String, Value>) -> String {
+        let pair = self.pair(token_use);
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = json!({"kid": pair.kid, "alg": "RS256"});
+        let message = format!(
+            "{}.{}",
+            b64.encode(header.to_string()),
+            b64.encode(Value::Object(claims.clone()).to_string())
+        );
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &pair.encoding, Algorithm::RS256)
+                .expect("an RSA key the pool generated signs RS256");
+        format!("{message}.{signature}")
+    }
+
+    /// Checks a token's signature (with the key for `token_use`), its `token_use` and its `exp`
+    /// against `now`; returns its claims.
+    pub(crate) fn verify(
+        &self,
+        token_use: TokenUse,
+        token: &str,
+        now: u64,
+    ) -> Result<Map<String, Value>, Rejected> {
+        let pair = self.pair(token_use);
+        let mut validation = Validation::new(Algorithm::RS256);
+        // Expiry is checked below against Cognito's clock, which tests can move.
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Rejected::Invalid)?;
+        if header.kid.as_deref() != Some(pair.kid.as_str()) {
+            return Err(Rejected::Invalid);
+        }
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &pair.decoding, &validation)
+            .map_err(|_| Rejected::Invalid)?;
+        let claims = data.claims;
+        if claims.get("token_use").and_then(Value::as_str) != Some(token_use.as_str()) {
+            return Err(Rejected::Invalid);
+        }
+        match claims.get("exp").and_then(Value::as_u64) {
+            Some(exp) if exp > now => Ok(claims),
+            Some(_) => Err(Rejected::Expired),
+            None => Err(Rejected::Invalid),
+        }
+    }
+}
+
+/// `len` random ASCII letters and digits (sessions, pool ids, refresh tokens).
+pub(crate) fn random_alphanumeric(len: usize) -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    Alphanumeric.sample_string(&mut rand::rng(), len)
 }
 
 /// An opaque refresh token, JWE-shaped (five dot-separated parts) like Cognito's.
@@ -95,10 +278,78 @@ pub(crate) fn refresh_token() -> String {
     )
 }
 
-/// The `iss` claim: the pool's Cognito issuer URL.
-fn issuer(subject: &Subject<'_>) -> String {
-    format!(
-        "https://cognito-idp.{}.amazonaws.com/{}",
-        subject.region, subject.pool_id
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session<'static> {
+        Session {
+            issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Test",
+            sub: "sub-1",
+            username: "alice",
+            client_id: "client-1",
+            auth_time: 1000,
+            origin_jti: "origin",
+            event_id: "event",
+            now: 1000,
+        }
+    }
+
+    #[test]
+    fn a_signed_token_verifies_until_it_expires_and_only_with_its_own_key() {
+        let keys = PoolKeys::new();
+        let claims = access_claims(&session());
+        let token = keys.sign(TokenUse::Access, &claims);
+        assert_eq!(keys.verify(TokenUse::Access, &token, 1001), Ok(claims));
+        assert_eq!(
+            keys.verify(TokenUse::Access, &token, 1000 + TOKEN_LIFETIME_SECONDS),
+            Err(Rejected::Expired)
+        );
+        assert_eq!(
+            keys.verify(TokenUse::Id, &token, 1001),
+            Err(Rejected::Invalid)
+        );
+        let other = PoolKeys::new();
+        assert_eq!(
+            other.verify(TokenUse::Access, &token, 1001),
+            Err(Rejected::Invalid)
+        );
+        let mut tampered = token.clone();
+        tampered.insert(tampered.len() - 3, 'A');
+        assert_eq!(
+            keys.verify(TokenUse::Access, &tampered, 1001),
+            Err(Rejected::Invalid)
+        );
+    }
+
+    #[test]
+    fn id_claims_put_verified_flags_before_iss_and_other_attributes_last() {
+        let attributes = [
+            ("email".to_string(), "a@example.com".to_string()),
+            ("email_verified".to_string(), "true".to_string()),
+            ("custom:tier".to_string(), "gold".to_string()),
+        ];
+        let claims = id_claims(&session(), attributes.iter().map(|(n, v)| (n, v)));
+        let keys: Vec<&str> = claims.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "sub",
+                "email_verified",
+                "iss",
+                "cognito:username",
+                "origin_jti",
+                "aud",
+                "event_id",
+                "token_use",
+                "auth_time",
+                "exp",
+                "iat",
+                "jti",
+                "email",
+                "custom:tier"
+            ]
+        );
+        assert_eq!(claims["email_verified"], Value::Bool(true));
+    }
 }

@@ -452,6 +452,28 @@ impl PoolConfig {
     pub fn pre_sign_up_arn(&self) -> Option<&str> {
         self.lambda_config.as_ref()?.pre_sign_up.as_deref()
     }
+
+    /// The PreTokenGeneration trigger's ARN, if one is configured: `PreTokenGenerationConfig`'s
+    /// `LambdaArn`, else the legacy `PreTokenGeneration` member.
+    pub fn pre_token_generation_arn(&self) -> Option<&str> {
+        let config = self.lambda_config.as_ref()?;
+        config
+            .pre_token_generation_config
+            .as_ref()
+            .and_then(|c| c.lambda_arn.as_deref())
+            .or(config.pre_token_generation.as_deref())
+    }
+
+    /// The PreTokenGeneration event version (`V1_0`, `V2_0`, `V3_0`): `PreTokenGenerationConfig`'s
+    /// `LambdaVersion`, `V1_0` when only the legacy member is set.
+    pub fn pre_token_generation_version(&self) -> &str {
+        self.lambda_config
+            .as_ref()
+            .and_then(|c| c.pre_token_generation_config.as_ref())
+            .filter(|c| c.lambda_arn.is_some())
+            .and_then(|c| c.lambda_version.as_deref())
+            .unwrap_or("V1_0")
+    }
 }
 
 /// The paths (`LambdaConfig.CustomMesage`, `Schema[0].Nme`) of members in `input` that did not

@@ -9,6 +9,7 @@ pub mod schema;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::model::tokens::PoolKeys;
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -16,6 +17,16 @@ use serde_json::{json, Value};
 pub use config::PoolConfig;
 pub use groups::{Group, Groups};
 pub use schema::Schema;
+
+/// The ExplicitAuthFlows of a client made with [`UserPool::add_client`] (scenario and test
+/// clients): every flow, so a scenario can sign in with a password.
+const EVERY_AUTH_FLOW: [&str; 5] = [
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+];
 
 /// The account id used in ARNs the harness makes up.
 pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
@@ -170,6 +181,19 @@ pub struct AccessGrant {
     pub client_id: String,
 }
 
+/// What a refresh token the harness issued stands for: the sign-in it continues.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshGrant {
+    /// The user who signed in.
+    pub username: String,
+    /// The app client they signed in through.
+    pub client_id: String,
+    /// When they authenticated (epoch seconds): refreshed tokens keep it as `auth_time`.
+    pub auth_time: u64,
+    /// The sign-in's first token id: refreshed tokens keep it as `origin_jti`.
+    pub origin_jti: String,
+}
+
 /// The channel a message goes out on.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -243,7 +267,12 @@ pub struct UserPool {
     /// Sign-in sessions waiting for a challenge answer, with their expiry (epoch seconds).
     sessions: HashMap<String, (AccessGrant, u64)>,
     /// Refresh tokens the pool issued.
-    refresh_tokens: HashMap<String, AccessGrant>,
+    refresh_tokens: HashMap<String, RefreshGrant>,
+    /// The keys that sign the pool's tokens, made on first use.
+    keys: PoolKeys,
+    /// Where the pool's tokens say they come from, before `/<pool id>` (None: Cognito's own
+    /// `https://cognito-idp.<region>.amazonaws.com`).
+    issuer_base: Option<String>,
     outbox: Vec<Message>,
     /// The UserPoolClient descriptions of clients made with CreateUserPoolClient, by client id.
     client_descriptions: HashMap<String, Value>,
@@ -282,6 +311,8 @@ impl UserPool {
             tokens: HashMap::new(),
             sessions: HashMap::new(),
             refresh_tokens: HashMap::new(),
+            keys: PoolKeys::new(),
+            issuer_base: None,
             outbox: Vec::new(),
             client_descriptions: HashMap::new(),
             groups: Groups::default(),
@@ -392,18 +423,11 @@ impl UserPool {
     /// Adds an app client named `client_name` with a fresh id and every auth flow allowed (a
     /// client made by CreateUserPoolClient without ExplicitAuthFlows allows fewer).
     pub fn add_client(&mut self, client_name: &str) -> AppClient {
-        let flows = [
-            "ALLOW_USER_PASSWORD_AUTH",
-            "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-            "ALLOW_USER_SRP_AUTH",
-            "ALLOW_CUSTOM_AUTH",
-            "ALLOW_REFRESH_TOKEN_AUTH",
-        ];
         let client = AppClient {
             client_id: random_lowercase_alphanumeric(26),
             client_name: client_name.to_string(),
             client_secret: None,
-            explicit_auth_flows: flows.iter().map(|f| f.to_string()).collect(),
+            explicit_auth_flows: EVERY_AUTH_FLOW.iter().map(|f| f.to_string()).collect(),
         };
         self.clients
             .insert(client.client_id.clone(), client.clone());
@@ -482,11 +506,7 @@ impl UserPool {
     }
 
     /// Remembers a refresh token the pool issued.
-    pub fn remember_refresh_token(&mut self, token: &str, username: &str, client_id: &str) {
-        let grant = AccessGrant {
-            username: username.to_string(),
-            client_id: client_id.to_string(),
-        };
+    pub fn remember_refresh_token(&mut self, token: &str, grant: RefreshGrant) {
         self.refresh_tokens.insert(token.to_string(), grant);
     }
 
@@ -498,7 +518,7 @@ impl UserPool {
     }
 
     /// What a refresh token stands for, if this pool issued it and its user still exists.
-    pub fn refresh_grant(&self, token: &str) -> Option<&AccessGrant> {
+    pub fn refresh_grant(&self, token: &str) -> Option<&RefreshGrant> {
         self.refresh_tokens
             .get(token)
             .filter(|g| self.find_user(&g.username).is_some())
@@ -509,6 +529,26 @@ impl UserPool {
         self.tokens
             .get(token)
             .filter(|g| self.find_user(&g.username).is_some())
+    }
+
+    /// The keys that sign the pool's tokens (and that its JWKS publishes).
+    pub(crate) fn keys(&self) -> &PoolKeys {
+        &self.keys
+    }
+
+    /// The `iss` of the pool's tokens: `<issuer base>/<pool id>`, Cognito's
+    /// `https://cognito-idp.<region>.amazonaws.com/<pool id>` unless the pool is served elsewhere.
+    pub fn issuer(&self) -> String {
+        let base = match &self.issuer_base {
+            Some(base) => base.clone(),
+            None => crate::model::tokens::aws_issuer_base(&self.region),
+        };
+        crate::model::tokens::issuer(&base, &self.id)
+    }
+
+    /// Sets where the pool's tokens say they come from (see [`UserPool::issuer`]).
+    pub fn set_issuer_base(&mut self, base: Option<String>) {
+        self.issuer_base = base;
     }
 
     // ---- outbox ----

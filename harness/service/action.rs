@@ -67,6 +67,8 @@ actions! {
     DescribeUserPoolClient,
     /// AdminGetUser.
     AdminGetUser,
+    /// GetUser (with an access token).
+    GetUser,
     /// ListUsers.
     ListUsers,
     /// AdminDeleteUser.

@@ -4,19 +4,26 @@
 //!
 //! These flows fire no CustomMessage or PreSignUp trigger (cognito-semantics.md §2.1: InitiateAuth
 //! never sends a custom message). A password sign-in fires PreAuthentication before the password
-//! is checked and PostAuthentication before the tokens go out; a refresh fires neither (§AT.1).
+//! is checked (§AT.1); every issue of tokens fires PreTokenGeneration
+//! (`TokenGeneration_Authentication`, `_RefreshTokens`, `_NewPasswordChallenge`; §PTG.2), whose
+//! answer changes the tokens before they are signed; then PostAuthentication sees the completed
+//! sign-in and may withhold the tokens (a refresh fires neither authentication trigger).
 
 use serde_json::{json, Map, Value};
 
-use super::auth_triggers::{plan_post_authentication, plan_pre_authentication, withdraw_tokens};
-use super::{lock, user_not_found, Cognito, Outcome};
+use super::auth_triggers::{
+    plan_post_authentication, plan_pre_authentication, withdraw_tokens, Planned,
+};
+use super::triggers::fail_with;
+use super::{lock, user_not_found, Cognito, Outcome, PoolHandle, TriggerRun};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, Validator};
 use crate::model::coral::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
-use crate::model::tokens::{self};
-use crate::pool::{AppClient, User, UserPool, UserStatus};
+use crate::model::tokens::{self, TokenUse};
+use crate::pool::{AppClient, RefreshGrant, User, UserPool, UserStatus};
 use crate::trigger::pre_authentication::SigningIn;
-use crate::trigger::TriggerSource;
+use crate::trigger::pre_token_generation::{self, TokenOverrides};
+use crate::trigger::{judge, Context, Trigger, TriggerSource};
 
 /// AuthFlowType's values (botocore), in the model's order, for the enum constraint message.
 const AUTH_FLOWS: [&str; 8] = [
@@ -55,19 +62,116 @@ impl Cognito {
     }
 
     async fn sign_in(&self, action: &str, api: Api, request: &Value) -> Outcome {
-        let mut outcome = Outcome::new(action, Ok(json!({})));
-        let result = self.password_auth(api, request, &mut outcome).await;
-        outcome.result = result;
+        let mut outcome = Outcome::new(action, Ok(Value::Null));
+        let signed_in = self.password_auth(api, request, &mut outcome).await;
+        self.complete_sign_in(&mut outcome, signed_in).await;
         outcome
     }
 
-    /// The sign-in; trigger runs go into `outcome`.
+    /// Answers a sign-in step: a challenge as it is, tokens through PreTokenGeneration and
+    /// PostAuthentication.
+    pub(crate) async fn finish_sign_in(
+        &self,
+        action: &str,
+        signed_in: Result<SignedIn, CognitoError>,
+    ) -> Outcome {
+        let mut outcome = Outcome::new(action, Ok(Value::Null));
+        self.complete_sign_in(&mut outcome, signed_in).await;
+        outcome
+    }
+
+    /// Sets `outcome`'s answer for a sign-in step; trigger runs go into `outcome`.
+    async fn complete_sign_in(
+        &self,
+        outcome: &mut Outcome,
+        signed_in: Result<SignedIn, CognitoError>,
+    ) {
+        match signed_in {
+            Err(e) => outcome.result = Err(e),
+            Ok(SignedIn::Answer(answer)) => outcome.result = Ok(answer),
+            Ok(SignedIn::Tokens(issue)) => self.issue_tokens(outcome, *issue).await,
+        }
+    }
+
+    /// Fires the pool's PreTokenGeneration trigger (if any) for `issue`, applies its answer to the
+    /// claims, signs the tokens, then runs PostAuthentication when the sign-in planned it. A
+    /// rejected answer fails the call; tokens PostAuthentication withholds are forgotten.
+    async fn issue_tokens(&self, outcome: &mut Outcome, issue: Issue) {
+        let Issue {
+            pool,
+            mut claims,
+            source,
+            refreshed,
+            client_metadata,
+            post_authentication,
+        } = issue;
+        let (arn, event) = {
+            let guard = lock(&pool);
+            let arn = Trigger::PRE_TOKEN_GENERATION
+                .arn(&guard.config)
+                .map(str::to_string);
+            let scope = claims.access.get("scope").and_then(Value::as_str);
+            let scopes: Vec<&str> = scope.unwrap_or_default().split_whitespace().collect();
+            let metadata = client_metadata
+                .as_ref()
+                .filter(|_| source.forwards_client_metadata());
+            let event = arn.as_ref().and_then(|_| {
+                let user = guard.find_user(&claims.sign_in.username)?;
+                Some(pre_token_generation::event(
+                    &guard,
+                    source,
+                    user,
+                    &claims.sign_in.client_id,
+                    &scopes,
+                    metadata,
+                ))
+            });
+            (arn, event)
+        };
+        if let (Some(arn), Some(event)) = (arn, event) {
+            let attempt = self.attempt(Some(&arn), Some(&event)).await;
+            let judgement = {
+                let guard = lock(&pool);
+                judge(attempt.ran(), &Context::new(source, &guard.config))
+            };
+            let (verdict, overrides) = judgement.into_parts::<TokenOverrides>();
+            let run = TriggerRun {
+                trigger_source: source,
+                arn: Some(arn),
+                event: Some(event),
+                invocation: attempt.into_invocation(),
+                verdict,
+            };
+            if fail_with(outcome, run) {
+                return;
+            }
+            if let Some(overrides) = overrides {
+                overrides.apply(&mut claims.id, &mut claims.access);
+            }
+        }
+        let result = authentication_result(&mut lock(&pool), &claims, refreshed);
+        // PostAuthentication runs once the tokens exist, after PreTokenGeneration
+        // (dod-ccpo/atat-web-api#376), and decides whether the caller gets them (ruling AT-3).
+        let source = TriggerSource::POST_AUTHENTICATION_AUTHENTICATION;
+        outcome.result = match self
+            .run_auth_trigger(outcome, &pool, source, post_authentication)
+            .await
+        {
+            Ok(()) => Ok(result),
+            Err(e) => {
+                withdraw_tokens(&pool, &result);
+                Err(e)
+            }
+        };
+    }
+
+    /// The sign-in up to its tokens; PreAuthentication's run goes into `outcome`.
     async fn password_auth(
         &self,
         api: Api,
         request: &Value,
         outcome: &mut Outcome,
-    ) -> Result<Value, CognitoError> {
+    ) -> Result<SignedIn, CognitoError> {
         let pool_id = if api == Api::Admin {
             string_member(request, "UserPoolId")?
         } else {
@@ -76,7 +180,7 @@ impl Cognito {
         let client_id = string_member(request, "ClientId")?;
         let flow = string_member(request, "AuthFlow")?;
         let parameters = string_map_member(request, "AuthParameters")?;
-        let metadata = string_map_member(request, "ClientMetadata")?;
+        let client_metadata = string_map_member(request, "ClientMetadata")?.cloned();
         let mut v = Validator::new();
         if api == Api::Admin {
             v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
@@ -93,6 +197,7 @@ impl Cognito {
             Some(id) => self.require_pool(id)?,
             None => self.pool_for_client(client_id)?,
         };
+        let now = self.now();
         // A client that prevents user existence errors answers an unknown user as a wrong
         // password; a LEGACY one says the user does not exist (API reference,
         // PreventUserExistenceErrors; §4.3).
@@ -104,7 +209,7 @@ impl Cognito {
         };
         let parameter = |name: &str| parameters.and_then(|p| p.get(name)).and_then(Value::as_str);
         let (pre, username, password) = {
-            let mut guard = lock(&pool);
+            let guard = lock(&pool);
             let client = guard
                 .client(client_id)
                 .cloned()
@@ -122,11 +227,16 @@ impl Cognito {
                     return Err(invalid());
                 }
                 // A refresh gives new access and ID tokens, not a new refresh token.
-                let mut result = authentication_result(&mut guard, &grant.username, client_id);
-                if let Some(tokens) = result["AuthenticationResult"].as_object_mut() {
-                    tokens.remove("RefreshToken");
-                }
-                return Ok(result);
+                let claims = token_claims(&guard, &grant.username, client_id, Some(&grant), now)
+                    .ok_or_else(invalid)?;
+                drop(guard);
+                return Ok(SignedIn::tokens(
+                    pool,
+                    claims,
+                    TriggerSource::TOKEN_GENERATION_REFRESH_TOKENS,
+                    true,
+                    client_metadata,
+                ));
             }
             let username = parameter("USERNAME").ok_or_else(|| missing_parameter("USERNAME"))?;
             let password = parameter("PASSWORD").ok_or_else(|| missing_parameter("PASSWORD"))?;
@@ -150,74 +260,67 @@ impl Cognito {
                 }
                 None => None,
             };
+            let metadata = client_metadata.as_ref();
             let pre = who.and_then(|who| plan_pre_authentication(&guard, who, client_id, metadata));
             (pre, username, password)
         };
         let source = TriggerSource::PRE_AUTHENTICATION_AUTHENTICATION;
         self.run_auth_trigger(outcome, &pool, source, pre).await?;
 
-        let (result, post) = {
-            let mut guard = lock(&pool);
-            let hides_users = guard.prevents_user_existence_errors(client_id);
-            let user = guard.find_user(username).ok_or_else(|| {
-                if hides_users {
-                    incorrect()
-                } else {
-                    user_not_found()
-                }
-            })?;
-            if !user.enabled {
-                return Err(CognitoError::new(
-                    ErrorCode::NotAuthorizedException,
-                    "User is disabled.",
-                ));
+        let mut guard = lock(&pool);
+        let hides_users = guard.prevents_user_existence_errors(client_id);
+        let user = guard.find_user(username).ok_or_else(|| {
+            if hides_users {
+                incorrect()
+            } else {
+                user_not_found()
             }
-            if user.password.as_deref() != Some(password) {
-                return Err(incorrect());
-            }
-            match user.status {
-                UserStatus::Unconfirmed => {
-                    return Err(CognitoError::new(
-                        ErrorCode::UserNotConfirmedException,
-                        "User is not confirmed.",
-                    ))
-                }
-                UserStatus::ForceChangePassword => {
-                    let user = user.clone();
-                    return Ok(new_password_required(
-                        &mut guard,
-                        &user,
-                        client_id,
-                        self.now(),
-                    ));
-                }
-                // After AdminResetUserPassword (assumed: checked once the password matched, like
-                // UNCONFIRMED; the text is Cognito's well-known one, not in the reference).
-                UserStatus::ResetRequired => {
-                    return Err(CognitoError::new(
-                        ErrorCode::PasswordResetRequiredException,
-                        "Password reset required for the user",
-                    ))
-                }
-                _ => {
-                    let username = user.username.clone();
-                    let result = authentication_result(&mut guard, &username, client_id);
-                    // PostAuthentication sees the sign-in once the tokens exist and decides
-                    // whether the caller gets them; InitiateAuth's ClientMetadata never reaches
-                    // it (§AT.1, §AT.2).
-                    let device_key = parameter("DEVICE_KEY");
-                    let post =
-                        plan_post_authentication(&guard, &username, client_id, device_key, None);
-                    (result, post)
-                }
-            }
-        };
-        let source = TriggerSource::POST_AUTHENTICATION_AUTHENTICATION;
-        if let Err(e) = self.run_auth_trigger(outcome, &pool, source, post).await {
-            withdraw_tokens(&pool, &result);
-            return Err(e);
+        })?;
+        if !user.enabled {
+            return Err(CognitoError::new(
+                ErrorCode::NotAuthorizedException,
+                "User is disabled.",
+            ));
         }
-        Ok(result)
+        if user.password.as_deref() != Some(password) {
+            return Err(incorrect());
+        }
+        match user.status {
+            UserStatus::Unconfirmed => Err(CognitoError::new(
+                ErrorCode::UserNotConfirmedException,
+                "User is not confirmed.",
+            )),
+            UserStatus::ForceChangePassword => {
+                let user = user.clone();
+                Ok(SignedIn::Answer(new_password_required(
+                    &mut guard, &user, client_id, now,
+                )))
+            }
+            // After AdminResetUserPassword (assumed: checked once the password matched, like
+            // UNCONFIRMED; the text is Cognito's well-known one, not in the reference).
+            UserStatus::ResetRequired => Err(CognitoError::new(
+                ErrorCode::PasswordResetRequiredException,
+                "Password reset required for the user",
+            )),
+            _ => {
+                let username = user.username.clone();
+                let claims =
+                    token_claims(&guard, &username, client_id, None, now).ok_or_else(incorrect)?;
+                // PostAuthentication sees the completed sign-in; InitiateAuth's ClientMetadata
+                // never reaches it (§AT.1, §AT.2).
+                let device_key = parameter("DEVICE_KEY");
+                let post = plan_post_authentication(&guard, &username, client_id, device_key, None);
+                drop(guard);
+                Ok(SignedIn::tokens(
+                    pool,
+                    claims,
+                    TriggerSource::TOKEN_GENERATION_AUTHENTICATION,
+                    false,
+                    client_metadata,
+                )
+                .then_post_authentication(post))
+            }
+        }
     }
 
     /// AdminSetUserPassword: `Permanent: true` confirms the user with this password; otherwise it
@@ -256,6 +359,55 @@ impl Cognito {
         })();
         Outcome::new("AdminSetUserPassword", result)
     }
+}
+
+/// Where a sign-in step stands once its credentials checked out.
+pub(crate) enum SignedIn {
+    /// The answer as it is (a challenge).
+    Answer(Value),
+    /// Tokens to issue, through PreTokenGeneration.
+    Tokens(Box<Issue>),
+}
+
+impl SignedIn {
+    /// Tokens to issue for `claims` of `pool`, fired as `source`.
+    pub(crate) fn tokens(
+        pool: PoolHandle,
+        claims: TokenClaims,
+        source: TriggerSource,
+        refreshed: bool,
+        client_metadata: Option<Map<String, Value>>,
+    ) -> SignedIn {
+        SignedIn::Tokens(Box::new(Issue {
+            pool,
+            claims,
+            source,
+            refreshed,
+            client_metadata,
+            post_authentication: None,
+        }))
+    }
+
+    /// The same, with PostAuthentication to run once the tokens exist.
+    pub(crate) fn then_post_authentication(self, post: Option<Planned>) -> SignedIn {
+        match self {
+            SignedIn::Tokens(mut issue) => {
+                issue.post_authentication = post;
+                SignedIn::Tokens(issue)
+            }
+            answer => answer,
+        }
+    }
+}
+
+/// Tokens about to be issued: the claims before PreTokenGeneration, and what its event needs.
+pub(crate) struct Issue {
+    pool: PoolHandle,
+    claims: TokenClaims,
+    source: TriggerSource,
+    refreshed: bool,
+    client_metadata: Option<Map<String, Value>>,
+    post_authentication: Option<Planned>,
 }
 
 /// Is `flow` allowed by the API and the app client?
@@ -316,6 +468,65 @@ pub(crate) fn check_password_policy(pool: &UserPool, password: &str) -> Result<(
     })
 }
 
+/// The claims of the tokens one issue gives a user (before a PreTokenGeneration function changes
+/// them), and the sign-in they belong to.
+pub(crate) struct TokenClaims {
+    /// The ID token's claims.
+    pub id: Map<String, Value>,
+    /// The access token's claims.
+    pub access: Map<String, Value>,
+    /// The sign-in these tokens continue (a refresh keeps its `auth_time` and `origin_jti`).
+    pub sign_in: RefreshGrant,
+}
+
+/// The claims of fresh tokens for `username` through `client_id` at `now` (§T): a new sign-in, or
+/// the continuation of `refreshing`. `None` when the pool has no such user.
+pub(crate) fn token_claims(
+    pool: &UserPool,
+    username: &str,
+    client_id: &str,
+    refreshing: Option<&RefreshGrant>,
+    now: u64,
+) -> Option<TokenClaims> {
+    let user = pool.find_user(username)?;
+    let sign_in = match refreshing {
+        Some(grant) => grant.clone(),
+        None => RefreshGrant {
+            username: user.username.clone(),
+            client_id: client_id.to_string(),
+            auth_time: now,
+            origin_jti: tokens::new_id(),
+        },
+    };
+    let issuer = pool.issuer();
+    let event_id = tokens::new_id();
+    let session = tokens::Session {
+        issuer: &issuer,
+        sub: &user.sub,
+        username: &user.username,
+        client_id,
+        auth_time: sign_in.auth_time,
+        origin_jti: &sign_in.origin_jti,
+        event_id: &event_id,
+        now,
+    };
+    Some(TokenClaims {
+        id: tokens::id_claims(&session, &user.attributes),
+        access: tokens::access_claims(&session),
+        sign_in,
+    })
+}
+
+/// Signs the ID and access tokens of `claims` with the pool's keys and remembers the access token
+/// (the harness accepts only access tokens it issued and still remembers).
+fn sign_tokens(pool: &mut UserPool, claims: &TokenClaims) -> (String, String) {
+    let id = pool.keys().sign(TokenUse::Id, &claims.id);
+    let access = pool.keys().sign(TokenUse::Access, &claims.access);
+    let grant = &claims.sign_in;
+    pool.remember_access_token(&access, &grant.username, &grant.client_id);
+    (id, access)
+}
+
 /// Issues an access token for `username` through `client_id`, which the pool remembers; `None`
 /// when the pool has no such user or client.
 pub(crate) fn issue_access_token(
@@ -323,24 +534,20 @@ pub(crate) fn issue_access_token(
     username: &str,
     client_id: &str,
 ) -> Option<String> {
-    pool.client(client_id)?;
-    let user = pool.find_user(username)?;
     let now = crate::pool::now_seconds() as u64;
-    let token = tokens::access_token(&subject(pool, user, client_id), now);
-    let username = user.username.clone();
-    pool.remember_access_token(&token, &username, client_id);
-    Some(token)
+    issue_access_token_at(pool, username, client_id, now)
 }
 
-/// Whom a token of `user` through `client_id` is for.
-fn subject<'a>(pool: &'a UserPool, user: &'a User, client_id: &'a str) -> tokens::Subject<'a> {
-    tokens::Subject {
-        region: &pool.region,
-        pool_id: &pool.id,
-        sub: &user.sub,
-        username: &user.username,
-        client_id,
-    }
+/// [`issue_access_token`] at `now` on the service's clock.
+fn issue_access_token_at(
+    pool: &mut UserPool,
+    username: &str,
+    client_id: &str,
+    now: u64,
+) -> Option<String> {
+    pool.client(client_id)?;
+    let claims = token_claims(pool, username, client_id, None, now)?;
+    Some(sign_tokens(pool, &claims).1)
 }
 
 impl Cognito {
@@ -353,33 +560,33 @@ impl Cognito {
         username: &str,
         client_id: &str,
     ) -> Option<String> {
+        let now = self.now();
         self.with_pool_mut(pool_id, |pool| {
-            issue_access_token(pool, username, client_id)
+            issue_access_token_at(pool, username, client_id, now)
         })
         .flatten()
     }
 }
 
-/// `{"AuthenticationResult": {...}, "ChallengeParameters": {}}` with fresh tokens.
-pub(crate) fn authentication_result(pool: &mut UserPool, username: &str, client_id: &str) -> Value {
-    let now = crate::pool::now_seconds() as u64;
-    let id_token = pool
-        .find_user(username)
-        .map(|user| tokens::id_token(&subject(pool, user, client_id), &user.attributes, now))
-        .unwrap_or_default();
-    let access = issue_access_token(pool, username, client_id).unwrap_or_default();
-    let refresh = tokens::refresh_token();
-    pool.remember_refresh_token(&refresh, username, client_id);
-    json!({
-        "ChallengeParameters": {},
-        "AuthenticationResult": {
-            "AccessToken": access,
-            "ExpiresIn": tokens::TOKEN_LIFETIME_SECONDS,
-            "TokenType": "Bearer",
-            "RefreshToken": refresh,
-            "IdToken": id_token,
-        }
-    })
+/// `{"ChallengeParameters": {}, "AuthenticationResult": {...}}` with the tokens of `claims`
+/// signed; a new sign-in also gets a refresh token, a refresh does not (§T.4).
+pub(crate) fn authentication_result(
+    pool: &mut UserPool,
+    claims: &TokenClaims,
+    refreshed: bool,
+) -> Value {
+    let (id_token, access) = sign_tokens(pool, claims);
+    let mut result = Map::with_capacity(5);
+    result.insert("AccessToken".into(), access.into());
+    result.insert("ExpiresIn".into(), tokens::TOKEN_LIFETIME_SECONDS.into());
+    result.insert("TokenType".into(), "Bearer".into());
+    if !refreshed {
+        let refresh = tokens::refresh_token();
+        pool.remember_refresh_token(&refresh, claims.sign_in.clone());
+        result.insert("RefreshToken".into(), refresh.into());
+    }
+    result.insert("IdToken".into(), id_token.into());
+    json!({"ChallengeParameters": {}, "AuthenticationResult": Value::Object(result)})
 }
 
 /// How long a sign-in session waits for the challenge answer (the app client's default

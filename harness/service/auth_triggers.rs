@@ -94,7 +94,13 @@ mod tests {
         let mut pool = UserPool::with_id("us-east-1_Withdraw1", PoolConfig::default());
         pool.put_user(User::new("carol"));
         pool.remember_access_token("access-1", "carol", "client-1");
-        pool.remember_refresh_token("refresh-1", "carol", "client-1");
+        let grant = crate::pool::RefreshGrant {
+            username: "carol".into(),
+            client_id: "client-1".into(),
+            auth_time: 0,
+            origin_jti: "origin".into(),
+        };
+        pool.remember_refresh_token("refresh-1", grant);
         pool.remember_access_token("access-2", "carol", "client-1");
         let handle: PoolHandle = Arc::new(Mutex::new(pool));
         let response = json!({"AuthenticationResult": {"AccessToken": "access-1", "RefreshToken": "refresh-1"}});

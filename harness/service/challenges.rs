@@ -1,15 +1,16 @@
 //! RespondToAuthChallenge and AdminRespondToAuthChallenge for NEW_PASSWORD_REQUIRED: the first
 //! sign-in of a user created with AdminCreateUser (or given a temporary password), who must choose
-//! a password. Once the new password is set the sign-in is complete: PostAuthentication runs,
-//! with this call's ClientMetadata, before the tokens go out (cognito-semantics.md §AT.1);
-//! PostConfirmation does not.
+//! a password. The tokens it issues go through PreTokenGeneration
+//! (`TokenGeneration_NewPasswordChallenge`, with the request's ClientMetadata); then the sign-in is
+//! complete and PostAuthentication runs, with this call's ClientMetadata, before the tokens go out
+//! (cognito-semantics.md §AT.1). PostConfirmation does not.
 
 use serde_json::Value;
 
 use super::auth::{
-    authentication_result, check_password_policy, client_not_found, missing_parameter,
+    check_password_policy, client_not_found, missing_parameter, token_claims, SignedIn,
 };
-use super::auth_triggers::{plan_post_authentication, withdraw_tokens};
+use super::auth_triggers::plan_post_authentication;
 use super::{lock, Cognito, Outcome};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
@@ -40,30 +41,19 @@ const CHALLENGE_NAMES: [&str; 16] = [
 impl Cognito {
     /// RespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED`).
     pub async fn respond_to_auth_challenge(&self, request: &Value) -> Outcome {
-        self.challenge_call("RespondToAuthChallenge", request, false)
+        let signed_in = self.answer_challenge(request, false);
+        self.finish_sign_in("RespondToAuthChallenge", signed_in)
             .await
     }
 
     /// AdminRespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED`).
     pub async fn admin_respond_to_auth_challenge(&self, request: &Value) -> Outcome {
-        self.challenge_call("AdminRespondToAuthChallenge", request, true)
+        let signed_in = self.answer_challenge(request, true);
+        self.finish_sign_in("AdminRespondToAuthChallenge", signed_in)
             .await
     }
 
-    async fn challenge_call(&self, action: &str, request: &Value, admin: bool) -> Outcome {
-        let mut outcome = Outcome::new(action, Ok(Value::Null));
-        let result = self.answer_challenge(request, admin, &mut outcome).await;
-        outcome.result = result;
-        outcome
-    }
-
-    /// The answer to the challenge; trigger runs go into `outcome`.
-    async fn answer_challenge(
-        &self,
-        request: &Value,
-        admin: bool,
-        outcome: &mut Outcome,
-    ) -> Result<Value, CognitoError> {
+    fn answer_challenge(&self, request: &Value, admin: bool) -> Result<SignedIn, CognitoError> {
         let pool_id = if admin {
             string_member(request, "UserPoolId")?
         } else {
@@ -73,7 +63,7 @@ impl Cognito {
         let challenge = string_member(request, "ChallengeName")?;
         let session = string_member(request, "Session")?;
         let responses = string_map_member(request, "ChallengeResponses")?;
-        let metadata = string_map_member(request, "ClientMetadata")?;
+        let client_metadata = string_map_member(request, "ClientMetadata")?.cloned();
         let mut v = Validator::new();
         if admin {
             v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
@@ -99,51 +89,52 @@ impl Cognito {
             None => self.pool_for_client(client_id)?,
         };
         let now = self.now();
-        let (result, post) = {
-            let mut guard = lock(&pool);
-            guard
-                .client(client_id)
-                .ok_or_else(|| client_not_found(client_id))?;
-            let expired = || {
-                CognitoError::new(
-                    ErrorCode::NotAuthorizedException,
-                    "Invalid session for the user, session is expired.",
-                )
-            };
-            let response = |name: &str| responses.and_then(|r| r.get(name)).and_then(Value::as_str);
-            let password =
-                response("NEW_PASSWORD").ok_or_else(|| missing_parameter("NEW_PASSWORD"))?;
-            check_password_policy(&guard, password)?;
-            let grant = guard
-                .take_session(session.unwrap_or_default(), now)
-                .filter(|g| g.client_id == client_id)
-                .ok_or_else(expired)?;
-            let user = guard.find_user_mut(&grant.username).ok_or_else(expired)?;
-            if user.status != UserStatus::ForceChangePassword {
-                return Err(expired());
-            }
-            // Required attributes the user had to supply come as `userAttributes.<name>`.
-            for (name, value) in responses.into_iter().flatten() {
-                if let (Some(attribute), Some(value)) =
-                    (name.strip_prefix("userAttributes."), value.as_str())
-                {
-                    user.attributes
-                        .insert(attribute.to_string(), value.to_string());
-                }
-            }
-            user.password = Some(password.to_string());
-            user.status = UserStatus::Confirmed;
-            let username = user.username.clone();
-            let result = authentication_result(&mut guard, &username, client_id);
-            let post = plan_post_authentication(&guard, &username, client_id, None, metadata);
-            (result, post)
+        let mut guard = lock(&pool);
+        guard
+            .client(client_id)
+            .ok_or_else(|| client_not_found(client_id))?;
+        let expired = || {
+            CognitoError::new(
+                ErrorCode::NotAuthorizedException,
+                "Invalid session for the user, session is expired.",
+            )
         };
-        // The new password stays even if PostAuthentication withholds the tokens (ruling AT-3).
-        let source = TriggerSource::POST_AUTHENTICATION_AUTHENTICATION;
-        if let Err(e) = self.run_auth_trigger(outcome, &pool, source, post).await {
-            withdraw_tokens(&pool, &result);
-            return Err(e);
+        let response = |name: &str| responses.and_then(|r| r.get(name)).and_then(Value::as_str);
+        let password = response("NEW_PASSWORD").ok_or_else(|| missing_parameter("NEW_PASSWORD"))?;
+        check_password_policy(&guard, password)?;
+        let grant = guard
+            .take_session(session.unwrap_or_default(), now)
+            .filter(|g| g.client_id == client_id)
+            .ok_or_else(expired)?;
+        let user = guard.find_user_mut(&grant.username).ok_or_else(expired)?;
+        if user.status != UserStatus::ForceChangePassword {
+            return Err(expired());
         }
-        Ok(result)
+        // Required attributes the user had to supply come as `userAttributes.<name>`.
+        for (name, value) in responses.into_iter().flatten() {
+            if let (Some(attribute), Some(value)) =
+                (name.strip_prefix("userAttributes."), value.as_str())
+            {
+                user.attributes
+                    .insert(attribute.to_string(), value.to_string());
+            }
+        }
+        user.password = Some(password.to_string());
+        user.status = UserStatus::Confirmed;
+        let username = user.username.clone();
+        let claims = token_claims(&guard, &username, client_id, None, now).ok_or_else(expired)?;
+        let post =
+            plan_post_authentication(&guard, &username, client_id, None, client_metadata.as_ref());
+        drop(guard);
+        // The password change stands even if PreTokenGeneration or PostAuthentication then fails
+        // (assumed, §PTG.5; ruling AT-3).
+        Ok(SignedIn::tokens(
+            pool,
+            claims,
+            TriggerSource::TOKEN_GENERATION_NEW_PASSWORD_CHALLENGE,
+            false,
+            client_metadata,
+        )
+        .then_post_authentication(post))
     }
 }

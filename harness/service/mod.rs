@@ -38,6 +38,7 @@ use serde_json::Value;
 
 use crate::function::{Deadline, FunctionLookup, Functions, Invocation};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
+use crate::model::tokens::{Rejected, TokenUse};
 use crate::pool::{Message, UserPool};
 use crate::trigger::shared::with_caller_sdk;
 use crate::trigger::{Decision, TriggerSource, Verdict};
@@ -132,6 +133,8 @@ pub struct Cognito {
     deadline: Deadline,
     /// Seconds added to the real clock (tests let codes expire).
     clock_offset: AtomicU64,
+    /// Where tokens say they come from, before `/<pool id>` (None: Cognito's own URL).
+    issuer_base: RwLock<Option<String>>,
 }
 
 impl Default for Cognito {
@@ -148,6 +151,7 @@ impl Cognito {
             functions: Arc::new(functions),
             deadline: Deadline::default(),
             clock_offset: AtomicU64::new(0),
+            issuer_base: RwLock::new(None),
         }
     }
 
@@ -158,6 +162,7 @@ impl Cognito {
             functions,
             deadline: Deadline::default(),
             clock_offset: AtomicU64::new(0),
+            issuer_base: RwLock::new(None),
         }
     }
 
@@ -171,8 +176,48 @@ impl Cognito {
         self.deadline
     }
 
+    /// Sets the issuer base of every pool's tokens: their `iss` becomes `<base>/<pool id>`, and
+    /// the pool's JWKS is expected at `<base>/<pool id>/.well-known/jwks.json`. In-process the
+    /// default is Cognito's own `https://cognito-idp.<region>.amazonaws.com`; `serve` sets its
+    /// own URL (`http://127.0.0.1:PORT`), so verifiers can fetch the keys from it. Applies to
+    /// pools already added and to pools added later; tokens issued before keep their `iss`.
+    pub fn set_issuer_base(&self, base: impl Into<String>) {
+        let base = base.into().trim_end_matches('/').to_string();
+        *self.issuer_base.write().expect("issuer base") = Some(base.clone());
+        for pool in self.pools_snapshot() {
+            lock(&pool).set_issuer_base(Some(base.clone()));
+        }
+    }
+
+    /// The `iss` of a pool's tokens (see [`Cognito::set_issuer_base`]).
+    pub fn issuer(&self, pool_id: &str) -> Option<String> {
+        self.with_pool(pool_id, UserPool::issuer)
+    }
+
+    /// A pool's JSON Web Key Set, as Cognito serves it at `/<pool id>/.well-known/jwks.json`:
+    /// the public halves of the keys that sign its ID and access tokens.
+    pub fn jwks(&self, pool_id: &str) -> Option<Value> {
+        self.with_pool(pool_id, |pool| pool.keys().jwks())
+    }
+
+    /// A pool's OpenID Connect discovery document (`/<pool id>/.well-known/openid-configuration`):
+    /// the members a verifier reads (`issuer`, `jwks_uri`, the signing algorithm).
+    pub fn openid_configuration(&self, pool_id: &str) -> Option<Value> {
+        let issuer = self.issuer(pool_id)?;
+        Some(serde_json::json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        }))
+    }
+
     /// Adds a pool and returns its id.
-    pub fn add_pool(&self, pool: UserPool) -> String {
+    pub fn add_pool(&self, mut pool: UserPool) -> String {
+        pool.set_issuer_base(self.issuer_base.read().expect("issuer base").clone());
         let id = pool.id.clone();
         self.pools
             .write()
@@ -278,6 +323,7 @@ impl Cognito {
             }
             Action::VerifyUserAttribute => self.verify_user_attribute(request),
             Action::AdminGetUser => self.admin_get_user(request),
+            Action::GetUser => self.get_user(request),
             Action::FederatedSignIn => self.federated_sign_in(request).await,
             Action::SendAuthenticationCode => self.send_authentication_code(request).await,
             Action::InitiateAuth => self.initiate_auth(request).await,
@@ -307,21 +353,32 @@ impl Cognito {
             .collect()
     }
 
-    /// The pool that issued an access token, with the grant, or NotAuthorizedException.
+    /// The pool that issued an access token, with the grant, or NotAuthorizedException: the
+    /// pool must remember the token (it issued it, and it was not revoked with its user), its
+    /// signature must verify with the pool's access-token key, and it must not have expired on
+    /// Cognito's clock (§T.5).
     pub(crate) fn pool_for_token(
         &self,
         token: &str,
     ) -> Result<(PoolHandle, crate::pool::AccessGrant), CognitoError> {
+        let now = self.now();
         for pool in self.pools_snapshot() {
-            let grant = lock(&pool).access_grant(token).cloned();
-            if let Some(grant) = grant {
-                return Ok((pool, grant));
-            }
+            let guard = lock(&pool);
+            let Some(grant) = guard.access_grant(token).cloned() else {
+                continue;
+            };
+            let verified = guard.keys().verify(TokenUse::Access, token, now);
+            drop(guard);
+            return match verified {
+                Ok(_) => Ok((pool, grant)),
+                Err(Rejected::Expired) => Err(CognitoError::new(
+                    ErrorCode::NotAuthorizedException,
+                    "Access Token has expired",
+                )),
+                Err(Rejected::Invalid) => Err(invalid_access_token()),
+            };
         }
-        Err(CognitoError::new(
-            ErrorCode::NotAuthorizedException,
-            "Invalid Access Token",
-        ))
+        Err(invalid_access_token())
     }
 
     /// Seconds since the epoch on Cognito's clock (real time plus [`Cognito::advance_clock`]).
@@ -358,6 +415,12 @@ pub(crate) fn pool_not_found(id: &str) -> CognitoError {
         ErrorCode::ResourceNotFoundException,
         format!("User pool {id} does not exist."),
     )
+}
+
+/// NotAuthorizedException `Invalid Access Token`: a token the harness did not issue (or no longer
+/// remembers), or whose signature does not verify.
+fn invalid_access_token() -> CognitoError {
+    CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Access Token")
 }
 
 pub(crate) fn user_not_found() -> CognitoError {

@@ -1,8 +1,9 @@
-//! AdminGetUser and the user shapes responses share.
+//! AdminGetUser, GetUser and the user shapes responses share.
 
 use serde_json::{json, Value};
 
 use super::{lock, user_not_found, Cognito, Outcome};
+use crate::model::coral::{string_member, Validator, ACCESS_TOKEN_RULE};
 use crate::pool::User;
 
 /// UserType (AdminCreateUser's `User`, ListUsers' entries): attributes under `Attributes`.
@@ -33,5 +34,23 @@ impl Cognito {
                 Ok(response)
             });
         Outcome::new("AdminGetUser", result)
+    }
+
+    /// GetUser: the user an access token stands for, with `UserAttributes`. Only an access token
+    /// the pool issued, signed and still valid is accepted (cognito-semantics.md §T.5).
+    pub fn get_user(&self, request: &Value) -> Outcome {
+        let result = (|| {
+            let token = string_member(request, "AccessToken")?;
+            let mut v = Validator::new();
+            v.required_string("accessToken", token, ACCESS_TOKEN_RULE);
+            v.finish()?;
+            let (pool, grant) = self.pool_for_token(token.unwrap_or_default())?;
+            let guard = lock(&pool);
+            let user = guard
+                .find_user(&grant.username)
+                .ok_or_else(user_not_found)?;
+            Ok(json!({"Username": user.username, "UserAttributes": user.attribute_list()}))
+        })();
+        Outcome::new("GetUser", result)
     }
 }

@@ -31,6 +31,7 @@ pub(crate) mod post_authentication;
 pub(crate) mod post_confirmation;
 pub(crate) mod pre_authentication;
 pub(crate) mod pre_sign_up;
+pub(crate) mod pre_token_generation;
 pub(crate) mod rules;
 pub mod samples;
 pub(crate) mod shared;
@@ -51,12 +52,13 @@ pub use rules::{Grade, Rule};
 pub use verdict::{Decision, Verdict};
 
 /// Every trigger kind the harness runs: the one place a kind is registered.
-pub(crate) static KINDS: [&Kind; 5] = [
+pub(crate) static KINDS: [&Kind; 6] = [
     &custom_message::KIND,
     &pre_sign_up::KIND,
     &post_confirmation::KIND,
     &pre_authentication::KIND,
     &post_authentication::KIND,
+    &pre_token_generation::KIND,
 ];
 
 /// What the registry knows of one trigger kind.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use aws_lambda_events::cognito::{
     CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPostAuthentication,
     CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
-    CognitoEventUserPoolsPreSignup,
+    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreTokenGen,
 };
 use cognito_harness::samples::{fixture_name, sample_event};
 use cognito_harness::{Trigger, TriggerSource};
@@ -72,6 +72,11 @@ fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
                     serde_json::from_value(event).unwrap();
                 assert!(!typed.request.new_device_used);
             }
+            Trigger::PRE_TOKEN_GENERATION => {
+                let typed: CognitoEventUserPoolsPreTokenGen =
+                    serde_json::from_value(event).unwrap();
+                assert!(typed.response.claims_override_details.is_none());
+            }
             other => panic!("no aws_lambda_events type is checked for {other} yet"),
         }
     }
@@ -103,6 +108,8 @@ fn client_metadata_appears_only_where_cognito_forwards_it() {
             "PostConfirmation_ConfirmSignUp",
             "PostConfirmation_ConfirmForgotPassword",
             "PostAuthentication_Authentication",
+            "TokenGeneration_NewPasswordChallenge",
+            "TokenGeneration_AuthenticateDevice",
         ]
     );
 }

@@ -198,3 +198,51 @@ pub fn pre_sign_up_event(email: &str) -> Value {
         "response": { "autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false }
     })
 }
+
+/// A `node_modules` folder with `aws-jwt-verify` installed, at `target/node-jwt-verify`. Installed
+/// from npm on first use; `Ok(None)` when npm cannot reach its registry (the caller skips, saying
+/// so), a panic on any other failure.
+pub fn aws_jwt_verify() -> Option<PathBuf> {
+    static INSTALLED: OnceLock<Result<Option<PathBuf>, String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(install_aws_jwt_verify)
+        .clone()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn install_aws_jwt_verify() -> Result<Option<PathBuf>, String> {
+    let prefix = root().join("target/node-jwt-verify");
+    let modules = prefix.join("node_modules");
+    if modules.join("aws-jwt-verify/package.json").exists() {
+        return Ok(Some(modules));
+    }
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    let output = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&prefix)
+        .arg("aws-jwt-verify@5")
+        .output()
+        .map_err(|e| format!("could not run npm: {e}"))?;
+    if output.status.success() {
+        return Ok(Some(modules));
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let offline = [
+        "ENOTFOUND",
+        "EAI_AGAIN",
+        "ETIMEDOUT",
+        "ECONNREFUSED",
+        "ENETUNREACH",
+    ];
+    if offline.iter().any(|code| stderr.contains(code)) {
+        Ok(None)
+    } else {
+        Err(format!("npm install aws-jwt-verify failed:\n{stderr}"))
+    }
+}
