@@ -49,11 +49,13 @@ pub enum ErrorCode {
     SerializationException,
     /// `PasswordResetRequiredException`.
     PasswordResetRequiredException,
+    /// `GroupExistsException`.
+    GroupExistsException,
 }
 
 impl ErrorCode {
     /// Every code, for parsing names given in scenario files.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::InvalidParameterException,
         ErrorCode::ResourceNotFoundException,
         ErrorCode::UserNotFoundException,
@@ -74,6 +76,7 @@ impl ErrorCode {
         ErrorCode::UnknownOperationException,
         ErrorCode::SerializationException,
         ErrorCode::PasswordResetRequiredException,
+        ErrorCode::GroupExistsException,
     ];
 
     /// The shape name, as sent in `__type` and `x-amzn-ErrorType`.
@@ -99,6 +102,7 @@ impl ErrorCode {
             ErrorCode::UnknownOperationException => "UnknownOperationException",
             ErrorCode::SerializationException => "SerializationException",
             ErrorCode::PasswordResetRequiredException => "PasswordResetRequiredException",
+            ErrorCode::GroupExistsException => "GroupExistsException",
         }
     }
 

@@ -44,6 +44,17 @@ impl Group {
     }
 }
 
+/// A user's groups as tokens and events show them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Membership {
+    /// Group names, best precedence first (`cognito:groups`, `groupsToOverride`).
+    pub names: Vec<String>,
+    /// The groups' role ARNs in the same order (`cognito:roles`, `iamRolesToOverride`).
+    pub roles: Vec<String>,
+    /// `cognito:preferred_role` / `preferredRole`.
+    pub preferred_role: Option<String>,
+}
+
 /// The groups of one pool.
 #[derive(Clone, Debug, Default)]
 pub struct Groups {
@@ -112,6 +123,34 @@ impl Groups {
             .collect();
         groups.sort_by_key(|g| (g.precedence.is_none(), g.precedence, g.name.to_lowercase()));
         groups
+    }
+
+    /// What the user `sub`'s groups put in tokens and in PreTokenGeneration's
+    /// `groupConfiguration`: the names by precedence, their role ARNs, and the preferred role
+    /// (the role of the best-ranked groups with a role, unless those disagree: API reference,
+    /// CreateGroup `Precedence`).
+    pub fn membership(&self, sub: &str) -> Membership {
+        let groups = self.of_member(sub);
+        let with_role: Vec<&&Group> = groups.iter().filter(|g| g.role_arn.is_some()).collect();
+        let preferred_role = with_role.first().and_then(|best| {
+            let tied: Vec<&Option<String>> = with_role
+                .iter()
+                .filter(|g| g.precedence == best.precedence)
+                .map(|g| &g.role_arn)
+                .collect();
+            tied.iter()
+                .all(|r| **r == best.role_arn)
+                .then(|| best.role_arn.clone())
+                .flatten()
+        });
+        Membership {
+            names: groups.iter().map(|g| g.name.clone()).collect(),
+            roles: with_role
+                .iter()
+                .filter_map(|g| g.role_arn.clone())
+                .collect(),
+            preferred_role,
+        }
     }
 
     /// Forgets the user `sub` everywhere (the user was deleted).

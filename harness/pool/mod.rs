@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 pub use config::PoolConfig;
-pub use groups::{Group, Groups};
+pub use groups::{Group, Groups, Membership};
 pub use schema::Schema;
 
 /// The ExplicitAuthFlows of a client made with [`UserPool::add_client`] (scenario and test

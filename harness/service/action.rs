@@ -75,6 +75,24 @@ actions! {
     AdminDeleteUser,
     /// AdminSetUserPassword.
     AdminSetUserPassword,
+    /// CreateGroup.
+    CreateGroup,
+    /// GetGroup.
+    GetGroup,
+    /// UpdateGroup.
+    UpdateGroup,
+    /// DeleteGroup.
+    DeleteGroup,
+    /// ListGroups.
+    ListGroups,
+    /// AdminAddUserToGroup.
+    AdminAddUserToGroup,
+    /// AdminRemoveUserFromGroup.
+    AdminRemoveUserFromGroup,
+    /// AdminListGroupsForUser.
+    AdminListGroupsForUser,
+    /// ListUsersInGroup.
+    ListUsersInGroup,
     /// InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).
     InitiateAuth,
     /// AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).

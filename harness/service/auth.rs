@@ -22,7 +22,7 @@ use crate::model::coral::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
 use crate::model::tokens::{self, TokenUse};
 use crate::pool::{AppClient, RefreshGrant, User, UserPool, UserStatus};
 use crate::trigger::pre_authentication::SigningIn;
-use crate::trigger::pre_token_generation::{self, TokenOverrides};
+use crate::trigger::pre_token_generation::{self, set_after_sub, TokenOverrides};
 use crate::trigger::{judge, Context, Trigger, TriggerSource};
 
 /// AuthFlowType's values (botocore), in the model's order, for the enum constraint message.
@@ -510,9 +510,29 @@ pub(crate) fn token_claims(
         event_id: &event_id,
         now,
     };
+    let mut id = tokens::id_claims(&session, &user.attributes);
+    let mut access = tokens::access_claims(&session);
+    // A user's groups: `cognito:groups` in both tokens right after `sub`, the roles in the ID
+    // token only (§G, DG "Using the ID token", "Using the access token").
+    let membership = pool.groups.membership(&user.sub);
+    if !membership.names.is_empty() {
+        let names = Value::from(membership.names);
+        set_after_sub(&mut access, "cognito:groups", Some(names.clone()));
+        if let Some(role) = membership.preferred_role {
+            set_after_sub(&mut id, "cognito:preferred_role", Some(Value::from(role)));
+        }
+        if !membership.roles.is_empty() {
+            set_after_sub(
+                &mut id,
+                "cognito:roles",
+                Some(Value::from(membership.roles)),
+            );
+        }
+        set_after_sub(&mut id, "cognito:groups", Some(names));
+    }
     Some(TokenClaims {
-        id: tokens::id_claims(&session, &user.attributes),
-        access: tokens::access_claims(&session),
+        id,
+        access,
         sign_in,
     })
 }

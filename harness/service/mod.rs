@@ -14,6 +14,7 @@ mod auth_triggers;
 mod challenges;
 mod codes;
 mod delivery;
+mod groups;
 mod new_users;
 mod outcome_text;
 mod password_policy;
@@ -335,6 +336,15 @@ impl Cognito {
             Action::AdminSetUserPassword => self.admin_set_user_password(request),
             Action::ListUsers => self.list_users(request),
             Action::AdminDeleteUser => self.admin_delete_user(request),
+            Action::CreateGroup => self.create_group(request),
+            Action::GetGroup => self.get_group(request),
+            Action::UpdateGroup => self.update_group(request),
+            Action::DeleteGroup => self.delete_group(request),
+            Action::ListGroups => self.list_groups(request),
+            Action::AdminAddUserToGroup => self.admin_add_user_to_group(request),
+            Action::AdminRemoveUserFromGroup => self.admin_remove_user_from_group(request),
+            Action::AdminListGroupsForUser => self.admin_list_groups_for_user(request),
+            Action::ListUsersInGroup => self.list_users_in_group(request),
         }
     }
 

@@ -234,7 +234,7 @@ fn list(items: &[String]) -> Option<Value> {
 
 /// Sets (or, with None, removes) a claim placed right after `sub`, as Cognito places
 /// `cognito:groups`.
-fn set_after_sub(claims: &mut Map<String, Value>, name: &str, value: Option<Value>) {
+pub(crate) fn set_after_sub(claims: &mut Map<String, Value>, name: &str, value: Option<Value>) {
     claims.shift_remove(name);
     if let Some(value) = value {
         let at = claims.keys().position(|k| k == "sub").map_or(0, |i| i + 1);
@@ -461,7 +461,7 @@ fn forwards_client_metadata(source: TriggerSource) -> bool {
 }
 
 /// A PreTokenGeneration event (§PTG.1): the user's stored attributes, the group configuration
-/// (the harness has no groups: empty lists, `preferredRole` null), `scopes` for V2_0/V3_0,
+/// (the user's groups, their roles and the preferred role, §G), `scopes` for V2_0/V3_0,
 /// `clientMetadata` only when forwarded, and a null override member in `response`.
 pub(crate) fn event(
     pool: &UserPool,
@@ -477,10 +477,15 @@ pub(crate) fn event(
         "userAttributes".into(),
         Value::Object(stored_attributes(pool, user)),
     );
+    // The user's groups as they stand (§G): names by precedence, their roles, the preferred one.
+    let membership = pool.groups.membership(&user.sub);
     let mut groups = Map::with_capacity(3);
-    groups.insert("groupsToOverride".into(), Value::Array(Vec::new()));
-    groups.insert("iamRolesToOverride".into(), Value::Array(Vec::new()));
-    groups.insert("preferredRole".into(), Value::Null);
+    groups.insert("groupsToOverride".into(), Value::from(membership.names));
+    groups.insert("iamRolesToOverride".into(), Value::from(membership.roles));
+    groups.insert(
+        "preferredRole".into(),
+        membership.preferred_role.map_or(Value::Null, Value::from),
+    );
     request.insert("groupConfiguration".into(), Value::Object(groups));
     let response_member = match version {
         EventVersion::V1 => "claimsOverrideDetails",

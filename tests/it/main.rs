@@ -13,6 +13,7 @@ mod event_fixtures;
 mod events;
 mod expectations;
 mod fixture;
+mod groups;
 mod http_invoke;
 mod in_process;
 mod init;
