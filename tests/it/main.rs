@@ -8,6 +8,7 @@ mod cli;
 mod custom_message_judge;
 mod event_fixtures;
 mod events;
+mod execution_model;
 mod fixture;
 mod http_invoke;
 mod in_process;
