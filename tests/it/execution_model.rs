@@ -183,50 +183,54 @@ async fn each_invocation_gets_its_own_log_framed_like_lambda() {
     }
 }
 
-/// The helpers `trigger-forks-helpers` recorded in `file`: (pid, kind).
-fn helpers(file: &PathBuf) -> Vec<(u32, String)> {
+/// A helper `trigger-forks-helpers` started.
+struct Helper {
+    pid: u32,
+    kind: String,
+    /// Whether it ran in a PID namespace other than ours (the sandbox, where the kernel allows).
+    sandboxed: bool,
+}
+
+/// The helpers recorded in `file`, one `<pid> <kind> <NSpid...>` line each.
+fn helpers(file: &PathBuf) -> Vec<Helper> {
     std::fs::read_to_string(file)
         .unwrap_or_default()
         .lines()
         .filter_map(|line| {
-            let (pid, kind) = line.split_once(' ')?;
-            Some((pid.parse().ok()?, kind.to_string()))
+            let mut fields = line.split_whitespace();
+            let pid = fields.next()?.parse().ok()?;
+            let kind = fields.next()?.to_string();
+            Some(Helper {
+                pid,
+                kind,
+                sandboxed: fields.count() > 1,
+            })
         })
         .collect()
-}
-
-/// Whether `pid` runs in a PID namespace other than ours (the harness's sandbox, where allowed).
-fn in_a_pid_namespace(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("NSpid:"))
-                .map(|ids| ids.split_whitespace().count() > 1)
-        })
-        .unwrap_or(false)
 }
 
 /// Checks every helper dies. Without a PID namespace (the kernel refused one) a `setsid` daemon
 /// leaves the process group and cannot be reached: then only the others are checked.
 fn all_gone(file: &PathBuf, how: &str) {
     let helpers = helpers(file);
-    let kinds: BTreeSet<&str> = helpers.iter().map(|(_, k)| k.as_str()).collect();
+    let kinds: BTreeSet<&str> = helpers.iter().map(|h| h.kind.as_str()).collect();
     assert_eq!(
         kinds,
         BTreeSet::from(["child", "double-fork", "setsid"]),
-        "{helpers:?}"
+        "{file:?}"
     );
-    let sandboxed = helpers.iter().all(|(pid, _)| in_a_pid_namespace(*pid));
-    for (pid, kind) in &helpers {
-        if kind == "setsid" && !sandboxed {
-            eprintln!("no PID namespace here: the setsid helper {pid} is not checked");
+    for helper in &helpers {
+        if helper.kind == "setsid" && !helper.sandboxed {
+            eprintln!(
+                "no PID namespace here: the setsid helper {} is not checked",
+                helper.pid
+            );
             continue;
         }
-        eventually(&format!("the {kind} helper {pid} is gone after {how}"), || {
-            !alive(*pid)
-        });
+        eventually(
+            &format!("the {} helper {} is gone after {how}", helper.kind, helper.pid),
+            || !alive(helper.pid),
+        );
     }
 }
 
@@ -277,9 +281,8 @@ async fn a_recycled_environment_takes_every_helper_with_it() {
         .invoke(&json!({ "ok": true }), &ctx(Duration::from_secs(60)))
         .await;
     assert!(matches!(result, Invoked::Output(_)), "{result:?}");
-    let helpers = helpers(&file);
     assert!(
-        helpers.iter().all(|(pid, _)| alive(*pid)),
+        helpers(&file).iter().all(|h| alive(h.pid)),
         "the helpers live while the environment does"
     );
     drop(function);

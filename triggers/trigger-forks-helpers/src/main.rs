@@ -1,6 +1,7 @@
 //! Broken on purpose: on each event it starts three helpers that outlive the handler, the ways
 //! real functions leak processes: a plain child, a `setsid` daemon, and a double-forked orphan.
-//! Each helper appends `<pid> <kind>` (its pid as the host sees it, read from /proc) to the file
+//! Each helper appends `<pid> <kind> <NSpid...>` (its pid as the host sees it, read from /proc,
+//! then its ids in each PID namespace it is in) to the file
 //! `HELPERS_FILE`, then sleeps. Then, by `AFTER_FORKING`: `answer` (default) answers with the event,
 //! `exit` exits with status 3, `hang` never answers.
 
@@ -11,9 +12,13 @@ use std::time::{Duration, Instant};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
 
-/// Records the shell's own pid (/proc/self resolves in /proc's namespace: the host's), then becomes
-/// a long sleep with that pid.
-const HELPER: &str = r#"read -r pid rest < /proc/self/stat; echo "$pid $KIND" >> "$HELPERS_FILE"; exec sleep 600"#;
+/// Records the shell's own pid (/proc/self resolves in /proc's namespace: the host's) and its ids
+/// in every nested PID namespace (`NSpid`), then becomes a long sleep with that pid.
+const HELPER: &str = r#"read -r pid rest < /proc/self/stat
+ns=
+while read -r key value; do [ "$key" = NSpid: ] && ns=$value; done < /proc/self/status
+echo "$pid $KIND $ns" >> "$HELPERS_FILE"
+exec sleep 600"#;
 
 fn helper(kind: &str) -> Command {
     let mut command = Command::new("sh");
