@@ -340,7 +340,10 @@ fn settings(file: &Path, path: &str, spec: &FunctionSpec) -> Result<Settings, Er
             format!("expected at most {MAX_CONCURRENCY} (Lambda's default account concurrency), got {n}"),
         ));
     }
-    if spec.memory_size.is_some_and(|mb| !(128..=10_240).contains(&mb)) {
+    if spec
+        .memory_size
+        .is_some_and(|mb| !(128..=10_240).contains(&mb))
+    {
         return Err(Error::input(
             file,
             format!("{path}.memory_size"),

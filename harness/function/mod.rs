@@ -204,12 +204,11 @@ pub async fn invoke_with_retries(
         let ctx = InvokeContext::new(arn, deadline.per_attempt);
         // Cognito's clock runs from its call, so a cold start counts (Lambda's init does too);
         // no invocation waits for another's environment, so nothing else does.
-        let result = match tokio::time::timeout(deadline.per_attempt, function.invoke(event, &ctx))
-            .await
-        {
-            Ok(result) => result,
-            Err(_) => Invoked::TimedOut,
-        };
+        let result =
+            match tokio::time::timeout(deadline.per_attempt, function.invoke(event, &ctx)).await {
+                Ok(result) => result,
+                Err(_) => Invoked::TimedOut,
+            };
         logs.push_str(&ctx.logs.take());
         if result != Invoked::TimedOut || attempts >= deadline.attempts.max(1) {
             return Invocation {

@@ -384,12 +384,8 @@ impl Lease<'_> {
             } else {
                 answered
             };
-            ctx.logs.push_str(&environment.frame(
-                &ctx.request_id,
-                output,
-                duration,
-                memory_mb,
-            ));
+            ctx.logs
+                .push_str(&environment.frame(&ctx.request_id, output, duration, memory_mb));
             return result;
         }
         Invoked::Unavailable(format!(
@@ -535,7 +531,11 @@ impl Environment {
         .into_iter()
         .flatten()
         // SAFETY: the descriptor is owned by the AsyncFd and closed only when it is dropped.
-        .filter_map(|fd| unsafe { AsyncFd::register(nonblocking(fd)?) }.ok().map(Arc::new))
+        .filter_map(|fd| {
+            unsafe { AsyncFd::register(nonblocking(fd)?) }
+                .ok()
+                .map(Arc::new)
+        })
         .collect();
 
         let (queue, receiver) = mpsc::unbounded_channel();

@@ -55,12 +55,19 @@ async fn concurrent_invocations_each_get_an_environment_of_their_own() {
             other => panic!("call {i}: {other:?}"),
         }
     }
-    assert_eq!(function.environments(), 8, "one environment per concurrent call");
+    assert_eq!(
+        function.environments(),
+        8,
+        "one environment per concurrent call"
+    );
     // Each log is its own invocation's, however they interleaved.
     for ctx in &contexts {
         let log = ctx.logs.take();
         let own = section(&log, &ctx.request_id);
-        assert!(own.contains(&format!("handling {}", ctx.request_id)), "{log}");
+        assert!(
+            own.contains(&format!("handling {}", ctx.request_id)),
+            "{log}"
+        );
         for other in &contexts {
             if other.request_id != ctx.request_id {
                 assert!(!log.contains(&other.request_id), "{log}");
@@ -70,7 +77,9 @@ async fn concurrent_invocations_each_get_an_environment_of_their_own() {
 
     // Warm environments are reused: sequential calls start nothing new.
     for _ in 0..3 {
-        let result = function.invoke(&json!({}), &ctx(Duration::from_secs(60))).await;
+        let result = function
+            .invoke(&json!({}), &ctx(Duration::from_secs(60)))
+            .await;
         assert!(matches!(result, Invoked::Output(_)), "{result:?}");
     }
     assert_eq!(function.environments(), 8);
@@ -90,9 +99,11 @@ async fn beyond_its_concurrency_an_invocation_is_throttled() {
         })
         .collect();
     let f = function.clone();
-    tokio::task::spawn_blocking(move || eventually("two environments busy", || f.environments() == 2))
-        .await
-        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        eventually("two environments busy", || f.environments() == 2)
+    })
+    .await
+    .unwrap();
     let third = ctx(Duration::from_secs(120));
     assert_eq!(
         function.invoke(&json!({}), &third).await,
@@ -107,7 +118,9 @@ async fn beyond_its_concurrency_an_invocation_is_throttled() {
 
     let disabled = process("trigger-hangs").concurrency(0);
     assert!(matches!(
-        disabled.invoke(&json!({}), &ctx(Duration::from_secs(5))).await,
+        disabled
+            .invoke(&json!({}), &ctx(Duration::from_secs(5)))
+            .await,
         Invoked::Throttled(_)
     ));
     assert_eq!(disabled.pid(), None, "nothing was started");
@@ -116,7 +129,10 @@ async fn beyond_its_concurrency_an_invocation_is_throttled() {
 #[tokio::test]
 async fn cognito_answers_a_throttled_trigger_with_unexpected_lambda_exception() {
     let mut functions = Functions::new();
-    functions.bind("pre-sign-up", process("pre-sign-up-allowlist").concurrency(0));
+    functions.bind(
+        "pre-sign-up",
+        process("pre-sign-up-allowlist").concurrency(0),
+    );
     let cognito = recorder::cognito(functions, config(json!({})));
     let outcome = cognito
         .call(
@@ -142,7 +158,10 @@ async fn cognito_answers_a_throttled_trigger_with_unexpected_lambda_exception() 
 fn section<'a>(log: &'a str, request_id: &str) -> &'a str {
     let start = format!("START RequestId: {request_id} Version: $LATEST\n");
     let end = format!("END RequestId: {request_id}\n");
-    let from = log.find(&start).unwrap_or_else(|| panic!("no START: {log}")) + start.len();
+    let from = log
+        .find(&start)
+        .unwrap_or_else(|| panic!("no START: {log}"))
+        + start.len();
     let to = log[from..]
         .find(&end)
         .unwrap_or_else(|| panic!("no END: {log}"));
@@ -228,7 +247,10 @@ fn all_gone(file: &PathBuf, how: &str) {
             continue;
         }
         eventually(
-            &format!("the {} helper {} is gone after {how}", helper.kind, helper.pid),
+            &format!(
+                "the {} helper {} is gone after {how}",
+                helper.kind, helper.pid
+            ),
             || !alive(helper.pid),
         );
     }

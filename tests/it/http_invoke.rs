@@ -17,7 +17,10 @@ const ERROR: &str =
     r#"{"errorType":"Error","errorMessage":"boom","stackTrace":["at handler (index.js:3)"]}"#;
 
 fn ctx(timeout: Duration) -> InvokeContext {
-    InvokeContext::new("arn:aws:lambda:us-east-1:123456789012:function:custom-message", timeout)
+    InvokeContext::new(
+        "arn:aws:lambda:us-east-1:123456789012:function:custom-message",
+        timeout,
+    )
 }
 
 /// An endpoint answering every invocation with `response`.

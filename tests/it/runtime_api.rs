@@ -464,7 +464,11 @@ async fn without_a_managed_runtime_there_is_no_aws_execution_env() {
     assert_eq!(env["_HANDLER"], "bootstrap");
     assert!(env.get("AWS_EXECUTION_ENV").is_none(), "{env}");
     let cwd = std::env::current_dir().unwrap().display().to_string();
-    assert_eq!(env["LAMBDA_TASK_ROOT"], json!(cwd), "the harness's directory");
+    assert_eq!(
+        env["LAMBDA_TASK_ROOT"],
+        json!(cwd),
+        "the harness's directory"
+    );
 }
 
 /// A runtime whose initialization fails, reported the way runtime interface clients do.

@@ -31,7 +31,10 @@ fn helper(kind: &str) -> Command {
 
 async fn fork_helpers(event: LambdaEvent<Value>) -> Result<Value, Error> {
     let file = std::env::var("HELPERS_FILE")?;
-    let before = std::fs::read_to_string(&file).unwrap_or_default().lines().count();
+    let before = std::fs::read_to_string(&file)
+        .unwrap_or_default()
+        .lines()
+        .count();
 
     helper("child").args(["-c", HELPER]).spawn()?;
     let mut daemon = helper("setsid");
@@ -50,7 +53,12 @@ async fn fork_helpers(event: LambdaEvent<Value>) -> Result<Value, Error> {
 
     // Every helper has written its pid before we go on.
     let start = Instant::now();
-    while std::fs::read_to_string(&file).unwrap_or_default().lines().count() < before + 3 {
+    while std::fs::read_to_string(&file)
+        .unwrap_or_default()
+        .lines()
+        .count()
+        < before + 3
+    {
         if start.elapsed() > Duration::from_secs(20) {
             return Err("the helpers did not start".into());
         }
