@@ -59,6 +59,8 @@ const LOG_DRAIN_LIMIT: Duration = Duration::from_millis(200);
 /// How long the endpoint waits before accepting again after a failed accept (out of file
 /// descriptors or similar), instead of spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+/// How often an environment's peak memory (the REPORT line's `Max Memory Used`) is read from /proc.
+const MEMORY_SAMPLE: Duration = Duration::from_secs(1);
 /// Lambda's `PATH` (configuration-envvars.html), used when the harness has none.
 const LAMBDA_PATH: &str = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
 
@@ -344,7 +346,7 @@ impl Lease<'_> {
                 function_arn: arn.clone(),
                 trace_id: trace_id(),
             };
-            let Some((answer, ended)) = environment.queue(queued) else {
+            let Some(done) = environment.queue(queued) else {
                 self.environment = None;
                 continue;
             };
@@ -353,37 +355,31 @@ impl Lease<'_> {
                 request_id: ctx.request_id.clone(),
                 dispatched,
             });
-            let result = match tokio::time::timeout_at(deadline, answer).await {
-                Ok(Ok(result)) => result,
-                Ok(Err(_)) => Invoked::Unavailable("the runtime API host stopped".to_string()),
-                Err(_) => Invoked::TimedOut,
-            };
-            let answered = dispatched.elapsed();
             // The invocation ends when the runtime asks for the next event: what it writes until
-            // then (after its answer too) is this invocation's.
-            let mut ended = ended;
-            let output = if result == Invoked::TimedOut {
-                environment.output_so_far()
-            } else if !environment.usable() {
-                // Crashed (its watcher already handed over the output) or failed to initialize.
-                ended
-                    .try_recv()
-                    .unwrap_or_else(|_| environment.output_so_far())
-            } else {
-                match tokio::time::timeout_at(deadline, &mut ended).await {
-                    Ok(Ok(output)) => {
-                        self.keep = environment.usable();
-                        output
+            // then (after its answer too) is this invocation's. One wake-up brings both.
+            let (result, output, answered) = match tokio::time::timeout_at(deadline, done).await {
+                Ok(Ok(done)) => {
+                    self.keep = environment.usable();
+                    (done.result, done.output, done.answered)
+                }
+                Ok(Err(_)) => (
+                    Invoked::Unavailable("the runtime API host stopped".to_string()),
+                    Output::default(),
+                    None,
+                ),
+                // No answer in time, or an answer but no request for the next event: Lambda
+                // gave the answer; the environment is stuck either way and is replaced.
+                Err(_) => {
+                    let (answer, output) = environment.abandon(&ctx.request_id);
+                    match answer {
+                        Some((result, at)) => (result, output, Some(at)),
+                        None => (Invoked::TimedOut, output, None),
                     }
-                    _ => environment.output_so_far(),
                 }
             };
             self.pending = None;
-            let duration = if result == Invoked::TimedOut {
-                ctx.timeout
-            } else {
-                answered
-            };
+            let duration =
+                answered.map_or(ctx.timeout, |at| at.saturating_duration_since(dispatched));
             ctx.logs
                 .push_str(&environment.frame(&ctx.request_id, output, duration, memory_mb));
             return result;
@@ -399,7 +395,7 @@ impl Drop for Lease<'_> {
     fn drop(&mut self) {
         // The caller gave up (Cognito's deadline): the log still says what the function wrote.
         if let (Some(pending), Some(environment)) = (self.pending.take(), &mut self.environment) {
-            let output = environment.output_so_far();
+            let (_, output) = environment.abandon(&pending.request_id);
             let log = environment.frame(
                 &pending.request_id,
                 output,
@@ -433,6 +429,22 @@ struct Queued {
     trace_id: String,
 }
 
+/// How one invocation ended: its answer, what the environment wrote, and when it answered.
+struct Done {
+    result: Invoked,
+    output: Output,
+    answered: Option<Instant>,
+}
+
+/// One invocation queued or running in an environment.
+struct Call {
+    done: oneshot::Sender<Done>,
+    /// The runtime's answer, held until it asks for the next event.
+    answer: Option<(Invoked, Instant)>,
+    /// What the environment wrote before the runtime took this event.
+    before: Option<Vec<u8>>,
+}
+
 /// What an environment wrote around one invocation.
 #[derive(Default)]
 struct Output {
@@ -448,19 +460,22 @@ struct Output {
 /// and everything it started.
 struct Environment {
     pid: u32,
-    queue: mpsc::UnboundedSender<(Queued, oneshot::Sender<Output>)>,
+    queue: mpsc::UnboundedSender<Queued>,
     shared: Arc<Shared>,
     server: AbortHandle,
     spawned: Instant,
     /// Whether an invocation has already reported this environment's init.
     warm: bool,
+    /// The peak memory last read, and when: reading /proc costs more than a warm invocation, and
+    /// the peak only grows, so it is read at most once per [`MEMORY_SAMPLE`].
+    memory: Option<(Instant, Option<u64>)>,
 }
 
 /// What the endpoint's handlers and the process watcher share with the invoking side. Only the
 /// host thread reads the pipes, so output arrives in order.
 struct Shared {
     /// Events not yet taken by `/next`.
-    queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<(Queued, oneshot::Sender<Output>)>>,
+    queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<Queued>>,
     state: Mutex<State>,
     /// The process's stdout and stderr.
     pipes: Vec<Arc<AsyncFd<OwnedFd>>>,
@@ -468,10 +483,10 @@ struct Shared {
 
 #[derive(Default)]
 struct State {
-    /// Invocations waiting for an answer, by request id.
-    waiting: HashMap<String, oneshot::Sender<Invoked>>,
-    /// The invocation the runtime took last, told its output when the runtime asks for the next.
-    in_flight: Option<(oneshot::Sender<Output>, Vec<u8>)>,
+    /// Invocations queued or running, by request id.
+    calls: HashMap<String, Call>,
+    /// The request id the runtime took last; it ends when the runtime asks for the next event.
+    in_flight: Option<String>,
     /// Output not yet given to an invocation.
     buffer: Vec<u8>,
     dropped: usize,
@@ -494,15 +509,45 @@ impl State {
         }
     }
 
-    /// Ends the invocation in flight, if any, with the output written since it started.
-    fn end_in_flight(&mut self) {
-        if let Some((ended, before)) = self.in_flight.take() {
-            let output = Output {
-                before,
-                during: std::mem::take(&mut self.buffer),
-                dropped: std::mem::take(&mut self.dropped),
+    /// The output written since the call started (or since the last one ended).
+    fn output_of(&mut self, call: &mut Call) -> Output {
+        Output {
+            before: call.before.take().unwrap_or_default(),
+            during: std::mem::take(&mut self.buffer),
+            dropped: std::mem::take(&mut self.dropped),
+        }
+    }
+
+    /// Ends the call `request_id` with `result` (or the answer it already has).
+    fn finish(&mut self, request_id: &str, result: impl FnOnce() -> Invoked) {
+        if let Some(mut call) = self.calls.remove(request_id) {
+            let output = self.output_of(&mut call);
+            let (result, answered) = match call.answer.take() {
+                Some((answer, at)) => (answer, Some(at)),
+                None => (result(), None),
             };
-            let _ = ended.send(output);
+            let _ = call.done.send(Done {
+                result,
+                output,
+                answered,
+            });
+        }
+    }
+
+    /// The runtime asks for the next event: the call in flight, if it answered, is over.
+    fn end_in_flight(&mut self) {
+        let Some(request_id) = self.in_flight.take() else {
+            return;
+        };
+        if self
+            .calls
+            .get(&request_id)
+            .is_some_and(|call| call.answer.is_some())
+        {
+            self.finish(&request_id, || unreachable!("the call has its answer"));
+        } else {
+            // Asked for another event without answering: the caller's deadline settles it.
+            self.in_flight = Some(request_id);
         }
     }
 }
@@ -558,6 +603,7 @@ impl Environment {
             server,
             spawned,
             warm: false,
+            memory: None,
         })
     }
 
@@ -570,38 +616,36 @@ impl Environment {
         lock(&self.shared.state).init_error.take()
     }
 
-    /// Queues an event; `None` when the process has already exited. Gives where the answer will
-    /// arrive and where the invocation's output will when the runtime is done with it.
-    fn queue(
-        &self,
-        queued: Queued,
-    ) -> Option<(oneshot::Receiver<Invoked>, oneshot::Receiver<Output>)> {
-        let (answer, answered) = oneshot::channel();
-        let (ended, output) = oneshot::channel();
+    /// Queues an event; `None` when the process has already exited. Gives where the invocation's
+    /// end (its answer and output) will arrive.
+    fn queue(&self, queued: Queued) -> Option<oneshot::Receiver<Done>> {
+        let (done, ended) = oneshot::channel();
         {
             let mut state = lock(&self.shared.state);
             if state.exited {
                 return None;
             }
-            state.waiting.insert(queued.request_id.clone(), answer);
+            let call = Call {
+                done,
+                answer: None,
+                before: None,
+            };
+            state.calls.insert(queued.request_id.clone(), call);
         }
-        self.queue.send((queued, ended)).ok()?;
-        Some((answered, output))
+        self.queue.send(queued).ok()?;
+        Some(ended)
     }
 
-    /// The output so far, for an invocation that ends without the runtime asking for the next
-    /// event (timeout, crash, failed init).
-    fn output_so_far(&self) -> Output {
+    /// Gives up on a call the runtime did not finish in time: its answer, if it gave one, and
+    /// the output so far.
+    fn abandon(&self, request_id: &str) -> (Option<(Invoked, Instant)>, Output) {
         let mut state = lock(&self.shared.state);
-        let before = state
-            .in_flight
-            .take()
-            .map(|(_, before)| before)
-            .unwrap_or_default();
-        Output {
-            before,
-            during: std::mem::take(&mut state.buffer),
-            dropped: std::mem::take(&mut state.dropped),
+        match state.calls.remove(request_id) {
+            Some(mut call) => {
+                let output = state.output_of(&mut call);
+                (call.answer.take(), output)
+            }
+            None => (None, Output::default()),
         }
     }
 
@@ -632,7 +676,7 @@ impl Environment {
             "REPORT RequestId: {request_id}\tDuration: {ms:.2} ms\tBilled Duration: {} ms\tMemory Size: {memory_mb} MB",
             ms.ceil().max(1.0) as u64
         ));
-        if let Some(used) = process::max_memory_mb(process::function_pid(self.pid)) {
+        if let Some(used) = self.max_memory_mb() {
             log.push_str(&format!("\tMax Memory Used: {used} MB"));
         }
         if !self.warm {
@@ -647,6 +691,20 @@ impl Environment {
         }
         log.push('\n');
         log
+    }
+}
+
+impl Environment {
+    /// The function's peak memory, read afresh at most once per [`MEMORY_SAMPLE`].
+    fn max_memory_mb(&mut self) -> Option<u64> {
+        match self.memory {
+            Some((read, used)) if read.elapsed() < MEMORY_SAMPLE => used,
+            _ => {
+                let used = process::max_memory_mb(process::function_pid(self.pid));
+                self.memory = Some((Instant::now(), used));
+                used
+            }
+        }
     }
 }
 
@@ -788,14 +846,20 @@ async fn watch(
     };
     let mut state = lock(&shared.state);
     state.exited = true;
-    for (request_id, answer) in state.waiting.drain() {
-        let message = format!("RequestId: {request_id} Error: Runtime exited with error: {reason}");
-        let _ = answer.send(Invoked::Error(FunctionError::new(
-            "Runtime.ExitError",
-            message,
-        )));
+    // The call in flight first, so it gets the last words.
+    let ids: Vec<String> = state
+        .in_flight
+        .take()
+        .into_iter()
+        .chain(state.calls.keys().cloned())
+        .collect();
+    for request_id in ids {
+        state.finish(&request_id, || {
+            let message =
+                format!("RequestId: {request_id} Error: Runtime exited with error: {reason}");
+            Invoked::Error(FunctionError::new("Runtime.ExitError", message))
+        });
     }
-    state.end_in_flight();
 }
 
 /// Serves the Runtime API until aborted; aborting drops every open connection with it.
@@ -847,7 +911,7 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
         state.end_in_flight();
     }
     let queued = shared.queue.lock().await.recv().await;
-    let Some((queued, ended)) = queued else {
+    let Some(queued) = queued else {
         // The environment is being torn down; its process is about to be killed.
         return std::future::pending().await;
     };
@@ -855,7 +919,10 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
     {
         let mut state = lock(&shared.state);
         let before = std::mem::take(&mut state.buffer);
-        state.in_flight = Some((ended, before));
+        if let Some(call) = state.calls.get_mut(&queued.request_id) {
+            call.before = Some(before);
+        }
+        state.in_flight = Some(queued.request_id.clone());
     }
     let mut response = Response::new(Full::new(queued.body));
     let headers = response.headers_mut();
@@ -875,7 +942,8 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
     response
 }
 
-/// `POST /{id}/response` and `/{id}/error`: hands the answer to the waiting invocation.
+/// `POST /{id}/response` and `/{id}/error`: keeps the answer for the invocation, which ends when
+/// the runtime asks for the next event.
 async fn answer(
     shared: &Shared,
     request_id: &str,
@@ -906,14 +974,21 @@ async fn answer(
             )
         }
     };
-    let Some(waiting) = lock(&shared.state).waiting.remove(request_id) else {
-        return json(
-            StatusCode::BAD_REQUEST,
-            "InvalidRequestID",
-            &format!("unknown request id {request_id}"),
-        );
-    };
-    let _ = waiting.send(result);
+    {
+        let mut state = lock(&shared.state);
+        let call = state
+            .calls
+            .get_mut(request_id)
+            .filter(|call| call.answer.is_none());
+        let Some(call) = call else {
+            return json(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequestID",
+                &format!("unknown request id {request_id}"),
+            );
+        };
+        call.answer = Some((result, Instant::now()));
+    }
     if status == StatusCode::ACCEPTED {
         json_status_ok()
     } else {
@@ -939,13 +1014,15 @@ async fn init_error(shared: &Shared, body: Incoming) -> Response<Full<Bytes>> {
         }
     };
     let error = FunctionError::from_body(&bytes);
+    drain(shared);
     let mut state = lock(&shared.state);
     state.init_failed = true;
-    if state.waiting.is_empty() {
+    if state.calls.is_empty() {
         state.init_error = Some(error);
     } else {
-        for (_, waiting) in state.waiting.drain() {
-            let _ = waiting.send(Invoked::Error(error.clone()));
+        let ids: Vec<String> = state.calls.keys().cloned().collect();
+        for request_id in ids {
+            state.finish(&request_id, || Invoked::Error(error.clone()));
         }
     }
     json_status_ok()
