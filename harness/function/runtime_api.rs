@@ -1,7 +1,7 @@
 //! Real processes behind a Lambda Runtime API the harness hosts (cognito-semantics.md §6.1, §12).
 //!
 //! A [`ProcessFunction`] is a pool of warm execution environments, as Lambda keeps one per
-//! concurrent invocation: each is one sandboxed process ([`process`](super::process)) with its own
+//! concurrent invocation: each is one sandboxed process (see `process.rs`) with its own
 //! Runtime API endpoint on 127.0.0.1 (`AWS_LAMBDA_RUNTIME_API`). An invocation takes an idle
 //! environment, or starts one when all are busy, up to the function's concurrency; beyond it the
 //! invocation is throttled, as Lambda throttles. The environment gets the event through
@@ -915,7 +915,7 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
         // The environment is being torn down; its process is about to be killed.
         return std::future::pending().await;
     };
-    drain(shared);
+    // What was read while the runtime waited (its init, drained above) comes before START.
     {
         let mut state = lock(&shared.state);
         let before = std::mem::take(&mut state.buffer);

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -211,7 +211,7 @@ struct Helper {
 }
 
 /// The helpers recorded in `file`, one `<pid> <kind> <NSpid...>` line each.
-fn helpers(file: &PathBuf) -> Vec<Helper> {
+fn helpers(file: &Path) -> Vec<Helper> {
     std::fs::read_to_string(file)
         .unwrap_or_default()
         .lines()
@@ -230,7 +230,7 @@ fn helpers(file: &PathBuf) -> Vec<Helper> {
 
 /// Checks every helper dies. Without a PID namespace (the kernel refused one) a `setsid` daemon
 /// leaves the process group and cannot be reached: then only the others are checked.
-fn all_gone(file: &PathBuf, how: &str) {
+fn all_gone(file: &Path, how: &str) {
     let helpers = helpers(file);
     let kinds: BTreeSet<&str> = helpers.iter().map(|h| h.kind.as_str()).collect();
     assert_eq!(
@@ -264,7 +264,7 @@ fn helpers_file(name: &str) -> PathBuf {
     file
 }
 
-fn forking(file: &PathBuf, after: &str) -> ProcessFunction {
+fn forking(file: &Path, after: &str) -> ProcessFunction {
     process("trigger-forks-helpers")
         .env("HELPERS_FILE", file.display().to_string())
         .env("AFTER_FORKING", after)
