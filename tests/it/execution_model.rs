@@ -254,6 +254,7 @@ fn all_gone(file: &Path, how: &str) {
             || !alive(helper.pid),
         );
     }
+    let _ = std::fs::remove_file(file);
 }
 
 fn helpers_file(name: &str) -> PathBuf {
