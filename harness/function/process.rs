@@ -1,15 +1,17 @@
 //! Starting and stopping a function's execution environment so that it dies whole and none outlives
 //! the harness (cognito-semantics.md §12).
 //!
-//! Each environment leads its own process group, and on Linux, where the kernel lets the harness
-//! create one (as root, or with `CAP_SYS_ADMIN`), runs in its own PID namespace: the spawned
-//! process unshares one and forks; the fork (PID 1 of the namespace) runs the function, while the
-//! spawned process stays behind as the environment's reaper, mirroring its exit status. When PID 1
-//! dies, the kernel kills every process in the namespace, so helpers the function started, `setsid`
-//! daemons and double-forked ones included, die with it. The kernel kills the reaper when the
-//! thread that spawned it dies (`PR_SET_PDEATHSIG`), and PID 1 when the reaper dies, which covers a
-//! harness killed by any signal. Without a namespace (not permitted, or not Linux) the process
-//! group is all there is: a helper that leaves the group with `setsid` survives.
+//! Each environment leads its own process group and, on Linux where the kernel allows it, runs in
+//! its own PID namespace: with `CAP_SYS_ADMIN` directly, otherwise inside a user namespace of its
+//! own that maps the harness's ids to themselves (where unprivileged user namespaces are allowed).
+//! The spawned process unshares the namespace and forks; the fork (PID 1 of the namespace) runs the
+//! function, while the spawned process stays behind as the environment's reaper, mirroring its exit
+//! status. When PID 1 dies, the kernel kills every process in the namespace, so helpers the
+//! function started, `setsid` daemons and double-forked ones included, die with it. The kernel
+//! kills the reaper when the thread that spawned it dies (`PR_SET_PDEATHSIG`), and PID 1 when the
+//! reaper dies, which covers a harness killed by any signal. Without a namespace (not permitted, or
+//! not Linux) the process group is all there is: a helper that leaves the group with `setsid`
+//! survives.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -45,11 +47,12 @@ pub(super) fn spawn(
     #[cfg(target_os = "linux")]
     {
         let parent = std::process::id() as libc::pid_t;
+        let maps = sandbox::IdMaps::current();
         // SAFETY: the closure runs in the forked child and makes only async-signal-safe calls
-        // (setpgid, prctl, getppid, unshare, fork, waitpid, signal, close, _exit); it allocates
-        // nothing.
+        // (setpgid, unshare, open, write, close, prctl, getppid, fork, waitpid, signal, _exit);
+        // it allocates nothing (the id maps are formatted before the fork).
         unsafe {
-            cmd.pre_exec(move || sandbox::enter(parent));
+            cmd.pre_exec(move || sandbox::enter(parent, &maps));
         }
     }
     cmd.spawn()
@@ -59,11 +62,39 @@ pub(super) fn spawn(
 mod sandbox {
     use std::io;
 
+    /// The contents of `/proc/self/{uid_map,setgroups,gid_map}` that map the harness's own ids to
+    /// themselves in a user namespace, formatted before the fork.
+    pub(super) struct IdMaps {
+        uid_map: Vec<u8>,
+        gid_map: Vec<u8>,
+    }
+
+    impl IdMaps {
+        pub(super) fn current() -> IdMaps {
+            // SAFETY: geteuid and getegid cannot fail.
+            let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+            IdMaps {
+                uid_map: format!("{uid} {uid} 1\n").into_bytes(),
+                gid_map: format!("{gid} {gid} 1\n").into_bytes(),
+            }
+        }
+    }
+
     /// Runs in the child between fork and exec. Returns in the process that goes on to exec the
     /// function; the reaper, when there is one, never returns.
-    pub(super) unsafe fn enter(harness: libc::pid_t) -> io::Result<()> {
+    pub(super) unsafe fn enter(harness: libc::pid_t, maps: &IdMaps) -> io::Result<()> {
         // Our own group, whatever order std applies `process_group` in.
         libc::setpgid(0, 0);
+        let mut namespace = libc::unshare(libc::CLONE_NEWPID) == 0;
+        if !namespace && libc::unshare(libc::CLONE_NEWUSER) == 0 {
+            // Without CAP_SYS_ADMIN, a user namespace of our own grants it for a PID namespace;
+            // our ids map to themselves, so files and the function see the same user.
+            write_file(c"/proc/self/uid_map", &maps.uid_map)?;
+            write_file(c"/proc/self/setgroups", b"deny")?;
+            write_file(c"/proc/self/gid_map", &maps.gid_map)?;
+            namespace = libc::unshare(libc::CLONE_NEWPID) == 0;
+        }
+        // After any change of credentials, which clears it.
         if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
             return Err(io::Error::last_os_error());
         }
@@ -71,8 +102,8 @@ mod sandbox {
         if libc::getppid() != harness {
             libc::_exit(1);
         }
-        if libc::unshare(libc::CLONE_NEWPID) != 0 {
-            // Not permitted (no CAP_SYS_ADMIN) or not supported: the process group must do.
+        if !namespace {
+            // Not permitted or not supported: the process group must do.
             return Ok(());
         }
         match libc::fork() {
@@ -88,6 +119,21 @@ mod sandbox {
             }
             function => reap(function),
         }
+    }
+
+    /// Writes `contents` to `path` in one write, as the /proc id-map files require.
+    unsafe fn write_file(path: &std::ffi::CStr, contents: &[u8]) -> io::Result<()> {
+        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let written = libc::write(fd, contents.as_ptr().cast(), contents.len());
+        let error = io::Error::last_os_error();
+        libc::close(fd);
+        if written != contents.len() as isize {
+            return Err(error);
+        }
+        Ok(())
     }
 
     /// The reaper: lets go of every descriptor (the pipe std uses to report exec errors among
