@@ -73,11 +73,10 @@ fn main() {
 }
 
 fn ctx() -> InvokeContext {
-    InvokeContext {
-        request_id: uuid::Uuid::new_v4().to_string(),
-        function_arn: "arn:aws:lambda:us-east-1:123456789012:function:bench".to_string(),
-        timeout: Duration::from_secs(5),
-    }
+    InvokeContext::new(
+        "arn:aws:lambda:us-east-1:123456789012:function:bench",
+        Duration::from_secs(5),
+    )
 }
 
 fn check(result: Invoked) {

@@ -10,7 +10,12 @@
 //! [functions.custom-message]       # arn:aws:lambda:<region>:<account>:function:custom-message
 //! command = ["target/release/custom-message"]
 //! build = ["cargo", "build", "--release", "-p", "custom-message"]  # optional: before this one's first use
-//! env = { BRAND = "acme" }
+//! env = { BRAND = "acme" }         # optional: the function's environment variables
+//! pass_env = ["RUST_LOG"]          # optional: variables taken from the harness's environment
+//! concurrency = 10                 # optional: environments at once (reserved concurrency), 0..=1000
+//! memory_size = 128                # optional: AWS_LAMBDA_FUNCTION_MEMORY_SIZE
+//! handler = "bootstrap"            # optional: _HANDLER
+//! runtime = "python3.12"           # optional: a managed runtime's id, for AWS_EXECUTION_ENV
 //!
 //! [functions.pre-sign-up]
 //! url = "http://127.0.0.1:9000/2015-03-31/functions/pre-sign-up/invocations"
@@ -30,7 +35,7 @@ use serde::Deserialize;
 
 use crate::error::Error;
 use crate::function::http_invoke::HttpFunction;
-use crate::function::runtime_api::ProcessFunction;
+use crate::function::runtime_api::{ProcessFunction, DEFAULT_CONCURRENCY};
 use crate::function::{function_name_of, Deadline, Function, Functions};
 
 /// The config file looked for in the current directory when `--config` is not given.
@@ -68,7 +73,33 @@ pub struct FunctionSpec {
     /// Extra environment variables for `command`.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Variables `command` gets from the harness's environment.
+    #[serde(default)]
+    pub pass_env: Vec<String>,
+    /// How many execution environments may run at once.
+    pub concurrency: Option<u32>,
+    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`.
+    pub memory_size: Option<u32>,
+    /// `_HANDLER`.
+    pub handler: Option<String>,
+    /// The managed runtime's id (`python3.12`), for `AWS_EXECUTION_ENV`.
+    pub runtime: Option<String>,
 }
+
+/// Lambda's configuration of a process function, besides its command.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    pub env: BTreeMap<String, String>,
+    pub pass_env: Vec<String>,
+    /// None: [`DEFAULT_CONCURRENCY`].
+    pub concurrency: Option<u32>,
+    pub memory_size: Option<u32>,
+    pub handler: Option<String>,
+    pub runtime: Option<String>,
+}
+
+/// The most environments a function may ask for: Lambda's default account concurrency.
+const MAX_CONCURRENCY: u32 = 1000;
 
 /// How a bound function runs.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,7 +107,7 @@ pub enum Target {
     Process {
         program: PathBuf,
         args: Vec<String>,
-        env: BTreeMap<String, String>,
+        settings: Settings,
     },
     Url(String),
 }
@@ -167,10 +198,23 @@ impl Binding {
                     Target::Process {
                         program: resolve_program(&base_dir, program),
                         args: args.to_vec(),
-                        env: spec.env.clone(),
+                        settings: settings(file, &path, &spec)?,
                     }
                 }
                 (None, Some(url)) => {
+                    if spec.concurrency.is_some()
+                        || spec.memory_size.is_some()
+                        || spec.handler.is_some()
+                        || spec.runtime.is_some()
+                        || !spec.pass_env.is_empty()
+                        || !spec.env.is_empty()
+                    {
+                        return Err(Error::input(
+                            file,
+                            path,
+                            "`env`, `pass_env`, `concurrency`, `memory_size`, `handler` and `runtime` configure a `command`; the endpoint at `url` has its own",
+                        ));
+                    }
                     HttpFunction::new(url)
                         .map_err(|e| Error::input(file, format!("{path}.url"), e.to_string()))?;
                     Target::Url(url.clone())
@@ -287,17 +331,69 @@ impl Binding {
     }
 }
 
+/// Checks and gathers a process function's settings.
+fn settings(file: &Path, path: &str, spec: &FunctionSpec) -> Result<Settings, Error> {
+    if let Some(n) = spec.concurrency.filter(|&n| n > MAX_CONCURRENCY) {
+        return Err(Error::input(
+            file,
+            format!("{path}.concurrency"),
+            format!("expected at most {MAX_CONCURRENCY} (Lambda's default account concurrency), got {n}"),
+        ));
+    }
+    if spec
+        .memory_size
+        .is_some_and(|mb| !(128..=10_240).contains(&mb))
+    {
+        return Err(Error::input(
+            file,
+            format!("{path}.memory_size"),
+            "expected 128 to 10240 (MB), as Lambda allows",
+        ));
+    }
+    for (i, name) in spec.pass_env.iter().enumerate() {
+        if name.is_empty() || name.contains('=') || name.contains('\0') {
+            return Err(Error::input(
+                file,
+                format!("{path}.pass_env[{i}]"),
+                format!("expected a variable name, got {name:?}"),
+            ));
+        }
+    }
+    Ok(Settings {
+        env: spec.env.clone(),
+        pass_env: spec.pass_env.clone(),
+        concurrency: spec.concurrency,
+        memory_size: spec.memory_size,
+        handler: spec.handler.clone(),
+        runtime: spec.runtime.clone(),
+    })
+}
+
 /// Makes the function for one target.
 fn make_function(name: &str, target: &Target, base_dir: &Path) -> Result<Arc<dyn Function>, Error> {
     Ok(match target {
-        Target::Process { program, args, env } => {
+        Target::Process {
+            program,
+            args,
+            settings,
+        } => {
             let command =
                 std::iter::once(program.to_string_lossy().into_owned()).chain(args.iter().cloned());
-            Arc::new(
-                ProcessFunction::new(name, command)
-                    .envs(env.clone())
-                    .current_dir(base_dir),
-            )
+            let mut function = ProcessFunction::new(name, command)
+                .envs(settings.env.clone())
+                .pass_env(settings.pass_env.iter().cloned())
+                .concurrency(settings.concurrency.unwrap_or(DEFAULT_CONCURRENCY))
+                .current_dir(base_dir);
+            if let Some(mb) = settings.memory_size {
+                function = function.memory_size(mb);
+            }
+            if let Some(handler) = &settings.handler {
+                function = function.handler(handler);
+            }
+            if let Some(runtime) = &settings.runtime {
+                function = function.runtime(runtime);
+            }
+            Arc::new(function)
         }
         Target::Url(url) => Arc::new(HttpFunction::new(url)?),
     })
@@ -384,7 +480,10 @@ mod tests {
             Some(&Target::Process {
                 program: PathBuf::from("conf/target/release/custom-message"), // conf/ does not exist: not canonicalized
                 args: vec!["--flag".into()],
-                env: [("BRAND".to_string(), "acme".to_string())].into(),
+                settings: Settings {
+                    env: [("BRAND".to_string(), "acme".to_string())].into(),
+                    ..Settings::default()
+                },
             })
         );
         assert!(matches!(
@@ -405,7 +504,7 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "h.toml: at functions.f.comand: unknown field `comand`, expected one of `command`, `url`, `build`, `env` (line 2)"
+            "h.toml: at functions.f.comand: unknown field `comand`, expected one of `command`, `url`, `build`, `env`, `pass_env`, `concurrency`, `memory_size`, `handler`, `runtime` (line 2)"
         );
         let err = Binding::parse(Path::new("h.toml"), "[functions.f]\nbuild = [\"x\"]\n")
             .unwrap_err()
@@ -475,6 +574,55 @@ mod tests {
         .unwrap();
         let err = failing.build(["f"]).unwrap_err().to_string();
         assert!(err.contains("build command failed"), "{err}");
+    }
+
+    #[test]
+    fn lambda_settings_are_read_and_checked() {
+        let text = r#"
+            [functions.f]
+            command = ["target/release/f"]
+            pass_env = ["RUST_LOG"]
+            concurrency = 0
+            memory_size = 512
+            handler = "app.handler"
+            runtime = "python3.12"
+        "#;
+        let binding = Binding::parse(Path::new("h.toml"), text).unwrap();
+        let Some(Target::Process { settings, .. }) = binding.target("f") else {
+            panic!("a process target");
+        };
+        assert_eq!(
+            settings,
+            &Settings {
+                pass_env: vec!["RUST_LOG".into()],
+                concurrency: Some(0),
+                memory_size: Some(512),
+                handler: Some("app.handler".into()),
+                runtime: Some("python3.12".into()),
+                ..Settings::default()
+            }
+        );
+        let error = |text: &str| {
+            Binding::parse(Path::new("h.toml"), text)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            error("[functions.f]\ncommand = [\"f\"]\nconcurrency = 1001\n"),
+            "h.toml: at functions.f.concurrency: expected at most 1000 (Lambda's default account concurrency), got 1001"
+        );
+        assert_eq!(
+            error("[functions.f]\ncommand = [\"f\"]\nmemory_size = 64\n"),
+            "h.toml: at functions.f.memory_size: expected 128 to 10240 (MB), as Lambda allows"
+        );
+        assert_eq!(
+            error("[functions.f]\ncommand = [\"f\"]\npass_env = [\"A=B\"]\n"),
+            "h.toml: at functions.f.pass_env[0]: expected a variable name, got \"A=B\""
+        );
+        assert_eq!(
+            error("[functions.f]\nurl = \"http://127.0.0.1:9/x\"\nconcurrency = 2\n"),
+            "h.toml: at functions.f: `env`, `pass_env`, `concurrency`, `memory_size`, `handler` and `runtime` configure a `command`; the endpoint at `url` has its own"
+        );
     }
 
     #[test]

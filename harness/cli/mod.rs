@@ -456,6 +456,7 @@ fn output_json(result: &Invoked) -> Value {
             serde_json::json!({ "errorType": e.error_type, "errorMessage": e.error_message })
         }
         Invoked::TimedOut => serde_json::json!({ "timedOut": true }),
+        Invoked::Throttled(m) => serde_json::json!({ "throttled": m }),
         Invoked::Unavailable(m) => serde_json::json!({ "unavailable": m }),
     }
 }

@@ -5,8 +5,6 @@
 //! Those tools signal a function error three ways, all accepted: 200 with `X-Amz-Function-Error`
 //! (Lambda, sam), 200 with an error object and no header (RIE), and HTTP 500 (cargo lambda).
 
-use std::sync::Mutex;
-
 use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -17,7 +15,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
-use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload};
+use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Logs, Payload};
 
 /// Keys an error object from a runtime may have; an object with only these is an error, not an
 /// answer (a Cognito event always has `version`, `triggerSource`, ...).
@@ -42,7 +40,6 @@ const ERROR_KEYS: [&str; 6] = [
 pub struct HttpFunction {
     url: Uri,
     client: Client<HttpConnector, Full<Bytes>>,
-    logs: Mutex<String>,
 }
 
 impl HttpFunction {
@@ -57,11 +54,7 @@ impl HttpFunction {
             )));
         }
         let client = Client::builder(TokioExecutor::new()).build_http();
-        Ok(HttpFunction {
-            url,
-            client,
-            logs: Mutex::default(),
-        })
+        Ok(HttpFunction { url, client })
     }
 
     /// The endpoint's base URL (`http://127.0.0.1:3001`) and the function's name.
@@ -77,7 +70,7 @@ impl HttpFunction {
         &self.url
     }
 
-    async fn call(&self, event: Bytes) -> Invoked {
+    async fn call(&self, event: Bytes, logs: &Logs) -> Invoked {
         let request = Request::builder()
             .method(Method::POST)
             .uri(self.url.clone())
@@ -110,10 +103,7 @@ impl HttpFunction {
         let function_error = response.headers().contains_key("x-amz-function-error");
         if let Some(tail) = response.headers().get("x-amz-log-result") {
             if let Ok(text) = base64::engine::general_purpose::STANDARD.decode(tail.as_bytes()) {
-                self.logs
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push_str(&String::from_utf8_lossy(&text));
+                logs.push_str(&String::from_utf8_lossy(&text));
             }
         }
         match response.into_body().collect().await {
@@ -137,14 +127,10 @@ impl Function for HttpFunction {
                 }
             };
             // Dropping the request on timeout closes its connection, as Cognito's client would.
-            tokio::time::timeout(ctx.timeout, self.call(body))
+            tokio::time::timeout(ctx.timeout, self.call(body, &ctx.logs))
                 .await
                 .unwrap_or(Invoked::TimedOut)
         })
-    }
-
-    fn take_logs(&self) -> String {
-        std::mem::take(&mut *self.logs.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 

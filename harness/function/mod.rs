@@ -11,7 +11,7 @@ pub mod runtime_api;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,7 +19,7 @@ use serde_json::Value;
 
 pub use http_invoke::HttpFunction;
 pub use in_process::{handler, InProcess};
-pub use runtime_api::ProcessFunction;
+pub use runtime_api::{ProcessFunction, DEFAULT_CONCURRENCY};
 
 /// A boxed future, as returned by [`Function::invoke`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -97,6 +97,9 @@ pub enum Invoked {
     Error(FunctionError),
     /// No answer before the attempt's deadline.
     TimedOut,
+    /// Lambda refused to run the function: every execution environment its concurrency allows is
+    /// busy (Lambda's `TooManyRequestsException`, `Rate Exceeded.`). The text says which limit.
+    Throttled(String),
     /// The harness itself could not run the function (spawn failed, endpoint unreachable).
     Unavailable(String),
 }
@@ -110,20 +113,50 @@ pub struct InvokeContext {
     pub function_arn: String,
     /// How long this attempt may take (Cognito: 5 s).
     pub timeout: Duration,
+    /// Where the function puts what it wrote outside its answer during this invocation.
+    pub logs: Logs,
+}
+
+impl InvokeContext {
+    /// A context with a fresh request id and an empty log.
+    pub fn new(function_arn: impl Into<String>, timeout: Duration) -> Self {
+        InvokeContext {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            function_arn: function_arn.into(),
+            timeout,
+            logs: Logs::default(),
+        }
+    }
+}
+
+/// One invocation's log: what the function wrote outside its answer (a process's stdout and
+/// stderr framed by Lambda's `START`/`END`/`REPORT` lines). Clones share the same text.
+#[derive(Clone, Debug, Default)]
+pub struct Logs(Arc<Mutex<String>>);
+
+impl Logs {
+    /// Appends text.
+    pub fn push_str(&self, text: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_str(text);
+    }
+
+    /// Takes the text written so far, leaving the log empty.
+    pub fn take(&self) -> String {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
 }
 
 /// Anything that can run a trigger: it gets the event and answers like Lambda would.
 ///
 /// Implementations must honour `ctx.timeout` themselves when waiting can be interrupted cleanly
-/// (a process is killed, a request dropped); the caller also enforces it.
+/// (a process is killed, a request dropped); the caller also enforces it. What the function writes
+/// outside its answer goes to `ctx.logs`.
 pub trait Function: Send + Sync {
     /// Runs the function once with `event` and answers as Lambda would hand the result to Cognito.
     fn invoke<'a>(&'a self, event: &'a Value, ctx: &'a InvokeContext) -> BoxFuture<'a, Invoked>;
-
-    /// Output the function wrote outside its answer (a process's stdout and stderr), drained.
-    fn take_logs(&self) -> String {
-        String::new()
-    }
 }
 
 /// Cognito's patience with a trigger: 5 s per attempt, 3 attempts (cognito-semantics.md §3.3,
@@ -168,17 +201,15 @@ pub async fn invoke_with_retries(
     let mut logs = String::new();
     loop {
         attempts += 1;
-        let ctx = InvokeContext {
-            request_id: uuid::Uuid::new_v4().to_string(),
-            function_arn: arn.to_string(),
-            timeout: deadline.per_attempt,
-        };
+        let ctx = InvokeContext::new(arn, deadline.per_attempt);
+        // Cognito's clock runs from its call, so a cold start counts (Lambda's init does too);
+        // no invocation waits for another's environment, so nothing else does.
         let result =
             match tokio::time::timeout(deadline.per_attempt, function.invoke(event, &ctx)).await {
                 Ok(result) => result,
                 Err(_) => Invoked::TimedOut,
             };
-        logs.push_str(&function.take_logs());
+        logs.push_str(&ctx.logs.take());
         if result != Invoked::TimedOut || attempts >= deadline.attempts.max(1) {
             return Invocation {
                 result,

@@ -1,12 +1,17 @@
-//! Real processes behind a Lambda Runtime API the harness hosts (cognito-semantics.md §6.1).
+//! Real processes behind a Lambda Runtime API the harness hosts (cognito-semantics.md §6.1, §12).
 //!
-//! A [`ProcessFunction`] starts its command on first use with `AWS_LAMBDA_RUNTIME_API` pointing at
-//! an endpoint on 127.0.0.1, then hands it one event at a time through `GET .../invocation/next`
-//! (held open until there is one) and takes the answer from `POST .../{id}/response` or
-//! `.../{id}/error`. The process stays warm between invocations; one that died, timed out or failed
-//! to initialize is replaced on the next invocation.
+//! A [`ProcessFunction`] is a pool of warm execution environments, as Lambda keeps one per
+//! concurrent invocation: each is one sandboxed process (see `process.rs`) with its own
+//! Runtime API endpoint on 127.0.0.1 (`AWS_LAMBDA_RUNTIME_API`). An invocation takes an idle
+//! environment, or starts one when all are busy, up to the function's concurrency; beyond it the
+//! invocation is throttled, as Lambda throttles. The environment gets the event through
+//! `GET .../invocation/next` (held open until there is one), answers with
+//! `POST .../{id}/response` or `.../{id}/error`, and is done with the invocation when it asks for the
+//! next one: what it wrote until then is that invocation's log, framed by Lambda's `START`, `END`
+//! and `REPORT` lines. An environment that died, timed out, failed to initialize or never asked for
+//! the next event is replaced.
 //!
-//! The endpoint and the process watchers run on one background thread with its own current-thread
+//! The endpoints and the process watchers run on one background thread with its own current-thread
 //! tokio runtime, so a function works the same from `#[tokio::test]`, a multi-thread runtime, or
 //! several runtimes in turn, and the spawning thread (which `PR_SET_PDEATHSIG` is tied to) lives as
 //! long as the harness.
@@ -14,10 +19,11 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -26,7 +32,7 @@ use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::Value;
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::unix::AsyncFd;
 use tokio::net::TcpListener;
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
@@ -36,34 +42,46 @@ use super::process;
 use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload};
 use crate::http;
 
+/// How many environments a function may run at once when the binding does not say. Lambda's
+/// account default is 1000, but here each environment is a real process on the developer's
+/// machine: 10 serves a test suite's concurrent calls without letting a runaway loop start a
+/// thousand interpreters. Set `concurrency` to the function's reserved concurrency to match it.
+pub const DEFAULT_CONCURRENCY: u32 = 10;
 /// Largest answer a function may post: Lambda's synchronous payload limit (6 MiB) plus the 100
 /// bytes of slack the runtime interface emulator allows.
 const MAX_PAYLOAD: usize = 6 * 1024 * 1024 + 100;
+/// Most output kept per invocation; beyond it the oldest is dropped (and the log says how much).
+const MAX_LOG: usize = 1024 * 1024;
 /// Account id in the ARN a function gets when the caller names none.
 const DEFAULT_ACCOUNT: &str = "123456789012";
-/// How long a dead process's log pipes may stay open (a grandchild may hold them) before its exit
-/// is reported anyway.
+/// How long a dead process's log pipes may stay open before its exit is reported anyway.
 const LOG_DRAIN_LIMIT: Duration = Duration::from_millis(200);
 /// How long the endpoint waits before accepting again after a failed accept (out of file
 /// descriptors or similar), instead of spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+/// How often an environment's peak memory (the REPORT line's `Max Memory Used`) is read from /proc.
+const MEMORY_SAMPLE: Duration = Duration::from_secs(1);
+/// Lambda's `PATH` (configuration-envvars.html), used when the harness has none.
+const LAMBDA_PATH: &str = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
 
-/// A function run as a real process speaking the Lambda Runtime API: any `lambda_runtime` binary,
+/// A function run as real processes speaking the Lambda Runtime API: any `lambda_runtime` binary,
 /// or any language through its runtime interface client.
 ///
 /// ```no_run
 /// # use cognito_harness::function::ProcessFunction;
 /// let f = ProcessFunction::new("custom-message", ["target/release/custom-message-branded"])
-///     .env("RUST_LOG", "info");
+///     .env("BRAND", "acme")
+///     .pass_env(["RUST_LOG"])
+///     .concurrency(4);
 /// ```
 ///
-/// Invocations are serialized (one process handles one event at a time, as in Lambda). Dropping the
-/// function kills its process.
+/// Each environment handles one event at a time, as in Lambda; concurrent invocations get their own
+/// environments, up to [`concurrency`](Self::concurrency). Dropping the function kills every
+/// environment and everything they started.
 pub struct ProcessFunction {
     config: Arc<Config>,
-    environment: tokio::sync::Mutex<Option<Environment>>,
-    logs: Arc<Mutex<String>>,
-    last_pid: Arc<AtomicU32>,
+    pool: Mutex<Pool>,
+    last_pid: AtomicU32,
 }
 
 #[derive(Clone, Debug)]
@@ -71,10 +89,20 @@ struct Config {
     name: String,
     command: Vec<String>,
     env: Vec<(String, String)>,
+    pass_env: Vec<String>,
     working_dir: Option<PathBuf>,
     handler: Option<String>,
+    runtime: Option<String>,
     region: String,
     memory_mb: u32,
+    concurrency: u32,
+}
+
+/// The function's environments that are not handling an invocation, and how many are.
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Environment>,
+    busy: u32,
 }
 
 impl ProcessFunction {
@@ -88,14 +116,16 @@ impl ProcessFunction {
                 name: name.into(),
                 command: command.into_iter().map(Into::into).collect(),
                 env: Vec::new(),
+                pass_env: Vec::new(),
                 working_dir: None,
                 handler: None,
+                runtime: None,
                 region: "us-east-1".to_string(),
                 memory_mb: 128,
+                concurrency: DEFAULT_CONCURRENCY,
             }),
-            environment: tokio::sync::Mutex::new(None),
-            logs: Arc::default(),
-            last_pid: Arc::default(),
+            pool: Mutex::default(),
+            last_pid: AtomicU32::new(0),
         }
     }
 
@@ -117,15 +147,33 @@ impl ProcessFunction {
         self
     }
 
-    /// The process's working directory (also given as `LAMBDA_TASK_ROOT`).
+    /// Variables taken from the harness's own environment, when set there (`RUST_LOG`, say). Nothing
+    /// else of it reaches the function but `PATH` and `LD_LIBRARY_PATH`: no credentials, no
+    /// `AWS_PROFILE`, no `RUST_BACKTRACE`, as on Lambda.
+    pub fn pass_env(mut self, names: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        let config = self.config_mut();
+        config.pass_env.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// The process's working directory (also given as `LAMBDA_TASK_ROOT`). Default: the harness's.
     pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.config_mut().working_dir = Some(dir.into());
         self
     }
 
-    /// The handler name, given as `_HANDLER` (runtime interface clients for scripting languages).
+    /// The handler name, given as `_HANDLER` (runtime interface clients for scripting languages
+    /// read it). Default `bootstrap`, what an OS-only runtime's function is usually configured with.
     pub fn handler(mut self, handler: impl Into<String>) -> Self {
         self.config_mut().handler = Some(handler.into());
+        self
+    }
+
+    /// The managed runtime this function would use on Lambda (`python3.12`, `nodejs20.x`): sets
+    /// `AWS_EXECUTION_ENV=AWS_Lambda_<runtime>`, which Lambda defines only for managed runtimes.
+    /// Default none, as for the OS-only runtimes (`provided.al2023`) a Rust binary runs on.
+    pub fn runtime(mut self, runtime: impl Into<String>) -> Self {
+        self.config_mut().runtime = Some(runtime.into());
         self
     }
 
@@ -135,19 +183,25 @@ impl ProcessFunction {
         self
     }
 
-    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`. Default 128.
+    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` (and the REPORT line's `Memory Size`). Default 128.
     pub fn memory_size(mut self, megabytes: u32) -> Self {
         self.config_mut().memory_mb = megabytes;
         self
     }
 
-    /// Starts the process now instead of on the first invocation (a no-op when it runs).
+    /// How many environments may run at once (the function's reserved concurrency); an invocation
+    /// beyond it is [`Invoked::Throttled`]. 0 throttles every invocation, as Lambda does with a
+    /// reserved concurrency of 0. Default [`DEFAULT_CONCURRENCY`].
+    pub fn concurrency(mut self, environments: u32) -> Self {
+        self.config_mut().concurrency = environments;
+        self
+    }
+
+    /// Starts an environment now instead of on the first invocation (a no-op when one is idle).
     pub async fn start(&self) -> Result<(), crate::Error> {
-        let mut environment = self.environment.lock().await;
-        if environment.as_ref().is_some_and(Environment::usable) {
+        if lock(&self.pool).idle.iter().any(Environment::usable) {
             return Ok(());
         }
-        *environment = None;
         let started = self
             .spawn()
             .await
@@ -155,13 +209,20 @@ impl ProcessFunction {
                 function: self.config.name.clone(),
                 message,
             })?;
-        *environment = Some(started);
+        lock(&self.pool).idle.push(started);
         Ok(())
     }
 
-    /// The id of the process started last (it may have exited since), if any.
+    /// The id of the process started last (it may have exited since), if any. With a PID
+    /// namespace, this is the environment's reaper; the function runs as its child.
     pub fn pid(&self) -> Option<u32> {
         Some(self.last_pid.load(Ordering::Relaxed)).filter(|&pid| pid != 0)
+    }
+
+    /// How many environments are running now: idle ones and those handling an invocation.
+    pub fn environments(&self) -> usize {
+        let pool = lock(&self.pool);
+        pool.idle.len() + pool.busy as usize
     }
 
     fn config_mut(&mut self) -> &mut Config {
@@ -172,58 +233,59 @@ impl ProcessFunction {
     /// Starts a fresh environment on the host thread.
     async fn spawn(&self) -> Result<Environment, String> {
         let host = host()?;
-        let (config, logs) = (self.config.clone(), self.logs.clone());
         let environment = host
-            .spawn(Environment::start(config, logs))
+            .spawn(Environment::start(self.config.clone()))
             .await
             .map_err(|e| format!("the runtime API host failed: {e}"))??;
         self.last_pid.store(environment.pid, Ordering::Relaxed);
         Ok(environment)
     }
 
-    /// Queues the event for a usable process, starting one if needed, and returns where the answer
-    /// will arrive.
-    async fn dispatch(
-        &self,
-        slot: &mut Option<Environment>,
-        event: Bytes,
-        ctx: &InvokeContext,
-    ) -> Result<oneshot::Receiver<Invoked>, Invoked> {
-        // Two rounds: a process can die between the usability check and queueing the event.
-        for _ in 0..2 {
-            if let Some(old) = slot.take_if(|environment| !environment.usable()) {
-                if let Some(error) = old.take_init_error() {
+    /// An environment for one invocation: an idle one, else a new one if the concurrency allows.
+    async fn lease(&self) -> Result<Lease<'_>, Invoked> {
+        let idle = {
+            let mut pool = lock(&self.pool);
+            let mut found = None;
+            while let Some(environment) = pool.idle.pop() {
+                if environment.usable() {
+                    found = Some(environment);
+                    break;
+                }
+                // Started ahead of time and failed to initialize: this invocation gets the error.
+                if let Some(error) = environment.take_init_error() {
                     return Err(Invoked::Error(error));
                 }
             }
-            let environment = match slot {
-                Some(environment) => environment,
-                None => slot.insert(self.spawn().await.map_err(Invoked::Unavailable)?),
-            };
-            let arn = if ctx.function_arn.is_empty() {
-                format!(
-                    "arn:aws:lambda:{}:{DEFAULT_ACCOUNT}:function:{}",
-                    self.config.region, self.config.name
-                )
-            } else {
-                ctx.function_arn.clone()
-            };
-            let queued = Queued {
-                request_id: ctx.request_id.clone(),
-                body: event.clone(),
-                deadline_ms: epoch_ms(SystemTime::now() + ctx.timeout),
-                function_arn: arn,
-                trace_id: trace_id(),
-            };
-            match environment.queue(queued) {
-                Some(answer) => return Ok(answer),
-                None => *slot = None,
+            if found.is_none() && pool.busy >= self.config.concurrency {
+                return Err(Invoked::Throttled(format!(
+                    "all {} execution environment(s) of `{}` are busy (concurrency = {})",
+                    pool.busy, self.config.name, self.config.concurrency
+                )));
             }
+            pool.busy += 1;
+            found
+        };
+        let mut lease = Lease {
+            function: self,
+            environment: idle,
+            keep: false,
+            pending: None,
+        };
+        if lease.environment.is_none() {
+            lease.environment = Some(self.spawn().await.map_err(Invoked::Unavailable)?);
         }
-        Err(Invoked::Unavailable(format!(
-            "the process for `{}` exits as soon as it starts",
-            self.config.name
-        )))
+        Ok(lease)
+    }
+
+    fn arn(&self, ctx: &InvokeContext) -> String {
+        if ctx.function_arn.is_empty() {
+            format!(
+                "arn:aws:lambda:{}:{DEFAULT_ACCOUNT}:function:{}",
+                self.config.region, self.config.name
+            )
+        } else {
+            ctx.function_arn.clone()
+        }
     }
 }
 
@@ -236,43 +298,125 @@ impl Function for ProcessFunction {
                     return Invoked::Unavailable(format!("the event cannot be serialized: {e}"))
                 }
             };
-            let mut slot = self.environment.lock().await;
-            let answer = match self.dispatch(&mut slot, body, ctx).await {
-                Ok(answer) => answer,
+            let mut lease = match self.lease().await {
+                Ok(lease) => lease,
                 Err(result) => return result,
             };
-            // Until the answer arrives, a dropped future (the caller gave up) kills the process.
-            let mut guard = KillUnlessAnswered {
-                slot: &mut slot,
-                answered: false,
-            };
-            let result = match tokio::time::timeout(ctx.timeout, answer).await {
-                Ok(Ok(result)) => result,
-                Ok(Err(_)) => Invoked::Unavailable("the runtime API host stopped".to_string()),
-                Err(_) => return Invoked::TimedOut,
-            };
-            guard.answered = true;
-            result
+            lease.run(body, ctx).await
         })
     }
+}
 
-    fn take_logs(&self) -> String {
-        std::mem::take(&mut *lock(&self.logs))
+/// One environment, lent to one invocation. Dropped, it goes back to the pool when the invocation
+/// ended cleanly (`keep`); otherwise (timeout, crash, cancelled invocation) it is killed.
+struct Lease<'a> {
+    function: &'a ProcessFunction,
+    environment: Option<Environment>,
+    keep: bool,
+    /// The invocation dispatched and not yet ended, whose log a cancelled lease still writes.
+    pending: Option<Pending>,
+}
+
+struct Pending {
+    logs: super::Logs,
+    request_id: String,
+    dispatched: Instant,
+}
+
+impl Lease<'_> {
+    async fn run(&mut self, body: Bytes, ctx: &InvokeContext) -> Invoked {
+        let arn = self.function.arn(ctx);
+        let memory_mb = self.function.config.memory_mb;
+        // Two rounds: an idle process can die between the usability check and queueing the event.
+        for _ in 0..2 {
+            let environment = match &mut self.environment {
+                Some(environment) => environment,
+                None => match self.function.spawn().await {
+                    Ok(fresh) => self.environment.insert(fresh),
+                    Err(message) => return Invoked::Unavailable(message),
+                },
+            };
+            // The deadline counts from dispatch to the environment.
+            let dispatched = Instant::now();
+            let deadline = tokio::time::Instant::now() + ctx.timeout;
+            let queued = Queued {
+                request_id: ctx.request_id.clone(),
+                body: body.clone(),
+                deadline_ms: epoch_ms(SystemTime::now() + ctx.timeout),
+                function_arn: arn.clone(),
+                trace_id: trace_id(),
+            };
+            let Some(done) = environment.queue(queued) else {
+                self.environment = None;
+                continue;
+            };
+            self.pending = Some(Pending {
+                logs: ctx.logs.clone(),
+                request_id: ctx.request_id.clone(),
+                dispatched,
+            });
+            // The invocation ends when the runtime asks for the next event: what it writes until
+            // then (after its answer too) is this invocation's. One wake-up brings both.
+            let (result, output, answered) = match tokio::time::timeout_at(deadline, done).await {
+                Ok(Ok(done)) => {
+                    self.keep = environment.usable();
+                    (done.result, done.output, done.answered)
+                }
+                Ok(Err(_)) => (
+                    Invoked::Unavailable("the runtime API host stopped".to_string()),
+                    Output::default(),
+                    None,
+                ),
+                // No answer in time, or an answer but no request for the next event: Lambda
+                // gave the answer; the environment is stuck either way and is replaced.
+                Err(_) => {
+                    let (answer, output) = environment.abandon(&ctx.request_id);
+                    match answer {
+                        Some((result, at)) => (result, output, Some(at)),
+                        None => (Invoked::TimedOut, output, None),
+                    }
+                }
+            };
+            self.pending = None;
+            let duration =
+                answered.map_or(ctx.timeout, |at| at.saturating_duration_since(dispatched));
+            ctx.logs
+                .push_str(&environment.frame(&ctx.request_id, output, duration, memory_mb));
+            return result;
+        }
+        Invoked::Unavailable(format!(
+            "the process for `{}` exits as soon as it starts",
+            self.function.config.name
+        ))
     }
 }
 
-/// Kills the process when an invocation ends without an answer (timeout or cancellation); the next
-/// invocation starts a new one.
-struct KillUnlessAnswered<'a> {
-    slot: &'a mut Option<Environment>,
-    answered: bool,
-}
-
-impl Drop for KillUnlessAnswered<'_> {
+impl Drop for Lease<'_> {
     fn drop(&mut self) {
-        if !self.answered {
-            *self.slot = None;
+        // The caller gave up (Cognito's deadline): the log still says what the function wrote.
+        if let (Some(pending), Some(environment)) = (self.pending.take(), &mut self.environment) {
+            let (_, output) = environment.abandon(&pending.request_id);
+            let log = environment.frame(
+                &pending.request_id,
+                output,
+                pending.dispatched.elapsed(),
+                self.function.config.memory_mb,
+            );
+            pending.logs.push_str(&log);
         }
+        let retired = {
+            let mut pool = lock(&self.function.pool);
+            pool.busy -= 1;
+            match self.environment.take() {
+                Some(environment) if self.keep => {
+                    pool.idle.push(environment);
+                    None
+                }
+                other => other,
+            }
+        };
+        // Killed outside the lock.
+        drop(retired);
     }
 }
 
@@ -285,25 +429,69 @@ struct Queued {
     trace_id: String,
 }
 
-/// One running process and the Runtime API endpoint it talks to. Dropping it kills the process.
+/// How one invocation ended: its answer, what the environment wrote, and when it answered.
+struct Done {
+    result: Invoked,
+    output: Output,
+    answered: Option<Instant>,
+}
+
+/// One invocation queued or running in an environment.
+struct Call {
+    done: oneshot::Sender<Done>,
+    /// The runtime's answer, held until it asks for the next event.
+    answer: Option<(Invoked, Instant)>,
+    /// What the environment wrote before the runtime took this event.
+    before: Option<Vec<u8>>,
+}
+
+/// What an environment wrote around one invocation.
+#[derive(Default)]
+struct Output {
+    /// Written before the runtime took the event (its init, or while idle): shown before `START`.
+    before: Vec<u8>,
+    /// Written while the invocation ran.
+    during: Vec<u8>,
+    /// Bytes dropped to keep the log within [`MAX_LOG`].
+    dropped: usize,
+}
+
+/// One running process and the Runtime API endpoint it talks to. Dropping it kills the process
+/// and everything it started.
 struct Environment {
     pid: u32,
     queue: mpsc::UnboundedSender<Queued>,
     shared: Arc<Shared>,
     server: AbortHandle,
+    spawned: Instant,
+    /// Whether an invocation has already reported this environment's init.
+    warm: bool,
+    /// The peak memory last read, and when: reading /proc costs more than a warm invocation, and
+    /// the peak only grows, so it is read at most once per [`MEMORY_SAMPLE`].
+    memory: Option<(Instant, Option<u64>)>,
 }
 
-/// What the endpoint's handlers and the process watcher share with the invoking side.
+/// What the endpoint's handlers and the process watcher share with the invoking side. Only the
+/// host thread reads the pipes, so output arrives in order.
 struct Shared {
     /// Events not yet taken by `/next`.
     queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<Queued>>,
     state: Mutex<State>,
+    /// The process's stdout and stderr.
+    pipes: Vec<Arc<AsyncFd<OwnedFd>>>,
 }
 
 #[derive(Default)]
 struct State {
-    /// Invocations waiting for an answer, by request id.
-    waiting: HashMap<String, oneshot::Sender<Invoked>>,
+    /// Invocations queued or running, by request id.
+    calls: HashMap<String, Call>,
+    /// The request id the runtime took last; it ends when the runtime asks for the next event.
+    in_flight: Option<String>,
+    /// Output not yet given to an invocation.
+    buffer: Vec<u8>,
+    dropped: usize,
+    /// When the runtime first asked for an event (its init was done).
+    initialized: Option<Instant>,
     /// An init error no invocation was waiting for; the next one gets it.
     init_error: Option<FunctionError>,
     init_failed: bool,
@@ -311,15 +499,69 @@ struct State {
     exited: bool,
 }
 
+impl State {
+    fn append(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() > MAX_LOG {
+            let excess = self.buffer.len() - MAX_LOG;
+            self.buffer.drain(..excess);
+            self.dropped += excess;
+        }
+    }
+
+    /// The output written since the call started (or since the last one ended).
+    fn output_of(&mut self, call: &mut Call) -> Output {
+        Output {
+            before: call.before.take().unwrap_or_default(),
+            during: std::mem::take(&mut self.buffer),
+            dropped: std::mem::take(&mut self.dropped),
+        }
+    }
+
+    /// Ends the call `request_id` with `result` (or the answer it already has).
+    fn finish(&mut self, request_id: &str, result: impl FnOnce() -> Invoked) {
+        if let Some(mut call) = self.calls.remove(request_id) {
+            let output = self.output_of(&mut call);
+            let (result, answered) = match call.answer.take() {
+                Some((answer, at)) => (answer, Some(at)),
+                None => (result(), None),
+            };
+            let _ = call.done.send(Done {
+                result,
+                output,
+                answered,
+            });
+        }
+    }
+
+    /// The runtime asks for the next event: the call in flight, if it answered, is over.
+    fn end_in_flight(&mut self) {
+        let Some(request_id) = self.in_flight.take() else {
+            return;
+        };
+        if self
+            .calls
+            .get(&request_id)
+            .is_some_and(|call| call.answer.is_some())
+        {
+            self.finish(&request_id, || unreachable!("the call has its answer"));
+        } else {
+            // Asked for another event without answering: the caller's deadline settles it.
+            self.in_flight = Some(request_id);
+        }
+    }
+}
+
 impl Environment {
     /// Binds the endpoint and spawns the process. Runs on the host thread.
-    async fn start(config: Arc<Config>, logs: Arc<Mutex<String>>) -> Result<Environment, String> {
+    async fn start(config: Arc<Config>) -> Result<Environment, String> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .map_err(|e| format!("could not open the runtime API on 127.0.0.1: {e}"))?;
         let addr = listener
             .local_addr()
             .map_err(|e| format!("could not open the runtime API: {e}"))?;
+        let spawned = Instant::now();
         let mut child = process::spawn(
             &config.command,
             lambda_env(&config, addr),
@@ -327,32 +569,41 @@ impl Environment {
         )
         .map_err(|e| format!("could not start `{}`: {e}", config.command.join(" ")))?;
         let pid = child.id().unwrap_or_default();
+        let pipes: Vec<Arc<AsyncFd<OwnedFd>>> = [
+            child.stdout.take().and_then(|out| out.into_owned_fd().ok()),
+            child.stderr.take().and_then(|err| err.into_owned_fd().ok()),
+        ]
+        .into_iter()
+        .flatten()
+        // SAFETY: the descriptor is owned by the AsyncFd and closed only when it is dropped.
+        .filter_map(|fd| {
+            unsafe { AsyncFd::register(nonblocking(fd)?) }
+                .ok()
+                .map(Arc::new)
+        })
+        .collect();
 
         let (queue, receiver) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             queue: tokio::sync::Mutex::new(receiver),
             state: Mutex::default(),
+            pipes,
         });
         let server = tokio::spawn(serve(listener, shared.clone())).abort_handle();
-        let readers: Vec<JoinHandle<()>> = [
-            child
-                .stdout
-                .take()
-                .map(|out| tokio::spawn(capture(out, logs.clone()))),
-            child
-                .stderr
-                .take()
-                .map(|err| tokio::spawn(capture(err, logs.clone()))),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        tokio::spawn(watch(child, readers, shared.clone()));
+        let readers: Vec<JoinHandle<()>> = shared
+            .pipes
+            .iter()
+            .map(|pipe| tokio::spawn(capture(pipe.clone(), shared.clone())))
+            .collect();
+        tokio::spawn(watch(child, pid, readers, shared.clone()));
         Ok(Environment {
             pid,
             queue,
             shared,
             server,
+            spawned,
+            warm: false,
+            memory: None,
         })
     }
 
@@ -365,18 +616,101 @@ impl Environment {
         lock(&self.shared.state).init_error.take()
     }
 
-    /// Queues an event; `None` when the process has already exited.
-    fn queue(&self, queued: Queued) -> Option<oneshot::Receiver<Invoked>> {
-        let (sender, receiver) = oneshot::channel();
+    /// Queues an event; `None` when the process has already exited. Gives where the invocation's
+    /// end (its answer and output) will arrive.
+    fn queue(&self, queued: Queued) -> Option<oneshot::Receiver<Done>> {
+        let (done, ended) = oneshot::channel();
         {
             let mut state = lock(&self.shared.state);
             if state.exited {
                 return None;
             }
-            state.waiting.insert(queued.request_id.clone(), sender);
+            let call = Call {
+                done,
+                answer: None,
+                before: None,
+            };
+            state.calls.insert(queued.request_id.clone(), call);
         }
         self.queue.send(queued).ok()?;
-        Some(receiver)
+        Some(ended)
+    }
+
+    /// Gives up on a call the runtime did not finish in time: its answer, if it gave one, and
+    /// the output so far.
+    fn abandon(&self, request_id: &str) -> (Option<(Invoked, Instant)>, Output) {
+        let mut state = lock(&self.shared.state);
+        match state.calls.remove(request_id) {
+            Some(mut call) => {
+                let output = state.output_of(&mut call);
+                (call.answer.take(), output)
+            }
+            None => (None, Output::default()),
+        }
+    }
+
+    /// The invocation's log as Lambda writes it to CloudWatch: output from before the invocation,
+    /// then `START`, the invocation's output, `END` and `REPORT` (with `Init Duration` on the
+    /// environment's first invocation).
+    fn frame(
+        &mut self,
+        request_id: &str,
+        output: Output,
+        duration: Duration,
+        memory_mb: u32,
+    ) -> String {
+        let mut log = String::from_utf8_lossy(&output.before).into_owned();
+        ensure_newline(&mut log);
+        log.push_str(&format!("START RequestId: {request_id} Version: $LATEST\n"));
+        if output.dropped > 0 {
+            log.push_str(&format!(
+                "[cognito-harness: {} bytes of earlier output dropped]\n",
+                output.dropped
+            ));
+        }
+        log.push_str(&String::from_utf8_lossy(&output.during));
+        ensure_newline(&mut log);
+        log.push_str(&format!("END RequestId: {request_id}\n"));
+        let ms = duration.as_secs_f64() * 1000.0;
+        log.push_str(&format!(
+            "REPORT RequestId: {request_id}\tDuration: {ms:.2} ms\tBilled Duration: {} ms\tMemory Size: {memory_mb} MB",
+            ms.ceil().max(1.0) as u64
+        ));
+        if let Some(used) = self.max_memory_mb() {
+            log.push_str(&format!("\tMax Memory Used: {used} MB"));
+        }
+        if !self.warm {
+            self.warm = true;
+            if let Some(ready) = lock(&self.shared.state).initialized {
+                let init = ready.saturating_duration_since(self.spawned);
+                log.push_str(&format!(
+                    "\tInit Duration: {:.2} ms",
+                    init.as_secs_f64() * 1000.0
+                ));
+            }
+        }
+        log.push('\n');
+        log
+    }
+}
+
+impl Environment {
+    /// The function's peak memory, read afresh at most once per [`MEMORY_SAMPLE`].
+    fn max_memory_mb(&mut self) -> Option<u64> {
+        match self.memory {
+            Some((read, used)) if read.elapsed() < MEMORY_SAMPLE => used,
+            _ => {
+                let used = process::max_memory_mb(process::function_pid(self.pid));
+                self.memory = Some((Instant::now(), used));
+                used
+            }
+        }
+    }
+}
+
+fn ensure_newline(text: &mut String) {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
     }
 }
 
@@ -390,57 +724,119 @@ impl Drop for Environment {
     }
 }
 
-/// The variables a Lambda runtime reads at start, then the caller's own.
+/// Lambda's environment for one process (configuration-envvars.html): the reserved variables with
+/// local values, `PATH`, the variables named by `pass_env` from the harness's environment, then the
+/// function's own. Nothing else of the harness's environment gets through.
 fn lambda_env(config: &Config, addr: SocketAddr) -> Vec<(String, String)> {
-    let mut env = vec![
-        ("AWS_LAMBDA_RUNTIME_API".to_string(), addr.to_string()),
-        ("AWS_LAMBDA_FUNCTION_NAME".to_string(), config.name.clone()),
-        (
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".to_string(),
-            config.memory_mb.to_string(),
-        ),
-        (
-            "AWS_LAMBDA_FUNCTION_VERSION".to_string(),
-            "$LATEST".to_string(),
-        ),
-        (
-            "AWS_LAMBDA_LOG_GROUP_NAME".to_string(),
-            format!("/aws/lambda/{}", config.name),
-        ),
-        ("AWS_LAMBDA_LOG_STREAM_NAME".to_string(), log_stream_name()),
-        (
-            "AWS_LAMBDA_INITIALIZATION_TYPE".to_string(),
-            "on-demand".to_string(),
-        ),
-        ("AWS_REGION".to_string(), config.region.clone()),
-        ("AWS_DEFAULT_REGION".to_string(), config.region.clone()),
-    ];
-    if let Some(dir) = &config.working_dir {
-        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
-        env.push(("LAMBDA_TASK_ROOT".to_string(), dir.display().to_string()));
+    let task_root = match &config.working_dir {
+        Some(dir) => std::path::absolute(dir).unwrap_or_else(|_| dir.clone()),
+        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/var/task")),
+    };
+    let task_root = task_root.display().to_string();
+    let path = std::env::var("PATH").unwrap_or_else(|_| LAMBDA_PATH.to_string());
+    // Lambda's own list puts the task root and its lib/ among the system directories.
+    let mut library_path = format!("{task_root}:{task_root}/lib");
+    if let Ok(own) = std::env::var("LD_LIBRARY_PATH") {
+        if !own.is_empty() {
+            library_path = format!("{own}:{library_path}");
+        }
     }
-    if let Some(handler) = &config.handler {
-        env.push(("_HANDLER".to_string(), handler.clone()));
+    let var = |name: &str, value: &str| (name.to_string(), value.to_string());
+    let mut env = vec![
+        var("AWS_LAMBDA_RUNTIME_API", &addr.to_string()),
+        var("AWS_LAMBDA_FUNCTION_NAME", &config.name),
+        var(
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            &config.memory_mb.to_string(),
+        ),
+        var("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        var(
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            &format!("/aws/lambda/{}", config.name),
+        ),
+        var("AWS_LAMBDA_LOG_STREAM_NAME", &log_stream_name()),
+        var("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
+        var("AWS_REGION", &config.region),
+        var("AWS_DEFAULT_REGION", &config.region),
+        var("_HANDLER", config.handler.as_deref().unwrap_or("bootstrap")),
+        var("LAMBDA_TASK_ROOT", &task_root),
+        var("LAMBDA_RUNTIME_DIR", "/var/runtime"),
+        var("LANG", "en_US.UTF-8"),
+        var("TZ", ":UTC"),
+        var("PATH", &path),
+        var("LD_LIBRARY_PATH", &library_path),
+    ];
+    if let Some(runtime) = &config.runtime {
+        env.push(var("AWS_EXECUTION_ENV", &format!("AWS_Lambda_{runtime}")));
+    }
+    for name in &config.pass_env {
+        if let Ok(value) = std::env::var(name) {
+            env.push(var(name, &value));
+        }
     }
     env.extend(config.env.iter().cloned());
     env
 }
 
-/// Appends what the process writes to the function's log buffer until the pipe closes.
-async fn capture(mut pipe: impl AsyncRead + Unpin, logs: Arc<Mutex<String>>) {
-    let mut buffer = vec![0; 8192];
-    while let Ok(n @ 1..) = pipe.read(&mut buffer).await {
-        lock(&logs).push_str(&String::from_utf8_lossy(&buffer[..n]));
+/// Reads what the process writes into the environment's buffer until the pipe closes.
+async fn capture(pipe: Arc<AsyncFd<OwnedFd>>, shared: Arc<Shared>) {
+    loop {
+        let Ok(mut ready) = pipe.readable().await else {
+            return;
+        };
+        match ready.try_io(|fd| read_chunk(fd.get_ref(), &shared)) {
+            Ok(Ok(0)) | Ok(Err(_)) => return,
+            Ok(Ok(_)) | Err(_) => {}
+        }
     }
 }
 
-/// Waits for the process to exit, then fails whatever it was handling with Lambda's
-/// `Runtime.ExitError` (ruling 12).
+/// Reads what is in the pipes right now. The runtime wrote it before the request being handled,
+/// so it belongs before whatever that request starts or ends.
+fn drain(shared: &Shared) {
+    for pipe in &shared.pipes {
+        while let Ok(1..) = read_chunk(pipe.get_ref(), shared) {}
+    }
+}
+
+/// The pipe, switched to non-blocking reads (tokio hands it over blocking).
+fn nonblocking(fd: OwnedFd) -> Option<OwnedFd> {
+    // SAFETY: fcntl on a descriptor we own.
+    let ok = unsafe {
+        let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
+        flags >= 0 && libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) == 0
+    };
+    ok.then_some(fd)
+}
+
+/// One non-blocking read from a pipe into the buffer: the bytes read, 0 at end of file.
+fn read_chunk(fd: &OwnedFd, shared: &Shared) -> std::io::Result<usize> {
+    let mut chunk = [0u8; 8192];
+    // SAFETY: reads at most chunk.len() bytes into chunk.
+    let n = unsafe { libc::read(fd.as_raw_fd(), chunk.as_mut_ptr().cast(), chunk.len()) };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let n = n as usize;
+    if n > 0 {
+        lock(&shared.state).append(&chunk[..n]);
+    }
+    Ok(n)
+}
+
+/// Waits for the process to exit, kills whatever it left in its process group, then fails what it
+/// was handling with Lambda's `Runtime.ExitError` (ruling 12).
 async fn watch(
     mut child: tokio::process::Child,
+    pid: u32,
     readers: Vec<JoinHandle<()>>,
     shared: Arc<Shared>,
 ) {
+    if pid != 0 {
+        // Exited but not reaped yet, so the group id is still ours: kill what it left in it.
+        let _ = tokio::task::spawn_blocking(move || process::wait_exited(pid)).await;
+        process::kill_group(pid);
+    }
     let status = child.wait().await;
     // Let the last words reach the logs before the verdict is out.
     let _ = tokio::time::timeout(LOG_DRAIN_LIMIT, futures::future::join_all(readers)).await;
@@ -450,12 +846,19 @@ async fn watch(
     };
     let mut state = lock(&shared.state);
     state.exited = true;
-    for (request_id, answer) in state.waiting.drain() {
-        let message = format!("RequestId: {request_id} Error: Runtime exited with error: {reason}");
-        let _ = answer.send(Invoked::Error(FunctionError::new(
-            "Runtime.ExitError",
-            message,
-        )));
+    // The call in flight first, so it gets the last words.
+    let ids: Vec<String> = state
+        .in_flight
+        .take()
+        .into_iter()
+        .chain(state.calls.keys().cloned())
+        .collect();
+    for request_id in ids {
+        state.finish(&request_id, || {
+            let message =
+                format!("RequestId: {request_id} Error: Runtime exited with error: {reason}");
+            Invoked::Error(FunctionError::new("Runtime.ExitError", message))
+        });
     }
 }
 
@@ -498,14 +901,29 @@ async fn route(
     Ok(response)
 }
 
-/// `GET /next`: blocks until an event is queued. Never answers 204 or 404: a release build of
-/// lambda_runtime panics on either.
+/// `GET /next`: ends the invocation in flight, then blocks until an event is queued. Never answers
+/// 204 or 404: a release build of lambda_runtime panics on either.
 async fn next(shared: &Shared) -> Response<Full<Bytes>> {
+    drain(shared);
+    {
+        let mut state = lock(&shared.state);
+        state.initialized.get_or_insert_with(Instant::now);
+        state.end_in_flight();
+    }
     let queued = shared.queue.lock().await.recv().await;
     let Some(queued) = queued else {
         // The environment is being torn down; its process is about to be killed.
         return std::future::pending().await;
     };
+    // What was read while the runtime waited (its init, drained above) comes before START.
+    {
+        let mut state = lock(&shared.state);
+        let before = std::mem::take(&mut state.buffer);
+        if let Some(call) = state.calls.get_mut(&queued.request_id) {
+            call.before = Some(before);
+        }
+        state.in_flight = Some(queued.request_id.clone());
+    }
     let mut response = Response::new(Full::new(queued.body));
     let headers = response.headers_mut();
     let mut set = |name: &'static str, value: &str| {
@@ -524,7 +942,8 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
     response
 }
 
-/// `POST /{id}/response` and `/{id}/error`: hands the answer to the waiting invocation.
+/// `POST /{id}/response` and `/{id}/error`: keeps the answer for the invocation, which ends when
+/// the runtime asks for the next event.
 async fn answer(
     shared: &Shared,
     request_id: &str,
@@ -555,14 +974,21 @@ async fn answer(
             )
         }
     };
-    let Some(waiting) = lock(&shared.state).waiting.remove(request_id) else {
-        return json(
-            StatusCode::BAD_REQUEST,
-            "InvalidRequestID",
-            &format!("unknown request id {request_id}"),
-        );
-    };
-    let _ = waiting.send(result);
+    {
+        let mut state = lock(&shared.state);
+        let call = state
+            .calls
+            .get_mut(request_id)
+            .filter(|call| call.answer.is_none());
+        let Some(call) = call else {
+            return json(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequestID",
+                &format!("unknown request id {request_id}"),
+            );
+        };
+        call.answer = Some((result, Instant::now()));
+    }
     if status == StatusCode::ACCEPTED {
         json_status_ok()
     } else {
@@ -588,13 +1014,15 @@ async fn init_error(shared: &Shared, body: Incoming) -> Response<Full<Bytes>> {
         }
     };
     let error = FunctionError::from_body(&bytes);
+    drain(shared);
     let mut state = lock(&shared.state);
     state.init_failed = true;
-    if state.waiting.is_empty() {
+    if state.calls.is_empty() {
         state.init_error = Some(error);
     } else {
-        for (_, waiting) in state.waiting.drain() {
-            let _ = waiting.send(Invoked::Error(error.clone()));
+        let ids: Vec<String> = state.calls.keys().cloned().collect();
+        for request_id in ids {
+            state.finish(&request_id, || Invoked::Error(error.clone()));
         }
     }
     json_status_ok()

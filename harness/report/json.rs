@@ -136,7 +136,7 @@ fn trigger(run: &TriggerRun) -> Value {
 }
 
 /// What the function answered: `{"payload"}` (JSON), `{"raw"}` (not JSON), `{"errorType",
-/// "errorMessage"}`, `{"timedOut": true}` or `{"unavailable"}`.
+/// "errorMessage"}`, `{"timedOut": true}`, `{"throttled"}` or `{"unavailable"}`.
 pub(super) fn output(invocation: &Invocation) -> Value {
     match &invocation.result {
         Invoked::Output(Payload::Json(json)) => json!({ "payload": json }),
@@ -148,6 +148,7 @@ pub(super) fn output(invocation: &Invocation) -> Value {
             json!({ "errorType": e.error_type, "errorMessage": e.error_message })
         }
         Invoked::TimedOut => json!({ "timedOut": true }),
+        Invoked::Throttled(m) => json!({ "throttled": m }),
         Invoked::Unavailable(m) => json!({ "unavailable": m }),
     }
 }

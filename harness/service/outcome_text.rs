@@ -65,6 +65,7 @@ fn write_run(f: &mut fmt::Formatter<'_>, run: &TriggerRun) -> fmt::Result {
                 "    no answer within the deadline ({} attempt(s))",
                 invocation.attempts
             )?,
+            Invoked::Throttled(m) => writeln!(f, "    throttled: {m}")?,
             Invoked::Unavailable(m) => writeln!(f, "    could not be run: {m}")?,
         }
         let logs = invocation.logs.trim_end();

@@ -30,6 +30,8 @@ rule!(FUNCTION_ERROR, "function-error", Observed, "§3.1",
     "a function error fails the call with UserLambdaValidationException `<Trigger> failed with error <errorMessage>.`");
 rule!(TIMEOUT, "invoke.timeout", Assumed, "§3.3, ruling 12",
     "no answer within 5 s, 3 attempts: UnexpectedLambdaException `<Trigger> invocation failed due to error Socket timeout while invoking Lambda function.`");
+rule!(THROTTLED, "invoke.throttled", Assumed, "§12, ruling 12.1",
+    "every execution environment the function's concurrency allows is busy (Lambda's TooManyRequestsException): UnexpectedLambdaException `<Trigger> invocation failed due to error TooManyRequestsException.`");
 rule!(ACCESS_DENIED, "invoke.access-denied", Observed, "§3.3",
     "a LambdaConfig ARN with no function behind it: UnexpectedLambdaException `<Trigger> invocation failed due to error AccessDeniedException.`");
 rule!(
@@ -50,11 +52,12 @@ rule!(RESPONSE_TOO_LARGE, "invoke.response-too-large", Assumed, "§6.1",
     "the function answered more than Lambda's 6 MB: Lambda's `Function.ResponseSizeTooLarge` reaches Cognito as a function error, UserLambdaValidationException");
 
 /// The rules every trigger kind shares.
-pub static RULES: [&Rule; 8] = [
+pub static RULES: [&Rule; 9] = [
     &FUNCTION_ERROR,
     &RUNTIME_EXIT,
     &RESPONSE_TOO_LARGE,
     &TIMEOUT,
+    &THROTTLED,
     &ACCESS_DENIED,
     &HARNESS_UNAVAILABLE,
     &INVALID_JSON,
@@ -100,6 +103,14 @@ pub(crate) fn failure(
                 invocation.attempts
             ))
         }
+        Failed::Throttled(why) => {
+            let error = CognitoError::new(
+                ErrorCode::UnexpectedLambdaException,
+                format!("{name} invocation failed due to error TooManyRequestsException."),
+            );
+            Verdict::rejected(source, &THROTTLED, error)
+                .with_detail(format!("Lambda throttled the invocation: {why}"))
+        }
         Failed::Unavailable(message) => Verdict {
             trigger_source: source,
             decision: super::Decision::HarnessFailure(message.to_string()),
@@ -116,6 +127,8 @@ pub(crate) enum Failed<'a> {
     Error(&'a crate::function::FunctionError),
     /// No answer within the deadline, after every attempt.
     TimedOut,
+    /// Lambda throttled the invocation.
+    Throttled(&'a str),
     /// The harness could not run the function.
     Unavailable(&'a str),
 }
@@ -127,6 +140,7 @@ impl<'a> Failed<'a> {
             Invoked::Output(payload) => Ok(payload),
             Invoked::Error(e) => Err(Failed::Error(e)),
             Invoked::TimedOut => Err(Failed::TimedOut),
+            Invoked::Throttled(why) => Err(Failed::Throttled(why)),
             Invoked::Unavailable(m) => Err(Failed::Unavailable(m)),
         }
     }

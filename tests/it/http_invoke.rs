@@ -17,11 +17,10 @@ const ERROR: &str =
     r#"{"errorType":"Error","errorMessage":"boom","stackTrace":["at handler (index.js:3)"]}"#;
 
 fn ctx(timeout: Duration) -> InvokeContext {
-    InvokeContext {
-        request_id: uuid::Uuid::new_v4().to_string(),
-        function_arn: "arn:aws:lambda:us-east-1:123456789012:function:custom-message".to_string(),
+    InvokeContext::new(
+        "arn:aws:lambda:us-east-1:123456789012:function:custom-message",
         timeout,
-    }
+    )
 }
 
 /// An endpoint answering every invocation with `response`.

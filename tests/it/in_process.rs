@@ -264,11 +264,11 @@ fn a_payload_that_does_not_fit_the_type_is_the_runtimes_deserialize_error() {
 #[test]
 fn handler_errors_and_panics_match_the_real_runtime() {
     let event = json!({"version": "1", "request": {}, "response": {}});
-    let ctx = InvokeContext {
-        request_id: "r1".into(),
-        function_arn: "arn:aws:lambda:us-east-1:123456789012:function:f".into(),
-        timeout: Duration::from_secs(5),
-    };
+    let mut ctx = InvokeContext::new(
+        "arn:aws:lambda:us-east-1:123456789012:function:f",
+        Duration::from_secs(5),
+    );
+    ctx.request_id = "r1".into();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

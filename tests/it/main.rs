@@ -11,6 +11,7 @@ mod cli;
 mod custom_message_judge;
 mod event_fixtures;
 mod events;
+mod execution_model;
 mod expectations;
 mod fixture;
 mod groups;

@@ -17,11 +17,7 @@ use crate::support::{self, alive, custom_message_event, gone, pre_sign_up_event}
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:trigger";
 
 fn ctx(timeout: Duration) -> InvokeContext {
-    InvokeContext {
-        request_id: uuid::Uuid::new_v4().to_string(),
-        function_arn: ARN.to_string(),
-        timeout,
-    }
+    InvokeContext::new(ARN, timeout)
 }
 
 fn process(name: &str) -> ProcessFunction {
@@ -158,15 +154,17 @@ async fn a_panicking_trigger_is_a_function_error_and_its_process_survives() {
     ));
     assert_eq!(invoke(&function, &event).await, expected);
     let pid = function.pid().expect("started");
-    assert_eq!(invoke(&function, &event).await, expected);
+    let second = ctx(Duration::from_secs(10));
+    assert_eq!(function.invoke(&event, &second).await, expected);
     assert_eq!(
         function.pid(),
         Some(pid),
         "lambda_runtime catches the panic; the process lives on"
     );
     assert!(
-        function
-            .take_logs()
+        second
+            .logs
+            .take()
             .contains("the trigger panicked on purpose"),
         "the panic message is in the logs"
     );
@@ -260,7 +258,7 @@ async fn a_process_exiting_mid_invocation_is_runtime_exit_error_and_is_restarted
             Invoked::Error(FunctionError::new("Runtime.ExitError", message))
         );
         assert!(
-            function.take_logs().contains("exiting with status 3"),
+            ctx.logs.take().contains("exiting with status 3"),
             "the process's last words are kept"
         );
     }
@@ -335,17 +333,25 @@ with urllib.request.urlopen(post) as r:
     assert r.status == 202 and json.load(r) == {"status": "OK"}
 "#;
 
-#[tokio::test]
-async fn the_runtime_gets_lambdas_headers_and_environment() {
-    // The interpreter itself, not a launcher (pyenv's shim adds its own variables).
+/// The interpreter itself, not a launcher (pyenv's shim adds its own variables).
+fn python() -> String {
     let python = std::process::Command::new("python3")
         .args(["-c", "import sys; print(sys.executable)"])
         .output()
         .expect("python3 runs");
-    let python = String::from_utf8(python.stdout).unwrap().trim().to_string();
+    String::from_utf8(python.stdout).unwrap().trim().to_string()
+}
+
+#[tokio::test]
+async fn the_runtime_gets_lambdas_headers_and_environment() {
+    let python = python();
     let function = ProcessFunction::new("echo", [python.as_str(), "-c", ECHO_RUNTIME])
         .handler("echo.handler")
-        .memory_size(256);
+        .runtime("python3.12")
+        .memory_size(256)
+        .current_dir(support::root().join("tests"))
+        .pass_env(["HOME", "COGNITO_HARNESS_NEVER_SET"])
+        .env("BRAND", "acme");
     let event = json!({ "hello": "world" });
     let ctx = ctx(Duration::from_secs(5));
     let before = SystemTime::now()
@@ -377,21 +383,45 @@ async fn the_runtime_gets_lambdas_headers_and_environment() {
     );
 
     let env = &seen["env"];
+    let task_root = support::root().join("tests").display().to_string();
     assert_eq!(env["AWS_LAMBDA_FUNCTION_NAME"], "echo");
     assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "256");
     assert_eq!(env["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST");
+    assert_eq!(env["AWS_LAMBDA_INITIALIZATION_TYPE"], "on-demand");
     assert_eq!(env["AWS_LAMBDA_LOG_GROUP_NAME"], "/aws/lambda/echo");
+    let stream = env["AWS_LAMBDA_LOG_STREAM_NAME"].as_str().unwrap();
+    assert!(
+        regex::Regex::new(r"^\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}$")
+            .unwrap()
+            .is_match(stream),
+        "{stream}"
+    );
     assert_eq!(env["AWS_REGION"], "us-east-1");
+    assert_eq!(env["AWS_DEFAULT_REGION"], "us-east-1");
+    assert_eq!(env["AWS_EXECUTION_ENV"], "AWS_Lambda_python3.12");
     assert_eq!(env["_HANDLER"], "echo.handler");
+    assert_eq!(env["LAMBDA_TASK_ROOT"], json!(task_root));
+    assert_eq!(env["LAMBDA_RUNTIME_DIR"], "/var/runtime");
     assert!(env["AWS_LAMBDA_RUNTIME_API"]
         .as_str()
         .unwrap()
         .starts_with("127.0.0.1:"));
-    // Lambda's environment, and nothing of the harness's but where programs are: no credentials,
-    // no AWS_PROFILE, no RUST_BACKTRACE, whatever the developer's shell holds.
     assert_eq!(env["TZ"], ":UTC");
     assert_eq!(env["LANG"], "en_US.UTF-8");
-    assert_eq!(env["LAMBDA_RUNTIME_DIR"], "/var/runtime");
+    let library_path = env["LD_LIBRARY_PATH"].as_str().unwrap();
+    assert!(
+        library_path.ends_with(&format!("{task_root}:{task_root}/lib")),
+        "{library_path}"
+    );
+    assert_eq!(env["PATH"], json!(std::env::var("PATH").unwrap()));
+    assert_eq!(env["BRAND"], "acme", "the binding's own variables");
+    assert_eq!(
+        env.get("HOME").and_then(Value::as_str),
+        std::env::var("HOME").ok().as_deref(),
+        "named in pass_env"
+    );
+    // Lambda's environment, the binding's own and what it names: no credentials, no AWS_PROFILE,
+    // no RUST_BACKTRACE, whatever the developer's shell holds.
     let mut names: Vec<&str> = env
         .as_object()
         .unwrap()
@@ -400,11 +430,12 @@ async fn the_runtime_gets_lambdas_headers_and_environment() {
         .collect();
     names.sort_unstable();
     // Python itself may add LC_CTYPE when it coerces the C locale.
-    names.retain(|n| !["PATH", "LD_LIBRARY_PATH", "LC_CTYPE"].contains(n));
+    names.retain(|n| !["HOME", "LC_CTYPE"].contains(n));
     assert_eq!(
         names,
         [
             "AWS_DEFAULT_REGION",
+            "AWS_EXECUTION_ENV",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
             "AWS_LAMBDA_FUNCTION_NAME",
             "AWS_LAMBDA_FUNCTION_VERSION",
@@ -413,11 +444,30 @@ async fn the_runtime_gets_lambdas_headers_and_environment() {
             "AWS_LAMBDA_LOG_STREAM_NAME",
             "AWS_LAMBDA_RUNTIME_API",
             "AWS_REGION",
+            "BRAND",
             "LAMBDA_RUNTIME_DIR",
+            "LAMBDA_TASK_ROOT",
             "LANG",
+            "LD_LIBRARY_PATH",
+            "PATH",
             "TZ",
             "_HANDLER",
         ]
+    );
+}
+
+#[tokio::test]
+async fn without_a_managed_runtime_there_is_no_aws_execution_env() {
+    let function = ProcessFunction::new("echo", [python().as_str(), "-c", ECHO_RUNTIME]);
+    let seen = output(invoke(&function, &json!({})).await);
+    let env = &seen["env"];
+    assert_eq!(env["_HANDLER"], "bootstrap");
+    assert!(env.get("AWS_EXECUTION_ENV").is_none(), "{env}");
+    let cwd = std::env::current_dir().unwrap().display().to_string();
+    assert_eq!(
+        env["LAMBDA_TASK_ROOT"],
+        json!(cwd),
+        "the harness's directory"
     );
 }
 
@@ -492,8 +542,11 @@ fn python_trigger(handler: &str) -> ProcessFunction {
 async fn a_python_trigger_runs_under_awss_runtime_interface_client() {
     let function = python_trigger("custom_message.handler");
     let event = custom_message_event("CustomMessage_SignUp", json!({ "brand": "Acme" }));
+    let mut logs = String::new();
     for _ in 0..2 {
-        let answer = output(invoke(&function, &event).await);
+        let ctx = ctx(Duration::from_secs(10));
+        let answer = output(function.invoke(&event, &ctx).await);
+        logs.push_str(&ctx.logs.take());
         assert_eq!(
             answer["response"]["emailSubject"],
             "Acme: confirm your account"
@@ -507,9 +560,7 @@ async fn a_python_trigger_runs_under_awss_runtime_interface_client() {
             "the rest of the event comes back as sent"
         );
     }
-    assert!(function
-        .take_logs()
-        .contains("branding CustomMessage_SignUp for Acme"));
+    assert!(logs.contains("branding CustomMessage_SignUp for Acme"));
 
     match invoke(&python_trigger("custom_message.fail"), &event).await {
         Invoked::Error(error) => {
