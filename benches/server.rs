@@ -91,7 +91,10 @@ fn main() {
         .block_on(serve_with(
             cognito.clone(),
             "127.0.0.1:0".parse().unwrap(),
-            ServeOptions { log },
+            ServeOptions {
+                log,
+                ..ServeOptions::default()
+            },
         ))
         .expect("server starts");
     let url = server.url();
