@@ -5,6 +5,7 @@
 
 pub mod http_invoke;
 pub mod in_process;
+pub(crate) mod log_tail;
 mod process;
 pub mod runtime_api;
 

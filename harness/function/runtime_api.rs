@@ -32,6 +32,7 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::{AbortHandle, JoinHandle};
 
+use super::log_tail::LogTail;
 use super::process;
 use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload};
 use crate::http;
@@ -62,7 +63,7 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 pub struct ProcessFunction {
     config: Arc<Config>,
     environment: tokio::sync::Mutex<Option<Environment>>,
-    logs: Arc<Mutex<String>>,
+    logs: Arc<Mutex<LogTail>>,
     last_pid: Arc<AtomicU32>,
 }
 
@@ -257,7 +258,7 @@ impl Function for ProcessFunction {
     }
 
     fn take_logs(&self) -> String {
-        std::mem::take(&mut *lock(&self.logs))
+        lock(&self.logs).take()
     }
 }
 
@@ -313,7 +314,7 @@ struct State {
 
 impl Environment {
     /// Binds the endpoint and spawns the process. Runs on the host thread.
-    async fn start(config: Arc<Config>, logs: Arc<Mutex<String>>) -> Result<Environment, String> {
+    async fn start(config: Arc<Config>, logs: Arc<Mutex<LogTail>>) -> Result<Environment, String> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .map_err(|e| format!("could not open the runtime API on 127.0.0.1: {e}"))?;
@@ -427,7 +428,7 @@ fn lambda_env(config: &Config, addr: SocketAddr) -> Vec<(String, String)> {
 }
 
 /// Appends what the process writes to the function's log buffer until the pipe closes.
-async fn capture(mut pipe: impl AsyncRead + Unpin, logs: Arc<Mutex<String>>) {
+async fn capture(mut pipe: impl AsyncRead + Unpin, logs: Arc<Mutex<LogTail>>) {
     let mut buffer = vec![0; 8192];
     while let Ok(n @ 1..) = pipe.read(&mut buffer).await {
         lock(&logs).push_str(&String::from_utf8_lossy(&buffer[..n]));
