@@ -3,5 +3,6 @@
 
 mod clients;
 mod concurrency;
+mod limits;
 mod protocol;
 pub mod support;
