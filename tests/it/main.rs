@@ -11,6 +11,7 @@ mod events;
 mod fixture;
 mod http_invoke;
 mod in_process;
+mod input_files;
 mod pool_files;
 mod readme_example;
 mod recorder;

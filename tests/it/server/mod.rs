@@ -5,4 +5,5 @@ mod clients;
 mod concurrency;
 mod limits;
 mod protocol;
+mod signals;
 pub mod support;
