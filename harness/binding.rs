@@ -29,10 +29,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::input_file::read_input_file;
 use crate::function::http_invoke::HttpFunction;
 use crate::function::runtime_api::ProcessFunction;
 use crate::function::{function_name_of, Deadline, Function, Functions};
+use crate::input_file::read_input_file;
 
 /// The config file looked for in the current directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "cognito-harness.toml";

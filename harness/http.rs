@@ -158,7 +158,9 @@ async fn serve_connection<S>(
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.keep_alive(true);
     if let Some(timeout) = header_read_timeout {
-        builder.timer(TokioTimer::new()).header_read_timeout(timeout);
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeout);
     }
     let connection = builder.serve_connection(TokioIo::new(stream), service);
     let mut connection = std::pin::pin!(connection);

@@ -47,8 +47,7 @@ pub(crate) fn read_input_file(path: &Path) -> Result<String, Error> {
         )));
     }
     let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-    String::from_utf8(text.to_vec())
-        .map_err(|e| refuse(format!("is not UTF-8 text ({e})")))
+    String::from_utf8(text.to_vec()).map_err(|e| refuse(format!("is not UTF-8 text ({e})")))
 }
 
 /// What a file that is not a regular one is, for the message (`a directory`, `a FIFO`, ...).
@@ -123,7 +122,9 @@ mod tests {
         );
         #[cfg(unix)]
         assert_eq!(
-            read_input_file(Path::new("/dev/zero")).unwrap_err().to_string(),
+            read_input_file(Path::new("/dev/zero"))
+                .unwrap_err()
+                .to_string(),
             "/dev/zero: is a character device, not a regular file; only regular files are read"
         );
         let long = dir.join("long.json");

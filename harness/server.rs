@@ -323,9 +323,15 @@ fn unreadable(error: &BodyError) -> Rejected {
             format!("Request body is larger than the limit of {MAX_BODY} bytes"),
         )
     } else if error.timed_out() {
-        (StatusCode::REQUEST_TIMEOUT, format!("Unable to read the request body: {error}"))
+        (
+            StatusCode::REQUEST_TIMEOUT,
+            format!("Unable to read the request body: {error}"),
+        )
     } else {
-        (StatusCode::BAD_REQUEST, format!("Unable to read the request body: {error}"))
+        (
+            StatusCode::BAD_REQUEST,
+            format!("Unable to read the request body: {error}"),
+        )
     };
     Rejected {
         status,
@@ -636,6 +642,36 @@ mod tests {
             v.to_str().unwrap(),
             "user.email: Attribute cannot be updated. user.x: y"
         );
+    }
+
+    #[test]
+    fn loopback_hosts_with_and_without_ports() {
+        for host in [
+            "localhost",
+            "LocalHost:9229",
+            "127.0.0.1",
+            "127.0.0.1:9229",
+            "127.1.2.3:80",
+            "[::1]",
+            "[::1]:9229",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io:9229",
+            "10.0.0.1:9229",
+            "[::2]:9229",
+            "::1",
+            "localhost:",
+            "localhost:99999",
+            "localhost:+80",
+            "[::1]x",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 
     #[test]

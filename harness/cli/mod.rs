@@ -337,7 +337,10 @@ async fn invoke(
                 ),
             });
         }
-        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
         (PathBuf::from("<stdin>"), text)
     } else {
         let file = PathBuf::from(event_arg);

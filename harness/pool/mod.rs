@@ -435,8 +435,15 @@ impl UserPool {
         // Real time, not Cognito's (advanceable) clock: never forgets a token still valid there.
         let now = now_seconds() as u64;
         let expires_at = now + crate::model::tokens::TOKEN_LIFETIME_SECONDS;
-        self.issued.access.push_back((expires_at, token.to_string()));
-        forget_expired(&mut self.issued.access, &mut self.tokens, now, MAX_ACCESS_TOKENS);
+        self.issued
+            .access
+            .push_back((expires_at, token.to_string()));
+        forget_expired(
+            &mut self.issued.access,
+            &mut self.tokens,
+            now,
+            MAX_ACCESS_TOKENS,
+        );
     }
 
     /// Starts a sign-in session waiting for a challenge answer (NEW_PASSWORD_REQUIRED); it

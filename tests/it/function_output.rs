@@ -39,7 +39,9 @@ async fn three_megabytes_of_output_keep_their_last_256_kib() {
     let (header, kept) = logs.split_once('\n').expect("a header line");
     let dropped: usize = header
         .strip_prefix("[cognito-harness: ")
-        .and_then(|rest| rest.strip_suffix(" bytes of earlier output dropped; the last 262144 are kept]"))
+        .and_then(|rest| {
+            rest.strip_suffix(" bytes of earlier output dropped; the last 262144 are kept]")
+        })
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no dropped-bytes line: {header:?}"));
     assert_eq!(kept.len(), KEPT, "the tail is exactly the cap");

@@ -67,7 +67,12 @@ fn stderr(o: &Output) -> String {
 
 /// Exit 2 with exactly one line on stderr.
 fn assert_input_error(out: &Output, line: &str) {
-    assert_eq!(out.status.code(), Some(exit::INPUT_ERROR), "{}", stderr(out));
+    assert_eq!(
+        out.status.code(),
+        Some(exit::INPUT_ERROR),
+        "{}",
+        stderr(out)
+    );
     assert_eq!(stderr(out), format!("{line}\n"));
 }
 
@@ -140,7 +145,10 @@ fn serve_refuses_a_fifo_pool_and_a_directory_config() {
         "error: cognito-harness.toml: is a directory, not a regular file; only regular files are read",
     );
     mkfifo(&dir.join("other.toml"));
-    let out = run(&dir, &["events", "CustomMessage_SignUp", "--config", "other.toml"]);
+    let out = run(
+        &dir,
+        &["events", "CustomMessage_SignUp", "--config", "other.toml"],
+    );
     assert_input_error(
         &out,
         "error: other.toml: is a FIFO (named pipe), not a regular file; only regular files are read",
@@ -190,8 +198,16 @@ fn a_zero_timeout_is_refused_naming_the_file_and_key() {
 #[test]
 fn a_utf8_byte_order_mark_is_accepted_in_every_input_file() {
     let dir = temp_dir();
-    write(&dir, "pool.json", "\u{feff}{\"AutoVerifiedAttributes\": [\"email\"]}");
-    write(&dir, "s.json", &format!("\u{feff}{}", scenario(json!("pool.json"))));
+    write(
+        &dir,
+        "pool.json",
+        "\u{feff}{\"AutoVerifiedAttributes\": [\"email\"]}",
+    );
+    write(
+        &dir,
+        "s.json",
+        &format!("\u{feff}{}", scenario(json!("pool.json"))),
+    );
     write(&dir, "h.toml", "\u{feff}[deadline]\ntimeout_ms = 1000\n");
     let out = run(&dir, &["check", "s.json", "--config", "h.toml"]);
     assert_eq!(out.status.code(), Some(exit::OK), "{}", stderr(&out));

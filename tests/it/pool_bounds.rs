@@ -47,7 +47,11 @@ fn expired_sessions_are_forgotten_and_live_ones_kept_up_to_the_cap() {
     for _ in 0..MAX_SESSIONS {
         pool.start_session("bob", "client", 2_000, 180);
     }
-    assert_eq!(pool.take_session(&first, 2_000), None, "the oldest beyond the cap");
+    assert_eq!(
+        pool.take_session(&first, 2_000),
+        None,
+        "the oldest beyond the cap"
+    );
 }
 
 #[test]

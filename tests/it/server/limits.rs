@@ -72,7 +72,10 @@ async fn a_thousand_slow_connections_are_closed_after_the_header_timeout() {
     };
     let running = start_limited(cognito(), limits).await;
     let n = connections_allowed(1000);
-    assert!(n >= 100, "only {n} connections fit in the file-descriptor limit");
+    assert!(
+        n >= 100,
+        "only {n} connections fit in the file-descriptor limit"
+    );
     let mut slow = Vec::with_capacity(n);
     for i in 0..n {
         let mut stream = TcpStream::connect(running.addr()).await.unwrap();
@@ -160,7 +163,9 @@ async fn a_body_that_does_not_arrive_gets_a_408_serialization_exception() {
         )
         .await
         .unwrap();
-    let answer = read_to_close(&mut stream).await.expect("answered and closed");
+    let answer = read_to_close(&mut stream)
+        .await
+        .expect("answered and closed");
     let (status, head, body) = parse_response(&answer);
     assert_eq!(status, "HTTP/1.1 408 Request Timeout");
     assert!(
