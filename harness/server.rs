@@ -149,7 +149,8 @@ impl ServerHandle {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections and waits for requests in flight to finish.
+    /// Stops accepting connections, lets requests in flight finish for
+    /// [`Limits::shutdown_grace`], then drops the rest (and the trigger calls they wait on).
     pub async fn shutdown(mut self) -> Result<(), Error> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

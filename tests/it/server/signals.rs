@@ -98,6 +98,23 @@ fn alive(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
+/// How `serve` exited, polled; killed (and the test failed) if it is still running after
+/// [`GENEROUS`].
+fn exit_status(serve: &mut Child) -> std::process::ExitStatus {
+    let signalled = Instant::now();
+    loop {
+        if let Some(status) = serve.try_wait().unwrap() {
+            return status;
+        }
+        if signalled.elapsed() > GENEROUS {
+            let _ = serve.kill();
+            let _ = serve.wait();
+            panic!("serve still running {GENEROUS:?} after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// Sends `signal` to `serve` while one client holds a half-sent request and another waits on a
 /// call whose trigger never answers; `serve` must exit 0 and take the trigger with it.
 fn stops_on(signal: libc::c_int) {
@@ -134,16 +151,7 @@ fn stops_on(signal: libc::c_int) {
     // SAFETY: signalling a child we started.
     assert_eq!(unsafe { libc::kill(serve.id() as i32, signal) }, 0);
     let signalled = Instant::now();
-    let status = loop {
-        if let Some(status) = serve.try_wait().unwrap() {
-            break status;
-        }
-        if signalled.elapsed() > GENEROUS {
-            let _ = serve.kill();
-            panic!("serve still running {GENEROUS:?} after signal {signal}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = exit_status(&mut serve);
     eprintln!(
         "serve exited {:.0} ms after signal {signal} with a half-sent request and a trigger call in flight",
         signalled.elapsed().as_secs_f64() * 1000.0
@@ -174,4 +182,41 @@ fn serve_stops_on_ctrl_c_with_a_half_sent_request_and_a_trigger_in_flight() {
 #[test]
 fn serve_stops_on_sigterm_with_a_half_sent_request_and_a_trigger_in_flight() {
     stops_on(libc::SIGTERM);
+}
+
+#[test]
+fn serve_beyond_loopback_warns_that_anyone_can_run_the_functions() {
+    let dir = std::env::temp_dir().join(format!("cognito-harness-serve-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut serve = Command::new(BIN)
+        .args(["serve", "--port", "0", "--host", "0.0.0.0"])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stderr = serve.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx.recv_timeout(GENEROUS).expect("serve warns");
+    // SAFETY: signalling a child we started.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGINT) };
+    exit_status(&mut serve);
+    let _ = std::fs::remove_dir_all(&dir);
+    let (start, rest) = line
+        .split_once(", not a loopback address")
+        .expect("the warning");
+    assert!(
+        start.starts_with("warning: listening on 0.0.0.0:"),
+        "{line}"
+    );
+    assert_eq!(
+        rest,
+        ": anyone who can reach it can run the bound functions, and credentials are not checked"
+    );
 }
