@@ -17,10 +17,26 @@ const BIN: &str = env!("CARGO_BIN_EXE_cognito-harness");
 /// Far longer than any of these runs takes; reaching it means the binary hung.
 const HANG: Duration = Duration::from_secs(60);
 
-fn temp_dir() -> PathBuf {
+/// A fresh folder under the system temp dir, removed when dropped.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir() -> Scratch {
     let dir = std::env::temp_dir().join(format!("cognito-harness-input-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 fn write(dir: &Path, name: &str, content: &str) -> PathBuf {

@@ -188,6 +188,37 @@ async fn a_body_that_does_not_arrive_gets_a_408_serialization_exception() {
 }
 
 #[tokio::test]
+async fn a_body_the_connection_cannot_deliver_gets_a_400_serialization_exception() {
+    let running = start().await;
+    let mut stream = TcpStream::connect(running.addr()).await.unwrap();
+    stream
+        .write_all(
+            format!(
+                "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n\
+                 X-Amz-Target: {TARGET_PREFIX}AdminGetUser\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let answer = read_to_close(&mut stream)
+        .await
+        .expect("answered and closed");
+    let (status, head, body) = parse_response(&answer);
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert!(head.contains("x-amzn-requestid: "), "{head}");
+    assert_eq!(
+        body["__type"],
+        "com.amazon.coral.service#SerializationException"
+    );
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Unable to read the request body: "),
+        "{message}"
+    );
+}
+
+#[tokio::test]
 async fn an_oversized_body_gets_a_413_serialization_exception_with_a_request_id() {
     let running = start().await;
     let reply = raw(
