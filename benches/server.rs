@@ -12,11 +12,12 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use aws_lambda_events::event::cognito::CognitoEventUserPoolsCustomMessage;
 use cognito_harness::function::ProcessFunction;
-use cognito_harness::pool::{PoolConfig, User, UserPool};
+use cognito_harness::pool::{PoolConfig, User, UserPool, MAX_OUTBOX};
 use cognito_harness::server::{serve_with, RequestLog, ServeOptions};
 use cognito_harness::{handler, Cognito, Functions};
 use lambda_runtime::{service_fn, LambdaEvent};
@@ -24,9 +25,13 @@ use serde_json::json;
 
 const USERS: usize = 100;
 
+/// Calls the in-process trigger answered (the outbox keeps only the newest messages).
+static ANSWERED: AtomicUsize = AtomicUsize::new(0);
+
 async fn branded(
     event: LambdaEvent<CognitoEventUserPoolsCustomMessage>,
 ) -> Result<CognitoEventUserPoolsCustomMessage, lambda_runtime::Error> {
+    ANSWERED.fetch_add(1, Ordering::Relaxed);
     let mut event = event.payload;
     event.response.email_subject = Some("Acme: confirm your email".into());
     event.response.email_message = Some(format!(
@@ -91,7 +96,10 @@ fn main() {
         .block_on(serve_with(
             cognito.clone(),
             "127.0.0.1:0".parse().unwrap(),
-            ServeOptions { log },
+            ServeOptions {
+                log,
+                ..ServeOptions::default()
+            },
         ))
         .expect("server starts");
     let url = server.url();
@@ -119,8 +127,15 @@ fn main() {
         Ok(status) => eprintln!("wrk failed: {status}"),
         Err(e) => eprintln!("wrk did not run ({e}); install it with `apt-get install -y wrk`"),
     }
-    let delivered = cognito.with_pool(&pool_id, |p| p.outbox().len()).unwrap();
-    println!("messages delivered (one per successful request): {delivered}");
+    let kept = cognito.with_pool(&pool_id, |p| p.outbox().len()).unwrap();
+    if trigger == "process" {
+        println!("messages kept in the outbox (the newest, at least {MAX_OUTBOX}): {kept}");
+    } else {
+        println!(
+            "trigger calls answered (one per successful request): {}; messages kept in the outbox: {kept}",
+            ANSWERED.load(Ordering::Relaxed)
+        );
+    }
 
     let python = root.join("target/py-venv-boto3/bin/python");
     if python.exists() {

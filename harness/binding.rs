@@ -37,6 +37,7 @@ use crate::error::Error;
 use crate::function::http_invoke::HttpFunction;
 use crate::function::runtime_api::{ProcessFunction, DEFAULT_CONCURRENCY};
 use crate::function::{function_name_of, Deadline, Function, Functions};
+use crate::input_file::read_input_file;
 
 /// The config file looked for in the current directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "cognito-harness.toml";
@@ -134,16 +135,12 @@ impl Binding {
             Some(p) => (p.to_path_buf(), true),
             None => (PathBuf::from(DEFAULT_CONFIG_FILE), false),
         };
-        match std::fs::read_to_string(&file) {
-            Ok(text) => Binding::parse(&file, &text),
+        match std::fs::metadata(&file) {
             Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => Ok(Binding {
                 base_dir: PathBuf::from("."),
                 ..Binding::default()
             }),
-            Err(e) => Err(Error::Read {
-                file,
-                message: e.to_string(),
-            }),
+            _ => Binding::parse(&file, &read_input_file(&file)?),
         }
     }
 
@@ -159,6 +156,13 @@ impl Binding {
         let mut deadline = Deadline::default();
         if let Some(d) = &config.deadline {
             if let Some(ms) = d.timeout_ms {
+                if ms == 0 {
+                    return Err(Error::input(
+                        file,
+                        "deadline.timeout_ms",
+                        "expected at least 1 ms: with 0 every invocation would time out",
+                    ));
+                }
                 deadline.per_attempt = Duration::from_millis(ms);
             }
             if let Some(attempts) = d.attempts {

@@ -37,9 +37,9 @@ pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// The namespace AWS's request framework (Coral) puts before its own exceptions' names.
 const CORAL_NAMESPACE: &str = "com.amazon.coral.service#";
-/// The longest request body the endpoint reads (2 MiB); a longer one is answered 413 before any
-/// operation sees it.
-const MAX_BODY: usize = 2 * 1024 * 1024;
+/// The longest request body the endpoint reads (2 MiB; AWS documents no request size limit for
+/// Cognito, cognito-semantics.md §10); a longer one is answered 413 before any operation sees it.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
 /// How long the endpoint waits before accepting again after a failed accept (out of file
 /// descriptors or similar).
 const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
@@ -99,6 +99,37 @@ fn stderr_writer() -> &'static std::sync::mpsc::Sender<String> {
 pub struct ServeOptions {
     /// Where each request's log line goes.
     pub log: RequestLog,
+    /// What keeps a client from wedging the server.
+    pub limits: Limits,
+}
+
+/// What keeps one client from wedging the endpoint (cognito-semantics.md §10). The defaults suit
+/// a `serve` left running all day; tests shorten them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A connection that has not sent a whole request head (request line and headers) within
+    /// this long is closed, idle keep-alive connections included. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// A request whose body has not fully arrived this long after its headers gets a 408
+    /// `SerializationException`. Default 10 s.
+    pub body_read_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    /// Default 512.
+    pub max_connections: usize,
+    /// How long a shutdown lets requests in flight finish before dropping them (their trigger
+    /// calls are cancelled with them). Default 500 ms, so Ctrl-C ends `serve` within a second.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            shutdown_grace: Duration::from_millis(500),
+        }
+    }
 }
 
 /// A running endpoint. Dropping it stops the server.
@@ -119,7 +150,8 @@ impl ServerHandle {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections and waits for requests in flight to finish.
+    /// Stops accepting connections, lets requests in flight finish for
+    /// [`Limits::shutdown_grace`], then drops the rest (and the trigger calls they wait on).
     pub async fn shutdown(mut self) -> Result<(), Error> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -177,7 +209,15 @@ pub async fn serve_with(
     let endpoint = Arc::new(Endpoint {
         cognito,
         log: options.log,
+        body_read_timeout: options.limits.body_read_timeout,
+        loopback_only: addr.ip().is_loopback(),
     });
+    let limits = http::Limits {
+        header_read_timeout: Some(options.limits.header_read_timeout),
+        max_connections: options.limits.max_connections,
+        shutdown_grace: Some(options.limits.shutdown_grace),
+        accept_backoff: ACCEPT_BACKOFF,
+    };
     let make_service = move || {
         let endpoint = endpoint.clone();
         service_fn(move |request| handle(endpoint.clone(), request))
@@ -186,7 +226,7 @@ pub async fn serve_with(
         let _ = rx.await;
     };
     let task = tokio::spawn(async move {
-        http::serve(listener, make_service, shutdown, ACCEPT_BACKOFF).await;
+        http::serve_limited(listener, make_service, shutdown, limits).await;
         Ok(())
     });
     Ok(ServerHandle {
@@ -199,6 +239,9 @@ pub async fn serve_with(
 struct Endpoint {
     cognito: Arc<Cognito>,
     log: RequestLog,
+    body_read_timeout: Duration,
+    /// Bound to a loopback address: only requests addressed to one are answered.
+    loopback_only: bool,
 }
 
 /// Answers one request: any method and path, so that what is not an operation gets the
@@ -207,17 +250,25 @@ async fn handle(
     endpoint: Arc<Endpoint>,
     request: Request<Incoming>,
 ) -> Result<Response<http::Body>, Infallible> {
-    if let Some(response) = well_known(&endpoint.cognito, request.method(), request.uri()) {
-        return Ok(response);
-    }
-    let (parts, body) = request.into_parts();
-    let body = match http::read_body(body, MAX_BODY).await {
-        Ok(body) => body,
-        Err(e) => return Ok(unreadable(&e)),
-    };
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = request.into_parts();
     let headers = &parts.headers;
+    if endpoint.loopback_only {
+        if let Err(rejected) = check_host(&parts.uri, headers) {
+            return Ok(endpoint.reject(&rejected, headers, &request_id, started));
+        }
+    }
+    if let Some(response) = well_known(&endpoint.cognito, &parts.method, &parts.uri) {
+        return Ok(response);
+    }
+    let body = match http::read_body_within(body, MAX_BODY, endpoint.body_read_timeout).await {
+        Ok(body) => body,
+        Err(e) => {
+            let rejected = unreadable(&e);
+            return Ok(endpoint.reject(&rejected, headers, &request_id, started));
+        }
+    };
     let outcome = match parse_request(&parts.method, &parts.uri, headers, &body) {
         Ok((action, request)) => match caller_sdk(headers) {
             Some(sdk) => endpoint.cognito.call_from(&sdk, action, &request).await,
@@ -262,18 +313,123 @@ fn well_known(cognito: &Cognito, method: &Method, uri: &Uri) -> Option<Response<
     Some(response)
 }
 
-/// The answer to a body that could not be read (longer than [`MAX_BODY`], or the connection
-/// failed): plain text, before any operation or request id, and not logged.
-fn unreadable(error: &BodyError) -> Response<http::Body> {
-    let status = if error.too_large() {
-        StatusCode::PAYLOAD_TOO_LARGE
+impl Endpoint {
+    /// Answers and logs a request refused before any operation saw it.
+    fn reject(
+        &self,
+        rejected: &Rejected,
+        headers: &HeaderMap,
+        request_id: &str,
+        started: Instant,
+    ) -> Response<http::Body> {
+        let response = error_response(
+            rejected.status,
+            &format!("{CORAL_NAMESPACE}{}", rejected.name),
+            rejected.name,
+            &rejected.message,
+            request_id,
+        );
+        self.log.write(format!(
+            "cognito-harness serve: {request_id} {} -> {} {} [refused: {}] {:.2}ms",
+            target_action(headers),
+            rejected.status.as_u16(),
+            rejected.name,
+            rejected.message,
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
+        response
+    }
+}
+
+/// A request the endpoint refuses before routing it, answered with an awsJson error in Coral's
+/// namespace (cognito-semantics.md §10).
+#[derive(Debug, PartialEq, Eq)]
+struct Rejected {
+    status: StatusCode,
+    name: &'static str,
+    message: String,
+}
+
+/// The answer to a body that could not be read: longer than [`MAX_BODY`] (413), not there in
+/// time (408), or the connection failed (400); all `SerializationException`.
+fn unreadable(error: &BodyError) -> Rejected {
+    let (status, message) = if error.too_large() {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("Request body is larger than the limit of {MAX_BODY} bytes"),
+        )
+    } else if error.timed_out() {
+        (
+            StatusCode::REQUEST_TIMEOUT,
+            format!("Unable to read the request body: {error}"),
+        )
     } else {
-        StatusCode::BAD_REQUEST
+        (
+            StatusCode::BAD_REQUEST,
+            format!("Unable to read the request body: {error}"),
+        )
     };
-    let body = format!("Failed to buffer the request body: {error}");
-    let mut response = http::response(status, "text/plain; charset=utf-8", body);
-    set_content_length(&mut response);
-    response
+    Rejected {
+        status,
+        name: "SerializationException",
+        message,
+    }
+}
+
+/// The DNS-rebinding defence of a loopback bind: the request must be addressed (`Host`, or an
+/// absolute request target) to `localhost` or a loopback address, with or without a port. A web
+/// page whose name was made to resolve to 127.0.0.1 still sends its own name. A request with no
+/// `Host` at all (HTTP/1.0) does not come from a browser and is answered.
+fn check_host(uri: &Uri, headers: &HeaderMap) -> Result<(), Rejected> {
+    let named = uri
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .into_iter()
+        .chain(
+            headers
+                .get_all(hyper::header::HOST)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        );
+    for host in named {
+        if !is_loopback_host(&host) {
+            return Err(Rejected {
+                status: StatusCode::FORBIDDEN,
+                name: "AccessDeniedException",
+                message: format!(
+                    "Host '{host}' is not a loopback address: this endpoint answers requests to 127.0.0.1, localhost or [::1] only (serve --host opens it wider)"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `localhost`, `127.0.0.1`, `[::1]` (any loopback address), each with or without `:<port>`.
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    let (name, port) = match host.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((ip, "")) => (ip, None),
+            Some((ip, after)) => match after.strip_prefix(':') {
+                Some(port) => (ip, Some(port)),
+                None => return false,
+            },
+            None => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    let port_ok = port.is_none_or(|p| {
+        !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
+    });
+    port_ok
+        && (name.eq_ignore_ascii_case("localhost")
+            || name
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback()))
 }
 
 /// The AWS SDK the request's user agent names, as trigger events report it (§1.1).
@@ -344,35 +500,62 @@ fn parse_request<'h>(
 
 /// Builds the HTTP response for an outcome.
 fn render(outcome: &Outcome, request_id: &str) -> Response<http::Body> {
-    let (status, body) = match &outcome.result {
-        Ok(value) => (
-            StatusCode::OK,
-            serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec()),
-        ),
+    match &outcome.result {
+        Ok(value) => {
+            let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+            let mut response = http::response(StatusCode::OK, CONTENT_TYPE, body);
+            set_request_id(&mut response, request_id);
+            set_content_length(&mut response);
+            response
+        }
         Err(error) => {
             let status =
                 StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-            let body =
-                serde_json::json!({"__type": wire_type(error.code), "message": error.message});
-            (status, serde_json::to_vec(&body).unwrap_or_default())
+            error_response(
+                status,
+                &wire_type(error.code),
+                error.code.name(),
+                &error.message,
+                request_id,
+            )
         }
-    };
-    let mut response = http::response(status, CONTENT_TYPE, body);
-    let headers = response.headers_mut();
-    if let Ok(id) = HeaderValue::from_str(request_id) {
-        headers.insert(HeaderName::from_static("x-amzn-requestid"), id);
     }
-    if let Err(error) = &outcome.result {
-        // Real Cognito: `x-amzn-ErrorType: InvalidLambdaResponseException:` (amazon-cognito-identity-js#167).
-        if let Ok(v) = HeaderValue::from_str(&format!("{}:", error.code.name())) {
-            headers.insert(HeaderName::from_static("x-amzn-errortype"), v);
-        }
-        if let Some(v) = header_text(&error.message) {
-            headers.insert(HeaderName::from_static("x-amzn-errormessage"), v);
-        }
+}
+
+/// An awsJson1.1 error: `{"__type", "message"}` with `status`, the request id and the
+/// `x-amzn-ErrorType` / `x-amzn-ErrorMessage` headers.
+fn error_response(
+    status: StatusCode,
+    wire_type: &str,
+    name: &str,
+    message: &str,
+    request_id: &str,
+) -> Response<http::Body> {
+    let body = serde_json::json!({"__type": wire_type, "message": message});
+    let mut response = http::response(
+        status,
+        CONTENT_TYPE,
+        serde_json::to_vec(&body).unwrap_or_default(),
+    );
+    set_request_id(&mut response, request_id);
+    let headers = response.headers_mut();
+    // Real Cognito: `x-amzn-ErrorType: InvalidLambdaResponseException:` (amazon-cognito-identity-js#167).
+    if let Ok(v) = HeaderValue::from_str(&format!("{name}:")) {
+        headers.insert(HeaderName::from_static("x-amzn-errortype"), v);
+    }
+    if let Some(v) = header_text(message) {
+        headers.insert(HeaderName::from_static("x-amzn-errormessage"), v);
     }
     set_content_length(&mut response);
     response
+}
+
+fn set_request_id(response: &mut Response<http::Body>, request_id: &str) {
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-amzn-requestid"), id);
+    }
 }
 
 /// Puts `content-length` among the response's own headers, after the others: it then goes out
@@ -452,13 +635,42 @@ pub fn log_line(
     line
 }
 
-/// Serves on `addr` until Ctrl-C, printing `listening on <url>` first (for `--port 0`).
+/// Serves on `addr` until Ctrl-C or SIGTERM, printing `listening on <url>` first (for
+/// `--port 0`), and on stderr a warning when `addr` is not a loopback address. Requests still
+/// running when the signal comes get [`Limits::shutdown_grace`] to finish, then are dropped with
+/// their trigger calls.
 pub async fn run_until_ctrl_c(cognito: Arc<Cognito>, addr: SocketAddr) -> Result<(), Error> {
     let server = serve(cognito, addr).await?;
+    if !addr.ip().is_loopback() {
+        eprintln!("{}", open_bind_warning(server.addr()));
+    }
     println!("listening on {}", server.url());
     let _ = std::io::stdout().flush();
-    tokio::signal::ctrl_c().await?;
+    stop_signal().await?;
     server.shutdown().await
+}
+
+/// What `serve` prints when bound beyond loopback.
+pub fn open_bind_warning(addr: SocketAddr) -> String {
+    format!(
+        "warning: listening on {addr}, not a loopback address: anyone who can reach it can run the bound functions, and credentials are not checked"
+    )
+}
+
+/// Ctrl-C (SIGINT), or SIGTERM where there is one.
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
 }
 
 #[cfg(test)]
@@ -472,6 +684,36 @@ mod tests {
             v.to_str().unwrap(),
             "user.email: Attribute cannot be updated. user.x: y"
         );
+    }
+
+    #[test]
+    fn loopback_hosts_with_and_without_ports() {
+        for host in [
+            "localhost",
+            "LocalHost:9229",
+            "127.0.0.1",
+            "127.0.0.1:9229",
+            "127.1.2.3:80",
+            "[::1]",
+            "[::1]:9229",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io:9229",
+            "10.0.0.1:9229",
+            "[::2]:9229",
+            "::1",
+            "localhost:",
+            "localhost:99999",
+            "localhost:+80",
+            "[::1]x",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 
     #[test]

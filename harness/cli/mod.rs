@@ -15,6 +15,7 @@ use crate::binding::Binding;
 use crate::error::Error;
 use crate::exit;
 use crate::function::{invoke_with_retries, Invoked};
+use crate::input_file::{read_input_file, MAX_INPUT_FILE};
 use crate::pool::{DeliveryMedium, PoolConfig};
 use crate::report::{self, Human};
 use crate::scenario::{self, run, Scenario, Summary};
@@ -86,7 +87,9 @@ enum Command {
         /// TCP port; 0 picks a free one (the URL is printed either way).
         #[arg(long, default_value_t = 9229)]
         port: u16,
-        /// Address to bind.
+        /// Address to bind. Beyond loopback (e.g. 0.0.0.0) anyone who can reach it can run the
+        /// bound functions, and credentials are not checked; on loopback only requests
+        /// addressed to 127.0.0.1, localhost or [::1] are answered.
         #[arg(long, default_value = "127.0.0.1")]
         host: std::net::IpAddr,
         /// Pool files (CreateUserPool-shaped JSON; `UserPoolId` fixes the id) to load at start (repeatable).
@@ -179,7 +182,10 @@ pub fn main() -> i32 {
             .build(),
     }
     .expect("tokio runtime");
-    match runtime.block_on(run_command(cli)) {
+    let result = runtime.block_on(run_command(cli));
+    // Tasks still running (a trigger call that Ctrl-C cut off) are dropped, not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -376,14 +382,26 @@ async fn invoke(
 ) -> Result<i32, Error> {
     let (file, text) = if event_arg == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text)?;
+        std::io::stdin()
+            .take(MAX_INPUT_FILE + 1)
+            .read_to_string(&mut text)?;
+        if text.len() as u64 > MAX_INPUT_FILE {
+            return Err(Error::Read {
+                file: PathBuf::from("<stdin>"),
+                message: format!(
+                    "is larger than {} MiB, the limit for an input file",
+                    MAX_INPUT_FILE / (1024 * 1024)
+                ),
+            });
+        }
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
         (PathBuf::from("<stdin>"), text)
     } else {
         let file = PathBuf::from(event_arg);
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::Read {
-            file: file.clone(),
-            message: e.to_string(),
-        })?;
+        let text = read_input_file(&file)?;
         (file, text)
     };
     let event: Value = crate::error::parse_json_file(&file, &text)?;

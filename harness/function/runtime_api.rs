@@ -659,15 +659,18 @@ impl Environment {
         duration: Duration,
         memory_mb: u32,
     ) -> String {
-        let mut log = String::from_utf8_lossy(&output.before).into_owned();
+        // What was cut is said first: the kept output is the tail of all of it.
+        let mut log = if output.dropped > 0 {
+            format!(
+                "[cognito-harness: {} bytes of earlier output dropped; the last {MAX_LOG} are kept]\n",
+                output.dropped
+            )
+        } else {
+            String::new()
+        };
+        log.push_str(&String::from_utf8_lossy(&output.before));
         ensure_newline(&mut log);
         log.push_str(&format!("START RequestId: {request_id} Version: $LATEST\n"));
-        if output.dropped > 0 {
-            log.push_str(&format!(
-                "[cognito-harness: {} bytes of earlier output dropped]\n",
-                output.dropped
-            ));
-        }
         log.push_str(&String::from_utf8_lossy(&output.during));
         ensure_newline(&mut log);
         log.push_str(&format!("END RequestId: {request_id}\n"));

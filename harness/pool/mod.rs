@@ -6,7 +6,7 @@ pub mod defaults;
 pub mod groups;
 pub mod schema;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::model::tokens::PoolKeys;
@@ -273,6 +273,8 @@ pub struct UserPool {
     /// Where the pool's tokens say they come from, before `/<pool id>` (None: Cognito's own
     /// `https://cognito-idp.<region>.amazonaws.com`).
     issuer_base: Option<String>,
+    /// The order tokens and sessions were issued in, so the expired and the oldest go first.
+    issued: Issued,
     outbox: Vec<Message>,
     /// The UserPoolClient descriptions of clients made with CreateUserPoolClient, by client id.
     client_descriptions: HashMap<String, Value>,
@@ -313,6 +315,7 @@ impl UserPool {
             refresh_tokens: HashMap::new(),
             keys: PoolKeys::new(),
             issuer_base: None,
+            issued: Issued::default(),
             outbox: Vec::new(),
             client_descriptions: HashMap::new(),
             groups: Groups::default(),
@@ -478,6 +481,18 @@ impl UserPool {
             client_id: client_id.to_string(),
         };
         self.tokens.insert(token.to_string(), grant);
+        // Real time, not Cognito's (advanceable) clock: never forgets a token still valid there.
+        let now = now_seconds() as u64;
+        let expires_at = now + crate::model::tokens::TOKEN_LIFETIME_SECONDS;
+        self.issued
+            .access
+            .push_back((expires_at, token.to_string()));
+        forget_expired(
+            &mut self.issued.access,
+            &mut self.tokens,
+            now,
+            MAX_ACCESS_TOKENS,
+        );
     }
 
     /// Starts a sign-in session waiting for a challenge answer (NEW_PASSWORD_REQUIRED); it
@@ -496,6 +511,15 @@ impl UserPool {
         };
         self.sessions
             .insert(session.clone(), (grant, now + lifetime));
+        self.issued
+            .sessions
+            .push_back((now + lifetime, session.clone()));
+        forget_expired(
+            &mut self.issued.sessions,
+            &mut self.sessions,
+            now,
+            MAX_SESSIONS,
+        );
         session
     }
 
@@ -508,6 +532,14 @@ impl UserPool {
     /// Remembers a refresh token the pool issued.
     pub fn remember_refresh_token(&mut self, token: &str, grant: RefreshGrant) {
         self.refresh_tokens.insert(token.to_string(), grant);
+        // Kept until the cap, not for their 30-day validity: a day of sign-ins would not fit.
+        self.issued.refresh.push_back((u64::MAX, token.to_string()));
+        forget_expired(
+            &mut self.issued.refresh,
+            &mut self.refresh_tokens,
+            0,
+            MAX_REFRESH_TOKENS,
+        );
     }
 
     /// Forgets tokens the pool issued but never handed out (a trigger withheld them): they stand
@@ -553,14 +585,20 @@ impl UserPool {
 
     // ---- outbox ----
 
-    /// Every message delivered so far, oldest first.
+    /// The messages delivered so far, oldest first: at least the newest [`MAX_OUTBOX`] (older
+    /// ones are dropped in batches, so a day of traffic does not grow the pool without end).
     pub fn outbox(&self) -> &[Message] {
         &self.outbox
     }
 
-    /// Appends a delivered message to the outbox.
+    /// Appends a delivered message to the outbox, dropping the oldest beyond [`MAX_OUTBOX`]
+    /// once a quarter more have come.
     pub fn deliver(&mut self, message: Message) {
         self.outbox.push(message);
+        if self.outbox.len() > MAX_OUTBOX + MAX_OUTBOX / 4 {
+            let excess = self.outbox.len() - MAX_OUTBOX;
+            self.outbox.drain(..excess);
+        }
     }
 
     /// The last message sent to `username`.
@@ -570,6 +608,44 @@ impl UserPool {
             .iter()
             .rev()
             .find(|m| m.username == user.username)
+    }
+}
+
+/// The messages an outbox keeps at least (the newest); see [`UserPool::outbox`].
+pub const MAX_OUTBOX: usize = 10_000;
+/// Access tokens a pool remembers: those of the last hour (their lifetime), at most this many
+/// (the oldest are forgotten first, and then answer NotAuthorizedException).
+pub const MAX_ACCESS_TOKENS: usize = 100_000;
+/// Refresh tokens a pool remembers, the newest.
+pub const MAX_REFRESH_TOKENS: usize = 100_000;
+/// Sign-in sessions a pool keeps waiting for a challenge answer: those not yet expired (3 min),
+/// at most this many.
+pub const MAX_SESSIONS: usize = 100_000;
+
+/// Keys of the tokens and sessions a pool issued, oldest first, with their expiry (epoch
+/// seconds).
+#[derive(Clone, Debug, Default)]
+struct Issued {
+    access: VecDeque<(u64, String)>,
+    refresh: VecDeque<(u64, String)>,
+    sessions: VecDeque<(u64, String)>,
+}
+
+/// Forgets, oldest first, the entries of `map` that expired before `now`, then as many more as
+/// keep `order` within `cap`. Entries already gone from `map` (taken, their user deleted) just
+/// leave `order`. Each call does work only for what it forgets: amortized O(1) per issue.
+fn forget_expired<V>(
+    order: &mut VecDeque<(u64, String)>,
+    map: &mut HashMap<String, V>,
+    now: u64,
+    cap: usize,
+) {
+    while let Some((expires_at, key)) = order.front() {
+        if *expires_at >= now && order.len() <= cap {
+            break;
+        }
+        map.remove(key);
+        order.pop_front();
     }
 }
 

@@ -6,12 +6,14 @@ pub mod expect;
 pub mod refs;
 pub mod run;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{parse_json_file, Error};
+use crate::input_file::read_input_file;
 use crate::model::cognito_error::ErrorCode;
 use crate::pool::{User, UserPool, UserStatus};
 use crate::service::pool_files::{parse_pool_text, read_pool_file};
@@ -115,10 +117,7 @@ pub const DEFAULT_CLIENT: &str = "app";
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(file: &Path) -> Result<Scenario, Error> {
-        let text = std::fs::read_to_string(file).map_err(|e| Error::Read {
-            file: file.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let text = read_input_file(file)?;
         Scenario::parse(file, &text)
     }
 
@@ -202,8 +201,13 @@ impl Scenario {
 }
 
 /// Finds scenario files: files as given, folders searched recursively for `*.json`, sorted.
+///
+/// The search follows symbolic links but enters each folder once and lists each file once (by
+/// canonical path), so a link back up the tree neither loops nor runs a scenario twice.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
+    let mut folders_seen = HashSet::new();
+    let mut files_seen = HashSet::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| Error::Read {
             file: path.clone(),
@@ -211,8 +215,10 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
         })?;
         if meta.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found)?;
+            walk(path, &mut folders_seen, &mut found)?;
             found.sort();
+            // A file reached through two links is one scenario.
+            found.retain(|f| files_seen.insert(canonical(f)));
             files.extend(found);
         } else {
             files.push(path.clone());
@@ -221,7 +227,10 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+fn walk(dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    if !seen.insert(canonical(dir)) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| Error::Read {
         file: dir.to_path_buf(),
         message: e.to_string(),
@@ -234,12 +243,18 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
             })?
             .path();
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, seen, out)?;
         } else if path.extension().is_some_and(|e| e == "json") {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// The path with every link resolved, or as given when it cannot be (a dangling link: loading
+/// it reports why).
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// `"pool": "../pools/x.json"` (relative to the scenario file) or an inline pool object.

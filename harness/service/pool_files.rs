@@ -11,6 +11,7 @@ use super::pool_config::{
     check_constraints, check_templates, first_path, pascal_path, PoolRequest,
 };
 use crate::error::{json_path_of, Error};
+use crate::input_file::read_input_file;
 use crate::model::coral::Validator;
 use crate::pool::config::unknown_members;
 use crate::pool::{PoolConfig, UserPool, DEFAULT_REGION};
@@ -47,10 +48,7 @@ fn checked(path: &Path, pool: UserPool) -> Result<UserPool, Error> {
 /// Reads the structure of a CreateUserPool/UpdateUserPool-shaped JSON file. A file may also carry `UserPoolId`
 /// (to fix the pool's id) and `Region`.
 pub(crate) fn read_structure(path: &Path) -> Result<UserPool, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-        file: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let text = read_input_file(path)?;
     parse_structure(path, &text)
 }
 

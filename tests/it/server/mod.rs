@@ -3,5 +3,7 @@
 
 mod clients;
 mod concurrency;
+mod limits;
 mod protocol;
+mod signals;
 pub mod support;

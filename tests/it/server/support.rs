@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cognito_harness::pool::{PoolConfig, User, UserPool};
-use cognito_harness::server::{serve_with, RequestLog, ServeOptions, ServerHandle};
+use cognito_harness::server::{serve_with, Limits, RequestLog, ServeOptions, ServerHandle};
 use cognito_harness::{handler, Cognito, Functions};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -122,10 +122,16 @@ pub async fn start() -> Running {
 }
 
 pub async fn start_with(cognito: Cognito) -> Running {
+    start_limited(cognito, Limits::default()).await
+}
+
+/// [`start_with`] with the server's limits as given.
+pub async fn start_limited(cognito: Cognito, limits: Limits) -> Running {
     let cognito = Arc::new(cognito);
     let log = Arc::new(Mutex::new(Vec::new()));
     let options = ServeOptions {
         log: RequestLog::Capture(log.clone()),
+        limits,
     };
     let server = serve_with(cognito.clone(), "127.0.0.1:0".parse().unwrap(), options)
         .await
