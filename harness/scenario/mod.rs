@@ -243,12 +243,41 @@ fn walk(dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -> Resu
             })?
             .path();
         if path.is_dir() {
-            walk(&path, seen, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
+            if !skipped_folder(&path) {
+                walk(&path, seen, out)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "json") && is_scenario_file(&path) {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// Folders a walk does not enter: dependencies and build output (`node_modules`, `target`) and
+/// hidden ones (`.git`, `.venv`, ...). A folder named on the command line is always entered.
+fn skipped_folder(dir: &Path) -> bool {
+    dir.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "node_modules" || n == "target" || n.starts_with('.'))
+}
+
+/// Whether a `.json` file met in a folder walk is a scenario: named `*.scenario.json`, or a JSON
+/// object with a `steps` member. Pool files, package locks and other JSON beside the scenarios
+/// are passed over; a file that cannot be read or is not JSON is taken, so loading it says why
+/// (it may be a scenario with a typo).
+fn is_scenario_file(path: &Path) -> bool {
+    if path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".scenario.json"))
+    {
+        return true;
+    }
+    match read_input_file(path).map(|text| serde_json::from_str::<Value>(&text)) {
+        Ok(Ok(Value::Object(members))) => members.contains_key("steps"),
+        Ok(Ok(_)) => false,
+        Ok(Err(_)) | Err(_) => true,
+    }
 }
 
 /// The path with every link resolved, or as given when it cannot be (a dangling link: loading

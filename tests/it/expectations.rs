@@ -84,3 +84,52 @@ fn a_typo_inside_an_expected_message_is_an_input_error_with_its_path() {
         );
     }
 }
+
+/// `check DIR` reads only scenario files: `*.scenario.json` or a JSON object with `steps`; pool
+/// files, package locks, `node_modules`, `target` and hidden folders are passed over; a file
+/// that is not JSON is still reported (it may be a scenario with a typo).
+#[test]
+fn a_folder_walk_reads_only_scenario_files() {
+    let dir = std::env::temp_dir().join(format!("cognito-harness-walk-{}", uuid::Uuid::new_v4()));
+    let scenario = json!({"pool": {}, "steps": [{"action": "DescribeUserPool", "request": {"UserPoolId": "$pool"},
+        "expect": {"outcome": "success"}}]})
+    .to_string();
+    let files = [
+        ("suite/a.json", scenario.as_str()),
+        ("suite/b.scenario.json", scenario.as_str()),
+        (
+            "suite/pool.json",
+            r#"{"PoolName": "p", "AutoVerifiedAttributes": ["email"]}"#,
+        ),
+        (
+            "suite/node_modules/.package-lock.json",
+            r#"{"name": "x", "lockfileVersion": 3}"#,
+        ),
+        ("suite/node_modules/dep/steps.json", scenario.as_str()),
+        ("suite/target/debug/s.json", scenario.as_str()),
+        ("suite/.cache/s.json", scenario.as_str()),
+    ];
+    for (path, content) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    let out = run(&dir, &["check", "suite"]);
+    assert_eq!(
+        out.status.code(),
+        Some(exit::OK),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("2 passed, 0 failed\n"));
+
+    std::fs::write(dir.join("suite/broken.json"), "{\"steps\": [").unwrap();
+    let out = run(&dir, &["check", "suite"]);
+    assert_eq!(out.status.code(), Some(exit::INPUT_ERROR));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("error: suite/broken.json: "),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
