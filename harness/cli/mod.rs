@@ -325,6 +325,14 @@ async fn check(
         .map(|f| Scenario::load(f))
         .collect::<Result<Vec<_>, _>>()?;
     let arns: Vec<String> = scenarios.iter().flat_map(Scenario::lambda_arns).collect();
+    if binding.file.is_none() && !arns.is_empty() {
+        // Said once here, rather than left to every trigger's AccessDeniedException verdict.
+        eprintln!(
+            "note: no cognito-harness.toml here and no --config: no function is bound, so every \
+             trigger the scenarios configure answers as Cognito does for a missing function \
+             (UnexpectedLambdaException ... AccessDeniedException)"
+        );
+    }
     binding.build(binding.referenced(arns.iter().map(String::as_str)))?;
     let functions = Arc::new(binding.functions());
 

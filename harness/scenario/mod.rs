@@ -291,6 +291,17 @@ fn load_pool(file: &Path, pool: &Value) -> Result<UserPool, Error> {
     match pool {
         Value::String(relative) => {
             let path = file.parent().unwrap_or(Path::new("")).join(relative);
+            if !path.exists() {
+                // Named from the scenario, which is what the user has to fix.
+                return Err(Error::input(
+                    file,
+                    "$.pool",
+                    format!(
+                        "expected a pool file at {} (relative to the scenario), but there is none",
+                        path.display()
+                    ),
+                ));
+            }
             read_pool_file(&path)
         }
         Value::Object(_) => {

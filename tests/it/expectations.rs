@@ -133,3 +133,41 @@ fn a_folder_walk_reads_only_scenario_files() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_missing_pool_file_and_a_missing_config_are_named_once() {
+    let dir = std::env::temp_dir().join(format!("cognito-harness-named-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let step = json!({"action": "AdminUpdateUserAttributes",
+        "request": {"UserPoolId": "$pool", "Username": "alice", "UserAttributes": [{"Name": "email", "Value": "new@example.com"}]},
+        "expect": {"outcome": "UnexpectedLambdaException"}});
+    let users = json!([{"Username": "alice", "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}]);
+    let missing = json!({"pool": "pools/none.json", "users": users, "steps": [step]});
+    std::fs::write(dir.join("missing.json"), missing.to_string()).unwrap();
+    let out = run(&dir, &["check", "missing.json"]);
+    assert_eq!(out.status.code(), Some(exit::INPUT_ERROR));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: missing.json: at $.pool: expected a pool file at pools/none.json (relative to the scenario), but there is none\n"
+    );
+
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function:custom-message";
+    let unbound = json!({"pool": {"AutoVerifiedAttributes": ["email"], "LambdaConfig": {"CustomMessage": arn}},
+        "users": users, "steps": [step.clone(), step]});
+    for name in ["a.json", "b.json"] {
+        std::fs::write(dir.join(name), unbound.to_string()).unwrap();
+    }
+    let out = run(&dir, &["check", "a.json", "b.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(exit::OK),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("note: no cognito-harness.toml here").count(),
+        1,
+        "{stderr}"
+    );
+}
