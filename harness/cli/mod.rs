@@ -54,6 +54,13 @@ enum Command {
         /// Write the report here instead of stdout.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Run only the scenarios whose name or file path contains this text.
+        #[arg(long, value_name = "PATTERN")]
+        filter: Option<String>,
+        /// Run the k-th of n shards of the (filtered) scenarios, e.g. `2/4`, to split a suite
+        /// across CI runners: every n-th scenario in path order, starting at the k-th.
+        #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+        partition: Option<(usize, usize)>,
     },
     /// Run one scenario and print each step's request, the events sent, the function outputs and the verdicts.
     #[command(
@@ -151,6 +158,18 @@ fn parse_source(s: &str) -> Result<TriggerSource, String> {
         })
 }
 
+fn parse_partition(s: &str) -> Result<(usize, usize), String> {
+    let parsed = s
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)));
+    match parsed {
+        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
+        _ => Err(format!(
+            "expected K/N with 1 <= K <= N (such as 2/4), not `{s}`"
+        )),
+    }
+}
+
 fn parse_pair(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -234,8 +253,24 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
             paths,
             format,
             output,
-        } => check(&binding, &paths, format, output.as_deref(), false).await,
-        Command::Replay { file } => check(&binding, &[file], Format::Human, None, true).await,
+            filter,
+            partition,
+        } => {
+            let selection = Selection { filter, partition };
+            check(
+                &binding,
+                &paths,
+                &selection,
+                format,
+                output.as_deref(),
+                false,
+            )
+            .await
+        }
+        Command::Replay { file } => {
+            let all = Selection::default();
+            check(&binding, &[file], &all, Format::Human, None, true).await
+        }
         Command::Invoke {
             event,
             function,
@@ -305,9 +340,37 @@ async fn serve(
     }
 }
 
+/// Which of the discovered scenarios `check` runs.
+#[derive(Default)]
+struct Selection {
+    filter: Option<String>,
+    partition: Option<(usize, usize)>,
+}
+
+impl Selection {
+    /// The scenarios selected, in path order: those matching the filter, then every n-th.
+    fn apply(&self, scenarios: Vec<Scenario>) -> Vec<Scenario> {
+        let matching = scenarios.into_iter().filter(|s| match &self.filter {
+            None => true,
+            Some(text) => {
+                s.name.contains(text.as_str()) || s.file.to_string_lossy().contains(text.as_str())
+            }
+        });
+        match self.partition {
+            None => matching.collect(),
+            Some((k, n)) => matching
+                .enumerate()
+                .filter(|(i, _)| i % n == k - 1)
+                .map(|(_, s)| s)
+                .collect(),
+        }
+    }
+}
+
 async fn check(
     binding: &Binding,
     paths: &[PathBuf],
+    selection: &Selection,
     format: Format,
     output: Option<&Path>,
     replay: bool,
@@ -324,6 +387,7 @@ async fn check(
         .iter()
         .map(|f| Scenario::load(f))
         .collect::<Result<Vec<_>, _>>()?;
+    let scenarios = selection.apply(scenarios);
     let arns: Vec<String> = scenarios.iter().flat_map(Scenario::lambda_arns).collect();
     if binding.file.is_none() && !arns.is_empty() {
         // Said once here, rather than left to every trigger's AccessDeniedException verdict.

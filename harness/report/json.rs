@@ -2,11 +2,11 @@
 //! user-facing format, so its shape is written out here, key by key, from the typed results:
 //!
 //! ```text
-//! {"scenarios": [{"file", "name", "status", "steps": [step...], "duration"}],
-//!  "summary": {"passed", "failed", "harnessFailures", "duration"}}
+//! {"scenarios": [{"file", "name", "status", "steps": [step...], "durationMs"}],
+//!  "summary": {"passed", "failed", "harnessFailures", "durationMs"}}
 //! step:    {"index", "action", "request", "status", "mismatches"? | "message"?,
 //!           "actual": {"outcome", "response" | "message", "warnings", "delivered"} | null,
-//!           "verdict": verdict | null, "triggers": [trigger...], "duration"}
+//!           "verdict": verdict | null, "triggers": [trigger...], "durationMs"}
 //! trigger: {"triggerSource", "arn", "event", "attempts"?, "output"?, "logs"?, "verdict"}
 //! ```
 //!
@@ -42,7 +42,7 @@ fn scenario(result: &ScenarioResult) -> Value {
         "name": result.name,
         "status": status,
         "steps": result.steps.iter().map(step).collect::<Vec<_>>(),
-        "duration": millis(result.duration),
+        "durationMs": millis(result.duration),
     })
 }
 
@@ -51,7 +51,7 @@ fn summary_json(summary: &Summary) -> Value {
         "passed": summary.passed,
         "failed": summary.failed,
         "harnessFailures": summary.harness_failures,
-        "duration": millis(summary.duration),
+        "durationMs": millis(summary.duration),
     })
 }
 
@@ -87,7 +87,7 @@ fn step(step: &StepResult) -> Value {
     );
     let triggers = step.triggers.iter().map(trigger).collect::<Vec<_>>();
     v.insert("triggers".into(), triggers.into());
-    v.insert("duration".into(), millis(step.duration));
+    v.insert("durationMs".into(), millis(step.duration));
     Value::Object(v)
 }
 

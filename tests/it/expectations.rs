@@ -171,3 +171,45 @@ fn a_missing_pool_file_and_a_missing_config_are_named_once() {
         "{stderr}"
     );
 }
+
+#[test]
+fn filter_and_partition_choose_the_scenarios_a_ci_runner_runs() {
+    let dir = std::env::temp_dir().join(format!("cognito-harness-shard-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("suite")).unwrap();
+    for name in ["alpha", "beta", "gamma", "delta"] {
+        let scenario = json!({"name": name, "pool": {}, "steps": [{"action": "DescribeUserPool",
+            "request": {"UserPoolId": "$pool"}, "expect": {"outcome": "success"}}]});
+        std::fs::write(dir.join(format!("suite/{name}.json")), scenario.to_string()).unwrap();
+    }
+    let names = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", "suite", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = run(&dir, &all);
+        assert_eq!(
+            out.status.code(),
+            Some(exit::OK),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            report["summary"]["durationMs"].is_number(),
+            "durations name their unit"
+        );
+        report["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Path order: alpha, beta, delta, gamma.
+    assert_eq!(names(&["--filter", "ta"]), ["beta", "delta"]);
+    assert_eq!(names(&["--partition", "1/2"]), ["alpha", "delta"]);
+    assert_eq!(names(&["--partition", "2/2"]), ["beta", "gamma"]);
+    assert_eq!(names(&["--filter", "a", "--partition", "2/3"]), ["beta"]);
+    let bad = run(&dir, &["check", "suite", "--partition", "3/2"]);
+    assert_eq!(bad.status.code(), Some(exit::INPUT_ERROR));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("expected K/N with 1 <= K <= N (such as 2/4), not `3/2`"));
+}
