@@ -84,23 +84,36 @@ pub fn decrypt_sender_code(kms_key_id: &str, code: &str) -> Result<String, Sende
 mod tests {
     use super::*;
 
-    const KEY_ARN: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const KEY_ARN: &str =
+        "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     #[test]
     fn a_code_decrypts_with_its_key_and_no_other() {
         let sealed = encrypt_sender_code(KEY_ARN, "123456");
-        assert_eq!(decrypt_sender_code(KEY_ARN, &sealed).as_deref(), Ok("123456"));
+        assert_eq!(
+            decrypt_sender_code(KEY_ARN, &sealed).as_deref(),
+            Ok("123456")
+        );
         assert_eq!(
             decrypt_sender_code("arn:aws:kms:us-east-1:123456789012:key/other", &sealed),
             Err(SenderCodeError::WrongKey)
         );
-        assert_eq!(decrypt_sender_code(KEY_ARN, "not base64!"), Err(SenderCodeError::NotBase64));
-        assert_eq!(decrypt_sender_code(KEY_ARN, "AAAA"), Err(SenderCodeError::TooShort));
+        assert_eq!(
+            decrypt_sender_code(KEY_ARN, "not base64!"),
+            Err(SenderCodeError::NotBase64)
+        );
+        assert_eq!(
+            decrypt_sender_code(KEY_ARN, "AAAA"),
+            Err(SenderCodeError::TooShort)
+        );
     }
 
     #[test]
     fn each_encryption_has_its_own_nonce() {
-        assert_ne!(encrypt_sender_code(KEY_ARN, "1"), encrypt_sender_code(KEY_ARN, "1"));
+        assert_ne!(
+            encrypt_sender_code(KEY_ARN, "1"),
+            encrypt_sender_code(KEY_ARN, "1")
+        );
     }
 
     #[test]
@@ -109,7 +122,11 @@ mod tests {
         let hex: String = sender_key("k").iter().map(|b| format!("{b:02x}")).collect();
         let mut hasher = Sha256::new();
         hasher.update(b"cognito-harness local KMS key\nk");
-        let expected: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let expected: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(hex, expected);
     }
 }

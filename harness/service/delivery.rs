@@ -11,9 +11,9 @@ use super::requests::UserRequest;
 use super::triggers::{fail_with, Attempt};
 use super::{lock, user_not_found, Cognito, Outcome, PoolHandle, TriggerRun};
 use crate::model::cognito_error::CognitoError;
+use crate::model::sender_code::encrypt_sender_code;
 use crate::pool::{DeliveryMedium, Message, User, UserPool};
 use crate::trigger::shared::CLIENT_ID_NOT_APPLICABLE;
-use crate::model::sender_code::encrypt_sender_code;
 use crate::trigger::{
     custom_message, custom_sender, judge, Caller, Composed, Context, TriggerSource,
 };

@@ -139,11 +139,15 @@ fn versioned(config: &PoolConfig, medium: DeliveryMedium) -> Option<&VersionedLa
 }
 
 fn email_arn(config: &PoolConfig) -> Option<&str> {
-    versioned(config, DeliveryMedium::Email)?.lambda_arn.as_deref()
+    versioned(config, DeliveryMedium::Email)?
+        .lambda_arn
+        .as_deref()
 }
 
 fn sms_arn(config: &PoolConfig) -> Option<&str> {
-    versioned(config, DeliveryMedium::Sms)?.lambda_arn.as_deref()
+    versioned(config, DeliveryMedium::Sms)?
+        .lambda_arn
+        .as_deref()
 }
 
 /// The custom sender that delivers a message of `message_source` on `medium`, when the pool
@@ -324,7 +328,11 @@ fn sample(source: TriggerSource, metadata: Option<&Map<String, Value>>) -> Value
         Some(&TriggerSource::CUSTOM_MESSAGE_SIGN_UP)
         | Some(&TriggerSource::CUSTOM_MESSAGE_RESEND_CODE) => {
             user.status = UserStatus::Unconfirmed;
-            let verified = if sms { "phone_number_verified" } else { "email_verified" };
+            let verified = if sms {
+                "phone_number_verified"
+            } else {
+                "email_verified"
+            };
             user.attributes.insert(verified.into(), "false".into());
         }
         Some(&TriggerSource::CUSTOM_MESSAGE_ADMIN_CREATE_USER) => {
@@ -341,7 +349,14 @@ fn sample(source: TriggerSource, metadata: Option<&Map<String, Value>>) -> Value
 /// The takeover notification as DefinitelyTyped#52111 records it: no code, no ClientMetadata, and
 /// `userAttributes` describing the sign-in attempt instead of the user (§CS.2).
 fn takeover_sample(pool: &UserPool, source: TriggerSource, user: &User) -> Value {
-    let mut event = event(pool, source, user, Caller::Client(SAMPLE_CLIENT_ID), None, None);
+    let mut event = event(
+        pool,
+        source,
+        user,
+        Caller::Client(SAMPLE_CLIENT_ID),
+        None,
+        None,
+    );
     event["request"]["userAttributes"] = serde_json::json!({
         "LOGIN_TIME": "Monday, January 5, 2026 09:30 AM UTC",
         "CITY": "Seattle",

@@ -3,8 +3,8 @@
 //! shared rules first, then the rules of the trigger's kind, found in the registry.
 
 use super::judgement::{Context, Judgement, Ran};
-use super::{custom_sender, kind};
 use super::shared::{self, Failed};
+use super::{custom_sender, kind};
 
 /// Judges what happened when Cognito reached the trigger of `ctx.source`.
 pub(crate) fn judge(ran: Ran<'_>, ctx: &Context<'_>) -> Judgement {

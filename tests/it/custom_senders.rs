@@ -66,7 +66,10 @@ async fn sign_up(cognito: &Cognito, attributes: Value, metadata: Option<Value>) 
 
 /// The event with `request.code` taken out, and the code decrypted under `key`.
 fn split_code(mut event: Value, key: &str) -> (Value, String) {
-    let sealed = event["request"]["code"].as_str().expect("a code").to_string();
+    let sealed = event["request"]["code"]
+        .as_str()
+        .expect("a code")
+        .to_string();
     event["request"]["code"] = json!("<encrypted>");
     let plain = decrypt_sender_code(key, &sealed).expect("the code decrypts under the pool's key");
     (event, plain)
@@ -86,7 +89,11 @@ async fn sign_up_hands_the_encrypted_code_to_the_email_sender_instead_of_custom_
     )
     .await;
     assert!(outcome.is_success(), "{:?}", outcome.result);
-    assert_eq!(senders.custom_message.count(), 0, "CustomMessage does not run");
+    assert_eq!(
+        senders.custom_message.count(),
+        0,
+        "CustomMessage does not run"
+    );
     let (event, code) = split_code(senders.email.only(), KEY_ARN);
     assert_json_eq!(
         event,
@@ -148,7 +155,10 @@ async fn a_sender_error_does_not_fail_the_call() {
     .await;
     assert!(outcome.is_success(), "{:?}", outcome.result);
     assert_eq!(senders.email.count(), 1);
-    assert_eq!(senders.email.only()["request"]["clientMetadata"], Value::Null);
+    assert_eq!(
+        senders.email.only()["request"]["clientMetadata"],
+        Value::Null
+    );
     let verdict = serde_json::to_value(outcome.verdict().unwrap()).unwrap();
     assert_json_eq!(
         verdict,
@@ -162,7 +172,15 @@ async fn a_sender_error_does_not_fail_the_call() {
             "warnings": ["CustomEmailSender failed with error mail provider refused the message: the call succeeded anyway (Cognito invokes custom senders asynchronously); on AWS, Lambda would retry the event twice and the user receives nothing unless a retry delivers it (custom-sender.failure-unreported)"],
         })
     );
-    assert_eq!(outcome.warnings, verdict["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        outcome.warnings,
+        verdict["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    );
     // The user is signed up and the code is valid: Cognito had committed before it invoked.
     assert_eq!(outcome.delivered.len(), 1);
 }
@@ -199,9 +217,15 @@ async fn phone_verification_goes_to_the_sms_sender_with_its_own_request_type() {
             },
         })
     );
-    assert!(event.get("response").is_none(), "sender events have no response member");
+    assert!(
+        event.get("response").is_none(),
+        "sender events have no response member"
+    );
     assert_eq!(outcome.delivered[0].code.as_deref(), Some(code.as_str()));
-    assert_eq!(outcome.delivered[0].trigger_source, "CustomSMSSender_SignUp");
+    assert_eq!(
+        outcome.delivered[0].trigger_source,
+        "CustomSMSSender_SignUp"
+    );
 }
 
 #[tokio::test]
@@ -270,8 +294,14 @@ async fn forgot_password_and_admin_create_user_reach_the_sender() {
     assert!(invited.is_success(), "{:?}", invited.result);
     let (event, password) = split_code(senders.email.last(), KEY_ARN);
     assert_eq!(event["triggerSource"], "CustomEmailSender_AdminCreateUser");
-    assert_eq!(event["callerContext"]["clientId"], "CLIENT_ID_NOT_APPLICABLE");
+    assert_eq!(
+        event["callerContext"]["clientId"],
+        "CLIENT_ID_NOT_APPLICABLE"
+    );
     assert_eq!(event["request"]["clientMetadata"], Value::Null);
-    assert_eq!(invited.delivered[0].code.as_deref(), Some(password.as_str()));
+    assert_eq!(
+        invited.delivered[0].code.as_deref(),
+        Some(password.as_str())
+    );
     assert_eq!(senders.custom_message.count(), 0);
 }
