@@ -2,7 +2,9 @@
 //! aws_lambda_events handler setting emailMessage/emailSubject), judged and committed, on a
 //! current_thread tokio runtime. Prints the median and p90 per call. Then the same for a password
 //! sign-in (InitiateAuth) firing in-process PreAuthentication and PostAuthentication handlers, the
-//! same sign-in with no triggers, and an AdminConfirmSignUp firing PostConfirmation.
+//! same sign-in with no triggers, an AdminConfirmSignUp firing PostConfirmation, and the
+//! AdminUpdateUserAttributes again with a CustomEmailSender (in-process, decrypting the code)
+//! instead of CustomMessage.
 //!
 //! `cargo bench --bench replay` (optional arguments: iterations, warm-up iterations).
 
@@ -31,13 +33,32 @@ async fn branded(
     Ok(payload)
 }
 
+const KEY_ARN: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// A CustomEmailSender that decrypts the code, as a real one would, and answers nothing.
+async fn email_sender(
+    event: LambdaEvent<serde_json::Value>,
+) -> Result<serde_json::Value, lambda_runtime::Error> {
+    let code = event.payload["request"]["code"].as_str().ok_or("no code")?;
+    cognito_harness::decrypt_sender_code(KEY_ARN, code)?;
+    Ok(serde_json::Value::Null)
+}
+
 fn service() -> Cognito {
+    service_with(
+        json!({"CustomMessage": "arn:aws:lambda:us-east-1:123456789012:function:custom-message"}),
+    )
+}
+
+/// The update pool with this LambdaConfig; CustomMessage and the e-mail sender are bound.
+fn service_with(lambda_config: serde_json::Value) -> Cognito {
     let mut functions = Functions::new();
     functions.bind("custom-message", handler(service_fn(branded)));
+    functions.bind("email-sender", handler(service_fn(email_sender)));
     let cognito = Cognito::new(functions);
     let config: PoolConfig = serde_json::from_value(json!({
         "AutoVerifiedAttributes": ["email"],
-        "LambdaConfig": {"CustomMessage": "arn:aws:lambda:us-east-1:123456789012:function:custom-message"},
+        "LambdaConfig": lambda_config,
         "EmailConfiguration": {"EmailSendingAccount": "DEVELOPER"},
         "Schema": [{"Name": "tenant", "AttributeDataType": "String", "Mutable": true}]
     }))
@@ -166,7 +187,32 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let cognito = service();
+    replay_updates(
+        &rt,
+        "replay AdminUpdateUserAttributes + in-process CustomMessage, judged",
+        &service(),
+        (iterations, warm_up),
+    );
+    replay_updates(
+        &rt,
+        "replay AdminUpdateUserAttributes + in-process CustomEmailSender (code encrypted, decrypted)",
+        &service_with(json!({
+            "CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:email-sender"},
+            "KMSKeyID": KEY_ARN,
+        })),
+        (iterations, warm_up),
+    );
+    auth_cases(&rt, (iterations, warm_up));
+}
+
+/// Replays AdminUpdateUserAttributes on `cognito`, each call changing the e-mail and sending a
+/// code, and prints the figures under `label`.
+fn replay_updates(
+    rt: &tokio::runtime::Runtime,
+    label: &str,
+    cognito: &Cognito,
+    (iterations, warm_up): (usize, usize),
+) {
     // Alternate two addresses so every call changes the e-mail and sends a code.
     let requests = ["new.alice@example.org", "alice@example.com"].map(|email| {
         json!({"UserPoolId": POOL_ID, "Username": "alice",
@@ -183,6 +229,7 @@ fn main() {
             let elapsed = started.elapsed();
             assert!(outcome.is_success(), "{:?}", outcome.result);
             assert_eq!(outcome.delivered.len(), 1, "a code is sent every time");
+            assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
             if i >= warm_up {
                 samples.push(elapsed);
             }
@@ -191,7 +238,7 @@ fn main() {
     samples.sort();
     let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
     println!(
-        "replay AdminUpdateUserAttributes + in-process CustomMessage, judged ({} calls after {} warm-up): \
+        "{label} ({} calls after {} warm-up): \
          median {:.2} µs, p90 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
         samples.len(),
         warm_up,
@@ -200,12 +247,14 @@ fn main() {
         percentile(&samples, 0.99).as_secs_f64() * 1e6,
         mean.as_secs_f64() * 1e6,
     );
+}
 
+/// The sign-in and confirmation cases.
+fn auth_cases(rt: &tokio::runtime::Runtime, counts: (usize, usize)) {
     let sign_in = json!({"ClientId": CLIENT_ID, "AuthFlow": "USER_PASSWORD_AUTH",
                          "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}});
-    let counts = (iterations, warm_up);
     measure(
-        &rt,
+        rt,
         "InitiateAuth, no triggers",
         &auth_service(&[]),
         "InitiateAuth",
@@ -214,7 +263,7 @@ fn main() {
         |_| {},
     );
     measure(
-        &rt,
+        rt,
         "InitiateAuth + in-process PreAuthentication and PostAuthentication, judged",
         &auth_service(&["PreAuthentication", "PostAuthentication"]),
         "InitiateAuth",
@@ -230,7 +279,7 @@ fn main() {
         });
     };
     measure(
-        &rt,
+        rt,
         "AdminConfirmSignUp + in-process PostConfirmation, judged",
         &auth_service(&["PostConfirmation"]),
         "AdminConfirmSignUp",
