@@ -305,3 +305,38 @@ async fn forgot_password_and_admin_create_user_reach_the_sender() {
     );
     assert_eq!(senders.custom_message.count(), 0);
 }
+
+#[tokio::test]
+async fn a_sender_that_never_answers_does_not_fail_the_call() {
+    let mut functions = Functions::new();
+    let hangs = lambda_runtime::service_fn(|_: lambda_runtime::LambdaEvent<Value>| async {
+        std::future::pending::<Result<Value, lambda_runtime::Error>>().await
+    });
+    functions.bind("email-sender", cognito_harness::handler(hangs));
+    let mut cognito = recorder::cognito(
+        functions,
+        config(json!({"LambdaConfig": {
+            "CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": format!("{ARN}email-sender")},
+            "KMSKeyID": KEY_ARN,
+        }})),
+    );
+    // The function never answers, so the verdict does not depend on how long the deadline is.
+    cognito.set_deadline(cognito_harness::Deadline {
+        per_attempt: std::time::Duration::from_millis(20),
+        attempts: 1,
+    });
+    let outcome = sign_up(
+        &cognito,
+        json!([{"Name": "email", "Value": "sam@example.com"}]),
+        None,
+    )
+    .await;
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    let verdict = outcome.verdict().unwrap();
+    assert_eq!(verdict.rule.id, "custom-sender.failure-unreported");
+    assert_eq!(
+        verdict.detail.as_deref(),
+        Some("CustomEmailSender did not answer within the deadline (1 attempt(s)); Cognito invoked it asynchronously, so the caller never sees this")
+    );
+    assert_eq!(outcome.delivered.len(), 1);
+}
