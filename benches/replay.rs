@@ -2,9 +2,10 @@
 //! aws_lambda_events handler setting emailMessage/emailSubject), judged and committed, on a
 //! current_thread tokio runtime. Prints the median and p90 per call. Then the same for a password
 //! sign-in (InitiateAuth) firing in-process PreAuthentication and PostAuthentication handlers, the
-//! same sign-in with no triggers, an AdminConfirmSignUp firing PostConfirmation, and a sign-in
-//! firing an in-process V2_0 PreTokenGeneration handler that adds a claim to both tokens, with
-//! the two RS256 tokens signed.
+//! same sign-in with no triggers, an AdminConfirmSignUp firing PostConfirmation, the
+//! AdminUpdateUserAttributes again with a CustomEmailSender (in-process, decrypting the code)
+//! instead of CustomMessage, and a sign-in firing an in-process V2_0 PreTokenGeneration handler
+//! that adds a claim to both tokens, with the two RS256 tokens signed.
 //!
 //! `cargo bench --bench replay` (optional arguments: iterations, warm-up iterations; the
 //! PreTokenGeneration sign-in runs a tenth of them, as RSA signing dominates it).
@@ -36,13 +37,32 @@ async fn branded(
     Ok(payload)
 }
 
+const KEY_ARN: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// A CustomEmailSender that decrypts the code, as a real one would, and answers nothing.
+async fn email_sender(
+    event: LambdaEvent<serde_json::Value>,
+) -> Result<serde_json::Value, lambda_runtime::Error> {
+    let code = event.payload["request"]["code"].as_str().ok_or("no code")?;
+    cognito_harness::decrypt_sender_code(KEY_ARN, code)?;
+    Ok(serde_json::Value::Null)
+}
+
 fn service() -> Cognito {
+    service_with(
+        json!({"CustomMessage": "arn:aws:lambda:us-east-1:123456789012:function:custom-message"}),
+    )
+}
+
+/// The update pool with this LambdaConfig; CustomMessage and the e-mail sender are bound.
+fn service_with(lambda_config: serde_json::Value) -> Cognito {
     let mut functions = Functions::new();
     functions.bind("custom-message", handler(service_fn(branded)));
+    functions.bind("email-sender", handler(service_fn(email_sender)));
     let cognito = Cognito::new(functions);
     let config: PoolConfig = serde_json::from_value(json!({
         "AutoVerifiedAttributes": ["email"],
-        "LambdaConfig": {"CustomMessage": "arn:aws:lambda:us-east-1:123456789012:function:custom-message"},
+        "LambdaConfig": lambda_config,
         "EmailConfiguration": {"EmailSendingAccount": "DEVELOPER"},
         "Schema": [{"Name": "tenant", "AttributeDataType": "String", "Mutable": true}]
     }))
@@ -224,7 +244,32 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let cognito = service();
+    replay_updates(
+        &rt,
+        "replay AdminUpdateUserAttributes + in-process CustomMessage, judged",
+        &service(),
+        (iterations, warm_up),
+    );
+    replay_updates(
+        &rt,
+        "replay AdminUpdateUserAttributes + in-process CustomEmailSender (code encrypted, decrypted)",
+        &service_with(json!({
+            "CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:email-sender"},
+            "KMSKeyID": KEY_ARN,
+        })),
+        (iterations, warm_up),
+    );
+    auth_cases(&rt, (iterations, warm_up));
+}
+
+/// Replays AdminUpdateUserAttributes on `cognito`, each call changing the e-mail and sending a
+/// code, and prints the figures under `label`.
+fn replay_updates(
+    rt: &tokio::runtime::Runtime,
+    label: &str,
+    cognito: &Cognito,
+    (iterations, warm_up): (usize, usize),
+) {
     // Alternate two addresses so every call changes the e-mail and sends a code.
     let requests = ["new.alice@example.org", "alice@example.com"].map(|email| {
         json!({"UserPoolId": POOL_ID, "Username": "alice",
@@ -241,6 +286,7 @@ fn main() {
             let elapsed = started.elapsed();
             assert!(outcome.is_success(), "{:?}", outcome.result);
             assert_eq!(outcome.delivered.len(), 1, "a code is sent every time");
+            assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
             if i >= warm_up {
                 samples.push(elapsed);
             }
@@ -249,7 +295,7 @@ fn main() {
     samples.sort();
     let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
     println!(
-        "replay AdminUpdateUserAttributes + in-process CustomMessage, judged ({} calls after {} warm-up): \
+        "{label} ({} calls after {} warm-up): \
          median {:.2} µs, p90 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
         samples.len(),
         warm_up,
@@ -258,26 +304,30 @@ fn main() {
         percentile(&samples, 0.99).as_secs_f64() * 1e6,
         mean.as_secs_f64() * 1e6,
     );
+}
 
+/// The sign-in and confirmation cases.
+fn auth_cases(rt: &tokio::runtime::Runtime, counts: (usize, usize)) {
+    // Every sign-in signs two RSA-2048 tokens, which dominates it: a tenth of the calls.
+    let signing = ((counts.0 / 10).max(1), (counts.1 / 10).max(1));
     let sign_in = json!({"ClientId": CLIENT_ID, "AuthFlow": "USER_PASSWORD_AUTH",
                          "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}});
-    let counts = (iterations, warm_up);
     measure(
-        &rt,
-        "InitiateAuth, no triggers",
+        rt,
+        "InitiateAuth, no triggers, two RS256 tokens signed",
         &auth_service(&[]),
         "InitiateAuth",
         &sign_in,
-        counts,
+        signing,
         |_| {},
     );
     measure(
-        &rt,
-        "InitiateAuth + in-process PreAuthentication and PostAuthentication, judged",
+        rt,
+        "InitiateAuth + in-process PreAuthentication and PostAuthentication, judged, two RS256 tokens signed",
         &auth_service(&["PreAuthentication", "PostAuthentication"]),
         "InitiateAuth",
         &sign_in,
-        counts,
+        signing,
         |_| {},
     );
     let unconfirm = |cognito: &Cognito| {
@@ -288,7 +338,7 @@ fn main() {
         });
     };
     measure(
-        &rt,
+        rt,
         "AdminConfirmSignUp + in-process PostConfirmation, judged",
         &auth_service(&["PostConfirmation"]),
         "AdminConfirmSignUp",
@@ -300,12 +350,12 @@ fn main() {
     let sign_in = json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
                          "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}});
     measure(
-        &rt,
+        rt,
         "InitiateAuth + in-process PreTokenGeneration V2_0, two RS256 tokens signed",
         &cognito,
         "InitiateAuth",
         &sign_in,
-        ((iterations / 10).max(1), (warm_up / 10).max(1)),
+        signing,
         |_| {},
     );
 }

@@ -25,6 +25,7 @@ pub use function::{
     ProcessFunction,
 };
 pub use model::cognito_error::{CognitoError, ErrorCode};
+pub use model::sender_code::{decrypt_sender_code, sender_key, SenderCodeError};
 pub use model::user_agent::aws_sdk_version;
 pub use pool::{DeliveryMedium, Message, PoolConfig, User, UserPool, UserStatus};
 pub use service::{Action, Cognito, Outcome, TriggerRun};

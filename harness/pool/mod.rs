@@ -232,7 +232,8 @@ pub struct Message {
     pub medium: DeliveryMedium,
     /// The email address or phone number it went to.
     pub destination: String,
-    /// The CustomMessage trigger source of the message (`CustomMessage_SignUp`).
+    /// The trigger source of the message: CustomMessage's (`CustomMessage_SignUp`), or the custom
+    /// sender's that delivered it (`CustomEmailSender_SignUp`, cognito-semantics.md §CS.5).
     pub trigger_source: String,
     /// The e-mail subject (none for SMS).
     #[serde(skip_serializing_if = "Option::is_none")]

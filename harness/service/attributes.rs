@@ -295,7 +295,9 @@ fn plan(
             }),
             arn: arn.clone(),
             link: None,
+            sender: None,
         })
+        .map(|m| m.routed(pool, &updated, caller, metadata))
         .collect::<Vec<_>>();
     // Remember the codes that were actually generated, for VerifyUserAttribute.
     changes.codes = messages

@@ -1,6 +1,8 @@
 //! Sending messages Cognito's way: planning a message under the pool's lock, running the
 //! CustomMessage trigger without it, judging the answer, and committing the call's changes with
-//! the delivered messages only when every trigger was accepted (ruling 11).
+//! the delivered messages only when every trigger was accepted (ruling 11). When the pool has a
+//! custom sender for the channel, the sender gets the code (encrypted) instead and composes the
+//! message itself; CustomMessage does not run (§CS.1, ruling CS-1).
 
 use serde_json::{Map, Value};
 
@@ -9,29 +11,43 @@ use super::requests::UserRequest;
 use super::triggers::{fail_with, Attempt};
 use super::{lock, user_not_found, Cognito, Outcome, PoolHandle, TriggerRun};
 use crate::model::cognito_error::CognitoError;
+use crate::model::sender_code::encrypt_sender_code;
 use crate::pool::{DeliveryMedium, Message, User, UserPool};
 use crate::trigger::shared::CLIENT_ID_NOT_APPLICABLE;
-use crate::trigger::{custom_message, judge, Caller, Composed, Context, TriggerSource};
+use crate::trigger::{
+    custom_message, custom_sender, judge, Caller, Composed, Context, TriggerSource,
+};
+
+/// What the outbox shows as the body of a message a custom sender delivers: its text is the
+/// function's business (§CS.5).
+pub(crate) const SENDER_BODY: &str = "(composed and delivered by the custom sender function: Cognito handed it the code, encrypted, and sent nothing itself)";
 
 /// A message Cognito is about to send, planned under the pool's lock.
 #[derive(Clone, Debug)]
 pub(crate) struct PlannedMessage {
+    /// The CustomMessage source of the message (it decides the code's purpose and lifetime).
     pub source: TriggerSource,
     pub medium: DeliveryMedium,
     pub username: String,
     pub destination: String,
     pub code: String,
-    /// The CustomMessage ARN and the event for it, when the pool has the trigger.
+    /// The ARN and the event of the trigger that runs: the custom sender's when the pool has one
+    /// for the channel, else CustomMessage's when the pool has that.
     pub arn: Option<String>,
     pub event: Option<Value>,
     /// Where a `{##…##}` link points, for link-style verification.
     pub link: Option<String>,
+    /// The custom sender's source, when a custom sender delivers the message.
+    pub sender: Option<TriggerSource>,
 }
 
 impl PlannedMessage {
     /// Judges what the trigger did (or Cognito's template when there is none) and composes the
     /// message the user receives, if Cognito sends one.
     pub fn judge(self, pool: &UserPool, attempt: Attempt) -> (TriggerRun, Option<Message>) {
+        if let Some(sender) = self.sender {
+            return self.judge_sender(sender, pool, attempt);
+        }
         let ctx = Context::new(self.source, &pool.config).medium(self.medium);
         let (verdict, composed) = judge(attempt.ran(), &ctx).into_parts::<Composed>();
         let invocation = attempt.into_invocation();
@@ -61,6 +77,67 @@ impl PlannedMessage {
         };
         (run, message)
     }
+
+    /// The message as Cognito sends it when the pool has a custom sender for its channel: the
+    /// sender's event, with the code encrypted, replaces CustomMessage's (ruling CS-1). `user` is
+    /// shown as it will be stored.
+    pub fn routed(
+        mut self,
+        pool: &UserPool,
+        user: &User,
+        caller: Caller<'_>,
+        client_metadata: Option<&Map<String, Value>>,
+    ) -> Self {
+        let Some((sender, arn)) = custom_sender::sender_for(&pool.config, self.medium, self.source)
+        else {
+            return self;
+        };
+        let encrypted = encrypt_sender_code(custom_sender::kms_key_id(pool), &self.code);
+        self.event = Some(custom_sender::event(
+            pool,
+            sender,
+            user,
+            caller,
+            client_metadata,
+            Some(encrypted),
+        ));
+        self.arn = Some(arn.to_string());
+        self.link = None;
+        self.sender = Some(sender);
+        self
+    }
+
+    /// A custom sender's run: never a rejection (§CS.3); the outbox records the plaintext code, and
+    /// the text is the function's.
+    fn judge_sender(
+        self,
+        sender: TriggerSource,
+        pool: &UserPool,
+        attempt: Attempt,
+    ) -> (TriggerRun, Option<Message>) {
+        let ctx = Context::new(sender, &pool.config).medium(self.medium);
+        let mut verdict = judge(attempt.ran(), &ctx).verdict;
+        verdict
+            .warnings
+            .extend(custom_sender::missing_key_warning(pool, sender));
+        let message = verdict.is_accepted().then(|| Message {
+            username: self.username.clone(),
+            medium: self.medium,
+            destination: self.destination.clone(),
+            trigger_source: sender.name().to_string(),
+            subject: None,
+            body: SENDER_BODY.to_string(),
+            code: Some(self.code.clone()),
+        });
+        let run = TriggerRun {
+            trigger_source: sender,
+            arn: self.arn,
+            event: self.event,
+            invocation: attempt.into_invocation(),
+            verdict,
+        };
+        (run, message)
+    }
 }
 
 /// Plans one CustomMessage: the event shows `user` as it will be stored.
@@ -78,7 +155,7 @@ pub(crate) fn plan_message(
     let arn = pool.config.custom_message_arn().map(str::to_string);
     let link = custom_message::uses_link(&pool.config, source)
         .then(|| confirmation_link(pool, user, caller, &code));
-    Some(PlannedMessage {
+    let planned = PlannedMessage {
         source,
         medium,
         username: user.username.clone(),
@@ -89,7 +166,9 @@ pub(crate) fn plan_message(
         arn,
         code,
         link,
-    })
+        sender: None,
+    };
+    Some(planned.routed(pool, user, caller, client_metadata))
 }
 
 /// Plans a code message for `source` to the user `req` names, on the channel `channel` picks

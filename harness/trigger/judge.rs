@@ -3,8 +3,8 @@
 //! shared rules first, then the rules of the trigger's kind, found in the registry.
 
 use super::judgement::{Context, Judgement, Ran};
-use super::kind;
 use super::shared::{self, Failed};
+use super::{custom_sender, kind};
 
 /// Judges what happened when Cognito reached the trigger of `ctx.source`.
 pub(crate) fn judge(ran: Ran<'_>, ctx: &Context<'_>) -> Judgement {
@@ -14,6 +14,12 @@ pub(crate) fn judge(ran: Ran<'_>, ctx: &Context<'_>) -> Judgement {
         Ran::NoFunction { arn } => Judgement::verdict(shared::missing_function(ctx.source, arn)),
         Ran::Invoked(invocation) => match Failed::split(&invocation.result) {
             Ok(payload) => (kind.judge_output)(ctx, payload),
+            // Custom senders run asynchronously: their failures never reach the caller (§CS.3).
+            Err(failed) if custom_sender::is_sender(ctx.source.trigger()) => Judgement::verdict(
+                custom_sender::unreported_failure(ctx.source, invocation, &failed).unwrap_or_else(
+                    || shared::failure(ctx.source, kind.function_error, invocation, failed),
+                ),
+            ),
             Err(failed) => Judgement::verdict(shared::failure(
                 ctx.source,
                 kind.function_error,

@@ -25,6 +25,7 @@
 //! The service then fires it from the actions that Cognito fires it from.
 
 pub(crate) mod custom_message;
+pub(crate) mod custom_sender;
 mod judge;
 mod judgement;
 pub(crate) mod post_authentication;
@@ -52,13 +53,15 @@ pub use rules::{Grade, Rule};
 pub use verdict::{Decision, Verdict};
 
 /// Every trigger kind the harness runs: the one place a kind is registered.
-pub(crate) static KINDS: [&Kind; 6] = [
+pub(crate) static KINDS: [&Kind; 8] = [
     &custom_message::KIND,
     &pre_sign_up::KIND,
     &post_confirmation::KIND,
     &pre_authentication::KIND,
     &post_authentication::KIND,
     &pre_token_generation::KIND,
+    &custom_sender::EMAIL_KIND,
+    &custom_sender::SMS_KIND,
 ];
 
 /// What the registry knows of one trigger kind.

@@ -5,6 +5,8 @@
 use serde_json::{Map, Value};
 
 use super::{kind, TriggerSource};
+
+pub use super::custom_sender::{SAMPLE_CODE, SAMPLE_KMS_KEY_ID};
 use crate::pool::{PoolConfig, UserPool};
 
 /// The pool id sample events carry.

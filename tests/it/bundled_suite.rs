@@ -14,7 +14,12 @@ fn config_for_tests() -> String {
     let config: toml::Table = toml::from_str(&text).unwrap();
     let mut out = String::from("[deadline]\ntimeout_ms = 2000\nattempts = 3\n");
     for (name, function) in config["functions"].as_table().unwrap() {
-        let command = trigger(name);
+        // Two bindings may run the same binary with different env (custom-sender-wrong-key).
+        let binary = function["command"][0]
+            .as_str()
+            .and_then(|c| c.rsplit('/').next())
+            .unwrap_or(name);
+        let command = trigger(binary);
         out.push_str(&format!(
             "\n[functions.{name}]\ncommand = [{:?}]\n",
             command.display().to_string()

@@ -324,3 +324,45 @@ async fn pre_authentication_matches_the_capture() {
         real["request"]["validationData"]
     );
 }
+
+#[tokio::test]
+async fn custom_email_sender_forgot_password_matches_the_capture() {
+    let mut functions = Functions::new();
+    let sender = recorder::recording(&mut functions, "email-sender", |_| Ok(Value::Null));
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function:email-sender";
+    let cognito = recorder::cognito(
+        functions,
+        config(json!({
+            "UsernameAttributes": ["email"],
+            "LambdaConfig": {
+                "CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": arn},
+                "KMSKeyID": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            },
+        })),
+    );
+    recorder::seed_user(
+        &cognito,
+        "54cf7eb7-0b96-4304-8d6b-0123456789ab",
+        &[
+            ("email_verified", "true"),
+            ("phone_number_verified", "false"),
+            ("phone_number", "+12065550100"),
+            ("given_name", "Max"),
+            ("family_name", "Ivanov"),
+            ("email", "max@example.com"),
+        ],
+    );
+    let outcome = cognito
+        .call(
+            "ForgotPassword",
+            &json!({"ClientId": CLIENT_ID, "Username": "max@example.com"}),
+        )
+        .await;
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    assert_same_structure(
+        "CustomEmailSender_ForgotPassword--maxivanov-blog",
+        &sender.only(),
+    );
+    let real = capture("CustomEmailSender_ForgotPassword--maxivanov-blog");
+    assert_eq!(sender.only()["request"]["type"], real["request"]["type"]);
+}

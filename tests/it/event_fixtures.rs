@@ -9,7 +9,7 @@ use aws_lambda_events::cognito::{
     CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
     CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreTokenGen,
 };
-use cognito_harness::samples::{fixture_name, sample_event};
+use cognito_harness::samples::{self, fixture_name, sample_event};
 use cognito_harness::{Trigger, TriggerSource};
 use serde_json::Value;
 
@@ -77,6 +77,24 @@ fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
                     serde_json::from_value(event).unwrap();
                 assert!(typed.response.claims_override_details.is_none());
             }
+            // aws_lambda_events 1.2 has no sender types: check what a sender reads instead.
+            Trigger::CUSTOM_EMAIL_SENDER | Trigger::CUSTOM_SMS_SENDER => {
+                let expected_type = if source.trigger() == Trigger::CUSTOM_SMS_SENDER {
+                    "customSMSSenderRequestV1"
+                } else {
+                    "customEmailSenderRequestV1"
+                };
+                assert_eq!(event["request"]["type"], expected_type);
+                assert!(event.get("response").is_none());
+                match event["request"]["code"].as_str() {
+                    Some(code) => assert_eq!(
+                        cognito_harness::decrypt_sender_code(samples::SAMPLE_KMS_KEY_ID, code)
+                            .as_deref(),
+                        Ok(samples::SAMPLE_CODE)
+                    ),
+                    None => assert!(source.name().ends_with("_AccountTakeOverNotification")),
+                }
+            }
             other => panic!("no aws_lambda_events type is checked for {other} yet"),
         }
     }
@@ -91,7 +109,7 @@ fn client_metadata_appears_only_where_cognito_forwards_it() {
         .filter(|s| {
             sample_event(*s, Some(&metadata))["request"]
                 .get("clientMetadata")
-                .is_some()
+                .is_some_and(Value::is_object)
         })
         .map(|s| s.name())
         .collect();
@@ -110,6 +128,18 @@ fn client_metadata_appears_only_where_cognito_forwards_it() {
             "PostAuthentication_Authentication",
             "TokenGeneration_NewPasswordChallenge",
             "TokenGeneration_AuthenticateDevice",
+            "CustomEmailSender_SignUp",
+            "CustomEmailSender_ResendCode",
+            "CustomEmailSender_ForgotPassword",
+            "CustomEmailSender_UpdateUserAttribute",
+            "CustomEmailSender_VerifyUserAttribute",
+            "CustomEmailSender_Authentication",
+            "CustomSMSSender_SignUp",
+            "CustomSMSSender_ResendCode",
+            "CustomSMSSender_ForgotPassword",
+            "CustomSMSSender_UpdateUserAttribute",
+            "CustomSMSSender_VerifyUserAttribute",
+            "CustomSMSSender_Authentication",
         ]
     );
 }

@@ -9,6 +9,7 @@ mod captures;
 mod challenges;
 mod cli;
 mod custom_message_judge;
+mod custom_senders;
 mod event_fixtures;
 mod events;
 mod execution_model;
