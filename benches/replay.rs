@@ -282,7 +282,7 @@ fn main() {
     );
     let unconfirm = |cognito: &Cognito| {
         cognito.with_pool_mut(POOL_ID, |p| {
-            if let Some(user) = p.find_user_mut("alice") {
+            if let Some(mut user) = p.find_user_mut("alice") {
                 user.status = UserStatus::Unconfirmed;
             }
         });
