@@ -103,6 +103,15 @@ fn main() {
         let cognito = service(users);
         // A user in the middle of the pool, so a scan would not find them first.
         let target = format!("user{:06}", users / 2);
+        // The filter finds the one user (so the timing is of a real answer).
+        let listed = rt.block_on(cognito.call(
+            "ListUsers",
+            &json!({"UserPoolId": POOL_ID, "Filter": format!("email = \"{target}@example.com\"")}),
+        ));
+        assert_eq!(
+            listed.response().map(|r| r["Users"][0]["Username"].clone()),
+            Some(json!(target))
+        );
         let cases: [(&str, &str, Box<dyn Fn(usize) -> Value>, bool); 5] = [
             (
                 "AdminGetUser by username",

@@ -442,4 +442,30 @@ async fn overlapping_updates_keep_aliases_unique_and_indexes_in_step() {
             }
         })
         .unwrap();
+    // ListUsers' indexed filters list what a scan finds.
+    for email in emails {
+        let expected = f
+            .cognito
+            .with_pool(POOL_ID, |p| {
+                p.users()
+                    .filter(|u| u.attribute("email") == Some(email))
+                    .map(|u| u.username.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap();
+        let listed = f
+            .cognito
+            .call(
+                "ListUsers",
+                &json!({"UserPoolId": POOL_ID, "Filter": format!("email = \"{email}\"")}),
+            )
+            .await;
+        let listed: Vec<String> = listed.result.expect("listed")["Users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["Username"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(listed, expected, "{email}");
+    }
 }
