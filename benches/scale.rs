@@ -50,6 +50,9 @@ fn service(users: usize) -> Cognito {
     cognito
 }
 
+/// One measured case: its label, the action, the i-th request body, whether it succeeds.
+type Case<'a> = (&'a str, &'a str, Box<dyn Fn(usize) -> Value + 'a>, bool);
+
 /// Times `warm_up + iterations` calls; `request(i)` is the i-th call's body. Returns the median.
 fn measure(
     rt: &tokio::runtime::Runtime,
@@ -112,7 +115,7 @@ fn main() {
             listed.response().map(|r| r["Users"][0]["Username"].clone()),
             Some(json!(target))
         );
-        let cases: [(&str, &str, Box<dyn Fn(usize) -> Value>, bool); 5] = [
+        let cases: [Case; 5] = [
             (
                 "AdminGetUser by username",
                 "AdminGetUser",
