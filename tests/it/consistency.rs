@@ -469,3 +469,49 @@ async fn overlapping_updates_keep_aliases_unique_and_indexes_in_step() {
         assert_eq!(listed, expected, "{email}");
     }
 }
+
+fn both_verified_config(email_message: &str) -> PoolConfig {
+    serde_json::from_value(json!({
+        "AliasAttributes": ["email"],
+        "AutoVerifiedAttributes": ["email", "phone_number"],
+        "LambdaConfig": {"CustomMessage": format!("{ARN}gated")},
+        "VerificationMessageTemplate": {"EmailMessage": email_message, "EmailSubject": "Code"},
+    }))
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_are_judged_against_the_configuration_in_force_at_commit() {
+    let f = fixture(None);
+    f.cognito.with_pool_mut(POOL_ID, |p| {
+        p.set_config(both_verified_config("Old text {####}"))
+    });
+    // The e-mail's CustomMessage runs and is judged; the SMS's is held while the pool changes.
+    f.release.add_permits(1);
+    let call = f
+        .start(
+            "AdminUpdateUserAttributes",
+            json!({"UserPoolId": POOL_ID, "Username": "alice", "UserAttributes": [
+                {"Name": "email", "Value": "new@example.com"},
+                {"Name": "phone_number", "Value": "+15555550100"}]}),
+        )
+        .await;
+    f.entered.notified().await;
+    f.cognito.with_pool_mut(POOL_ID, |p| {
+        p.set_config(both_verified_config("New text {####}"))
+    });
+    f.release.add_permits(1);
+    let outcome = call.await.unwrap();
+
+    assert!(outcome.is_success(), "{:?}", outcome.result);
+    assert_eq!(outcome.triggers.len(), 2, "{:?}", outcome.triggers);
+    let email = &outcome.delivered[0];
+    let code = email.code.as_deref().unwrap();
+    assert_eq!(email.body, format!("New text {code}"));
+    assert_eq!(
+        f.cognito
+            .with_pool(POOL_ID, |p| p.outbox()[0].body.clone())
+            .unwrap(),
+        email.body
+    );
+}
