@@ -332,7 +332,7 @@ fn auth_cases(rt: &tokio::runtime::Runtime, counts: (usize, usize)) {
     );
     let unconfirm = |cognito: &Cognito| {
         cognito.with_pool_mut(POOL_ID, |p| {
-            if let Some(user) = p.find_user_mut("alice") {
+            if let Some(mut user) = p.find_user_mut("alice") {
                 user.status = UserStatus::Unconfirmed;
             }
         });

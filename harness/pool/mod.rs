@@ -4,6 +4,7 @@
 pub mod config;
 pub mod defaults;
 pub mod groups;
+mod index;
 pub mod schema;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -16,6 +17,8 @@ use serde_json::{json, Value};
 
 pub use config::PoolConfig;
 pub use groups::{Group, Groups, Membership};
+use index::UserIndex;
+pub use index::UserMut;
 pub use schema::Schema;
 
 /// The ExplicitAuthFlows of a client made with [`UserPool::add_client`] (scenario and test
@@ -262,7 +265,12 @@ pub struct UserPool {
     pub created: f64,
     /// Last configuration change, epoch seconds.
     pub last_modified: f64,
+    /// Counts [`UserPool::set_config`] calls, so a call that judged a message against the
+    /// configuration can tell at commit whether it is still the one in force.
+    config_version: u64,
     users: BTreeMap<String, User>,
+    /// The users by `sub` and by alias value, kept in step with `users` (see [`UserIndex`]).
+    index: UserIndex,
     clients: BTreeMap<String, AppClient>,
     tokens: HashMap<String, AccessGrant>,
     /// Sign-in sessions waiting for a challenge answer, with their expiry (epoch seconds).
@@ -309,7 +317,9 @@ impl UserPool {
             schema,
             created: now,
             last_modified: now,
+            config_version: 0,
             users: BTreeMap::new(),
+            index: UserIndex::default(),
             clients: BTreeMap::new(),
             tokens: HashMap::new(),
             sessions: HashMap::new(),
@@ -335,6 +345,12 @@ impl UserPool {
     pub fn set_config(&mut self, config: PoolConfig) {
         self.config = config;
         self.last_modified = now_seconds();
+        self.config_version += 1;
+    }
+
+    /// Which configuration is in force: changes with every [`UserPool::set_config`].
+    pub fn config_version(&self) -> u64 {
+        self.config_version
     }
 
     // ---- users ----
@@ -346,14 +362,35 @@ impl UserPool {
 
     /// Finds a user by username, `sub`, or a sign-in alias (the email/phone of a UsernameAttributes
     /// pool, or a verified alias), as `Username` parameters accept (cognito-semantics.md §4.2).
+    /// Indexed: the cost does not grow with the number of users.
     pub fn find_user(&self, name: &str) -> Option<&User> {
         self.user_key(name).and_then(|k| self.users.get(&k))
     }
 
-    /// [`UserPool::find_user`], for changing the user.
-    pub fn find_user_mut(&mut self, name: &str) -> Option<&mut User> {
+    /// [`UserPool::find_user`], for changing the user: the guard puts the user's index entries
+    /// back in step when it is dropped, so lookups by `sub` and alias never see stale values.
+    pub fn find_user_mut(&mut self, name: &str) -> Option<UserMut<'_>> {
         let key = self.user_key(name)?;
-        self.users.get_mut(&key)
+        let user = self.users.get_mut(&key)?;
+        Some(UserMut::new(user, &mut self.index, key))
+    }
+
+    /// The user with this `sub`.
+    pub fn user_by_sub(&self, sub: &str) -> Option<&User> {
+        self.index.by_sub(sub).and_then(|k| self.users.get(k))
+    }
+
+    /// Every user whose `attribute` (`email`, `phone_number`, `preferred_username`) is `value`,
+    /// verified or not, in username order; None when that attribute is not indexed.
+    pub fn users_with(&self, attribute: &str, value: &str) -> Option<Vec<&User>> {
+        let keys = self.index.holders(attribute, value)?;
+        Some(keys.filter_map(|k| self.users.get(k)).collect())
+    }
+
+    /// The user stored under exactly this username (normalized as the pool compares usernames),
+    /// not looked up by `sub` or alias.
+    pub fn user_named(&self, username: &str) -> Option<&User> {
+        self.users.get(&self.normalize_username(username))
     }
 
     /// Whether `user` can sign in with their `attribute` (`email`, `phone_number`): always when
@@ -369,15 +406,15 @@ impl UserPool {
         if self.users.contains_key(&key) {
             return Some(key);
         }
-        self.users
-            .values()
-            .find(|u| {
-                u.sub == name
-                    || ["email", "phone_number"]
-                        .iter()
-                        .any(|attr| self.signs_in_with(u, attr) && u.attribute(attr) == Some(name))
+        if let Some(key) = self.index.by_sub(name) {
+            return Some(key.clone());
+        }
+        ["email", "phone_number"].into_iter().find_map(|attr| {
+            self.index.holders(attr, name)?.find_map(|k| {
+                let user = self.users.get(k)?;
+                self.signs_in_with(user, attr).then(|| k.clone())
             })
-            .map(|u| self.normalize_username(&u.username))
+        })
     }
 
     /// Usernames are case-insensitive unless the pool says otherwise.
@@ -398,14 +435,25 @@ impl UserPool {
     /// Stores a user, replacing one with the same username.
     pub fn put_user(&mut self, user: User) {
         let key = self.normalize_username(&user.username);
+        if let Some(old) = self.users.get(&key) {
+            self.index.remove(&key, old);
+        }
+        self.index.insert(&key, &user);
         self.users.insert(key, user);
     }
 
-    /// Removes a user (found as [`UserPool::find_user`] finds it).
+    /// Removes a user (found as [`UserPool::find_user`] finds it), with everything that stood
+    /// for them: access and refresh tokens, sign-in sessions and group memberships, so nothing
+    /// of theirs signs in a later user of the same name.
     pub fn remove_user(&mut self, name: &str) -> Option<User> {
         let key = self.user_key(name)?;
         let user = self.users.remove(&key)?;
+        self.index.remove(&key, &user);
         self.tokens.retain(|_, g| g.username != user.username);
+        self.refresh_tokens
+            .retain(|_, g| g.username != user.username);
+        self.sessions
+            .retain(|_, (g, _)| g.username != user.username);
         self.groups.forget_member(&user.sub);
         Some(user)
     }
@@ -415,11 +463,10 @@ impl UserPool {
         if !self.config.is_sign_in_alias(attribute) {
             return None;
         }
-        self.users.values().find(|u| {
-            u.username != except
-                && u.attribute(attribute) == Some(value)
-                && u.is_verified(attribute)
-        })
+        self.index
+            .holders(attribute, value)?
+            .filter_map(|k| self.users.get(k))
+            .find(|u| u.username != except && u.is_verified(attribute))
     }
 
     // ---- app clients and tokens ----

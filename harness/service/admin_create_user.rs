@@ -191,11 +191,11 @@ impl Cognito {
         let mut user = user;
         self.send_and_commit(&mut outcome, &pool, messages, |pool, _delivered| {
             if resend {
-                let stored = pool
+                let mut stored = pool
                     .find_user_mut(&user.username)
                     .ok_or_else(user_not_found)?;
                 stored.password = user.password.take();
-                return Ok(json!({ "User": user_type(stored) }));
+                return Ok(json!({ "User": user_type(&stored) }));
             }
             ensure_username_free(pool, &user, ADMIN_CREATE_USER_EXISTS)?;
             claim_verified_aliases(pool, &user, force_alias)?;

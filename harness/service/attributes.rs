@@ -36,6 +36,9 @@ struct Changes {
     pending: Vec<(String, String)>,
     /// Codes to issue, one per verifiable attribute that changed.
     codes: Vec<(String, String)>,
+    /// The sign-in aliases the update claims (a new value, or one marked verified): checked at
+    /// planning and again at commit, as another call may have claimed them meanwhile.
+    claims: Vec<(&'static str, String)>,
 }
 
 impl Cognito {
@@ -106,7 +109,7 @@ impl Cognito {
             let guard = lock(pool);
             plan(&guard, username, caller, &attributes, metadata)
         };
-        let (stored_username, changes, messages) = match planned {
+        let (stored_username, sub, changes, messages) = match planned {
             Ok(p) => p,
             Err(e) => return Outcome::new(action, Err(e)),
         };
@@ -115,10 +118,18 @@ impl Cognito {
         let mut outcome = Outcome::new(action, Ok(json!({})));
         let now = self.now();
         self.send_and_commit(&mut outcome, pool, messages, |pool, delivered| {
-            let user = pool
+            // The plan holds for the user it was made for, and only while its aliases are free.
+            if pool
+                .find_user(&stored_username)
+                .is_none_or(|u| u.sub != sub)
+            {
+                return Err(user_not_found());
+            }
+            ensure_claims_free(pool, &stored_username, &changes.claims)?;
+            let mut user = pool
                 .find_user_mut(&stored_username)
                 .ok_or_else(user_not_found)?;
-            apply(user, &changes, now);
+            apply(&mut user, &changes, now);
             Ok(match caller {
                 Caller::Admin => json!({}),
                 Caller::Client(_) => {
@@ -200,7 +211,7 @@ fn plan(
     caller: Caller<'_>,
     attributes: &[AttributeUpdate],
     metadata: Option<&Map<String, Value>>,
-) -> Result<(String, Changes, Vec<PlannedMessage>), CognitoError> {
+) -> Result<(String, String, Changes, Vec<PlannedMessage>), CognitoError> {
     let user = pool.find_user(username).ok_or_else(user_not_found)?;
 
     // Schema checks: one line per offending attribute, each ending in a newline (§4.2, observed).
@@ -234,19 +245,14 @@ fn plan(
         let value = (!attribute.value.is_empty()).then(|| attribute.value.clone());
         changes.set.insert(attribute.name.clone(), value);
     }
+    changes.claims = alias_claims(user, &changes.set);
+    ensure_claims_free(pool, &user.username, &changes.claims)?;
     for attr in VERIFIABLE {
         let Some(Some(new_value)) = changes.set.get(attr).cloned() else {
             continue;
         };
         if user.attribute(attr) == Some(new_value.as_str()) {
             continue;
-        }
-        if let Some(_holder) = pool.alias_holder(attr, &new_value, &user.username) {
-            // Ruling 10.
-            return Err(CognitoError::new(
-                ErrorCode::AliasExistsException,
-                format!("An account with the given {attr} already exists."),
-            ));
         }
         let verified_flag = format!("{attr}_verified");
         let marked_verified = requested(&verified_flag) == Some("true");
@@ -272,6 +278,7 @@ fn plan(
             set: changes.set.clone(),
             pending: Vec::new(),
             codes: Vec::new(),
+            claims: Vec::new(),
         },
         0,
     );
@@ -304,7 +311,48 @@ fn plan(
         .iter()
         .map(|m| (m.medium.attribute().to_string(), m.code.clone()))
         .collect();
-    Ok((user.username.clone(), changes, messages))
+    Ok((user.username.clone(), user.sub.clone(), changes, messages))
+}
+
+/// The aliases an update claims (ruling 10, §C): each verifiable attribute set to a new value,
+/// and each marked `*_verified = true` (with its new or its stored value), in [`VERIFIABLE`]
+/// order.
+fn alias_claims(
+    user: &User,
+    set: &IndexMap<String, Option<String>>,
+) -> Vec<(&'static str, String)> {
+    VERIFIABLE
+        .into_iter()
+        .filter_map(|attr| {
+            let marked_verified =
+                set.get(&format!("{attr}_verified")) == Some(&Some("true".to_string()));
+            let value = match set.get(attr) {
+                Some(Some(new)) if user.attribute(attr) != Some(new.as_str()) => new.clone(),
+                Some(Some(same)) if marked_verified => same.clone(),
+                None if marked_verified => user.attribute(attr)?.to_string(),
+                _ => return None,
+            };
+            Some((attr, value))
+        })
+        .collect()
+}
+
+/// AliasExistsException when another user holds a claimed alias verified (ruling 10).
+fn ensure_claims_free(
+    pool: &UserPool,
+    username: &str,
+    claims: &[(&'static str, String)],
+) -> Result<(), CognitoError> {
+    match claims
+        .iter()
+        .find(|(attr, value)| pool.alias_holder(attr, value, username).is_some())
+    {
+        Some((attr, _)) => Err(CognitoError::new(
+            ErrorCode::AliasExistsException,
+            format!("An account with the given {attr} already exists."),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Applies planned changes to the stored user; codes expire 24 h after `now` on Cognito's clock.

@@ -345,7 +345,7 @@ impl Cognito {
             let mut guard = lock(&req.pool);
             let password = password.unwrap_or_default();
             check_password_policy(&guard, password)?;
-            let user = guard
+            let mut user = guard
                 .find_user_mut(&req.username)
                 .ok_or_else(user_not_found)?;
             user.password = Some(password.to_string());

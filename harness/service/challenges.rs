@@ -106,7 +106,7 @@ impl Cognito {
             .take_session(session.unwrap_or_default(), now)
             .filter(|g| g.client_id == client_id)
             .ok_or_else(expired)?;
-        let user = guard.find_user_mut(&grant.username).ok_or_else(expired)?;
+        let mut user = guard.find_user_mut(&grant.username).ok_or_else(expired)?;
         if user.status != UserStatus::ForceChangePassword {
             return Err(expired());
         }
@@ -122,6 +122,7 @@ impl Cognito {
         user.password = Some(password.to_string());
         user.status = UserStatus::Confirmed;
         let username = user.username.clone();
+        drop(user);
         let claims = token_claims(&guard, &username, client_id, None, now).ok_or_else(expired)?;
         let post =
             plan_post_authentication(&guard, &username, client_id, None, client_metadata.as_ref());

@@ -295,12 +295,22 @@ impl Cognito {
     ) {
         // Each message's trigger runs without the lock and is judged before the next one runs:
         // the first rejection ends the call.
+        let (runs_before, warnings_before) = (outcome.triggers.len(), outcome.warnings.len());
         let mut delivered = Vec::with_capacity(messages.len());
+        let mut attempts = Vec::with_capacity(messages.len());
+        let mut judged_under = None;
         for message in messages {
             let attempt = self
                 .attempt(message.arn.as_deref(), message.event.as_ref())
                 .await;
-            let (run, sent) = message.judge(&lock(pool), attempt);
+            let guard = lock(pool);
+            let version = guard.config_version();
+            if *judged_under.get_or_insert(version) != version {
+                judged_under = Some(u64::MAX); // judged under two configurations: judge again
+            }
+            let (run, sent) = message.clone().judge(&guard, attempt.clone());
+            drop(guard);
+            attempts.push((message, attempt));
             let failed = fail_with(outcome, run);
             delivered.extend(sent);
             if failed {
@@ -308,6 +318,25 @@ impl Cognito {
             }
         }
         let mut guard = lock(pool);
+        if let Err(e) = self.ensure_still_registered(pool, &guard) {
+            outcome.result = Err(e);
+            return;
+        }
+        // Ruling C-3: an UpdateUserPool that landed while the triggers ran is the configuration
+        // Cognito sends with, so the answers are judged again against it.
+        if judged_under.is_some_and(|v| v != guard.config_version()) {
+            outcome.triggers.truncate(runs_before);
+            outcome.warnings.truncate(warnings_before);
+            delivered.clear();
+            for (message, attempt) in attempts {
+                let (run, sent) = message.judge(&guard, attempt);
+                let failed = fail_with(outcome, run);
+                delivered.extend(sent);
+                if failed {
+                    return;
+                }
+            }
+        }
         match commit(&mut guard, &delivered) {
             Ok(response) => {
                 for message in &delivered {
@@ -339,11 +368,11 @@ impl Cognito {
         let username = message.username.clone();
         let now = self.now();
         self.send_and_commit(&mut outcome, pool, vec![message], |pool, delivered| {
-            let user = pool.find_user_mut(&username).ok_or_else(user_not_found)?;
+            let mut user = pool.find_user_mut(&username).ok_or_else(user_not_found)?;
             if let Some(code) = delivered.first().and_then(|m| m.code.as_deref()) {
-                remember_code(user, purpose, code, now, lifetime);
+                remember_code(&mut user, purpose, code, now, lifetime);
             }
-            update(user);
+            update(&mut user);
             Ok(serde_json::json!({ "CodeDeliveryDetails": first_delivery(delivered) }))
         })
         .await;

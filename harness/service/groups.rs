@@ -326,7 +326,7 @@ impl Cognito {
             let group = guard.groups.get(req.group).ok_or_else(group_not_found)?;
             let users = group
                 .members()
-                .filter_map(|sub| guard.users().find(|u| u.sub == sub))
+                .filter_map(|sub| guard.user_by_sub(sub))
                 .map(user_type)
                 .collect();
             Ok(page_of("Users", users, skip, take))

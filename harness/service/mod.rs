@@ -353,6 +353,22 @@ impl Cognito {
         self.pool(id).ok_or_else(|| pool_not_found(id))
     }
 
+    /// ResourceNotFoundException unless `pool` is still the registered pool with its id: a call
+    /// that ran triggers with the lock released checks this at commit (DeleteUserPool may have
+    /// removed it meanwhile). Called with the pool's lock held (`guard`); the registry lock is
+    /// never held while waiting for a pool's lock, so this cannot deadlock.
+    pub(crate) fn ensure_still_registered(
+        &self,
+        pool: &PoolHandle,
+        guard: &UserPool,
+    ) -> Result<(), CognitoError> {
+        let registered = self.pools.read().expect("pool registry");
+        match registered.get(&guard.id) {
+            Some(current) if Arc::ptr_eq(current, pool) => Ok(()),
+            _ => Err(pool_not_found(&guard.id)),
+        }
+    }
+
     /// Every pool, taken out of the registry so no registry lock is held while one is locked.
     fn pools_snapshot(&self) -> Vec<PoolHandle> {
         self.pools

@@ -110,8 +110,10 @@ pub(crate) fn ensure_username_free(
     let taken_by_alias = ["email", "phone_number"].into_iter().find(|attr| {
         pool.config.is_username_attribute(attr)
             && user.attribute(attr).is_some_and(|v| {
-                pool.users()
-                    .any(|u| u.username != user.username && u.attribute(attr) == Some(v))
+                pool.users_with(attr, v)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|u| u.username != user.username)
             })
     });
     if let Some(attr) = taken_by_alias {
@@ -150,7 +152,7 @@ pub(crate) fn claim_alias(
             format!("An account with the given {attr} already exists."),
         ));
     }
-    if let Some(old) = pool.find_user_mut(&holder) {
+    if let Some(mut old) = pool.find_user_mut(&holder) {
         old.attributes
             .insert(format!("{attr}_verified"), "false".into());
     }

@@ -85,11 +85,11 @@ impl Cognito {
             let now = self.now();
             let mut guard = lock(&pool);
             check_policy(&guard, password.unwrap_or_default())?;
-            let user = guard
+            let mut user = guard
                 .find_user_mut(username.unwrap_or_default())
                 .ok_or_else(client_user_not_found)?;
             consume_code(
-                user,
+                &mut user,
                 &CodePurpose::ForgotPassword,
                 code.unwrap_or_default(),
                 now,
@@ -99,6 +99,7 @@ impl Cognito {
                 user.status = UserStatus::Confirmed;
             }
             let username = user.username.clone();
+            drop(user);
             drop(guard);
             Ok((pool, username, client_id, metadata))
         })();

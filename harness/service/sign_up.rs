@@ -236,11 +236,11 @@ impl Cognito {
                 let value = user.attribute(attr).unwrap_or_default().to_string();
                 claim_alias(&mut guard, attr, &value, &username, force_alias)?;
             }
-            let user = guard
+            let mut user = guard
                 .find_user_mut(&username)
                 .ok_or_else(client_user_not_found)?;
             consume_code(
-                user,
+                &mut user,
                 &CodePurpose::ConfirmSignUp,
                 code.unwrap_or_default(),
                 now,
@@ -250,6 +250,7 @@ impl Cognito {
                 user.attributes
                     .insert(format!("{}_verified", medium.attribute()), "true".into());
             }
+            drop(user);
             drop(guard);
             Ok((pool, username, client_id, metadata))
         })();
@@ -277,7 +278,7 @@ impl Cognito {
             .admin_user_request(request, |_| Ok(()))
             .and_then(|req| {
                 let mut guard = lock(&req.pool);
-                let user = guard
+                let mut user = guard
                     .find_user_mut(&req.username)
                     .ok_or_else(user_not_found)?;
                 if user.status != UserStatus::Unconfirmed {
@@ -286,6 +287,7 @@ impl Cognito {
                 user.status = UserStatus::Confirmed;
                 user.codes.remove(&CodePurpose::ConfirmSignUp);
                 let username = user.username.clone();
+                drop(user);
                 drop(guard);
                 Ok((req, username))
             });

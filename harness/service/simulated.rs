@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::codes::new_code;
 use super::delivery::plan_message;
-use super::new_users::supplied;
+use super::new_users::{claim_verified_aliases, supplied};
 use super::requests::name_value_list;
 use super::triggers::fail_with;
 use super::{lock, user_not_found, Cognito, Outcome};
@@ -133,13 +133,23 @@ impl Cognito {
         let stored_name = user.username.clone();
         let first = {
             let mut guard = lock(&pool);
-            let first = guard.find_user(&user.username).is_none();
+            // Ruling C-4: a concurrent first sign-in of the same provider user that committed
+            // while this one's PreSignUp ran made the user; this call signs in as them.
+            let committed = match guard.find_user(&user.username) {
+                Some(existing) => Ok(json!({"Username": existing.username,
+                    "UserSub": existing.sub, "FirstSignIn": false})),
+                None => self
+                    .ensure_still_registered(&pool, &guard)
+                    .and_then(|()| claim_verified_aliases(&mut guard, &user, false))
+                    .map(|()| {
+                        json!({"Username": user.username, "UserSub": user.sub, "FirstSignIn": true})
+                    }),
+            };
+            let first = committed.as_ref().is_ok_and(|r| r["FirstSignIn"] == true);
             if first {
-                outcome.result = Ok(
-                    json!({"Username": user.username, "UserSub": user.sub, "FirstSignIn": true}),
-                );
                 guard.put_user(user);
             }
+            outcome.result = committed;
             first
         };
         // The first federated sign-in confirms the user: PostConfirmation_ConfirmSignUp, with no

@@ -12,6 +12,7 @@ use crate::trigger::{
 };
 
 /// What Cognito got when a call reached a trigger.
+#[derive(Clone)]
 pub(crate) enum Attempt {
     /// The pool configures no such trigger.
     NoTrigger,

@@ -7,7 +7,7 @@ use super::{lock, user_not_found, Cognito, Outcome};
 use crate::model::cognito_error::CognitoError;
 use crate::model::coral::USER_POOL_ID_RULE;
 use crate::model::coral::{string_member, StringRule, Validator};
-use crate::pool::User;
+use crate::pool::{User, UserPool};
 
 /// ListUsers answers at most 60 users per page (botocore: QueryLimitType max 60).
 const MAX_LIMIT: i64 = 60;
@@ -103,8 +103,12 @@ impl Cognito {
 
             let pool = self.require_pool(pool_id.unwrap_or_default())?;
             let guard = lock(&pool);
-            let mut matching = guard
-                .users()
+            let candidates: Box<dyn Iterator<Item = &User>> =
+                match filter.as_ref().and_then(|f| f.indexed(&guard)) {
+                    Some(found) => Box::new(found.into_iter()),
+                    None => Box::new(guard.users()),
+                };
+            let mut matching = candidates
                 .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
                 .skip(skip);
             let page: Vec<&User> = matching.by_ref().take(limit).collect();
@@ -177,6 +181,19 @@ fn parse_filter(text: &str) -> Result<Filter, CognitoError> {
 }
 
 impl Filter {
+    /// The users an exact filter on an indexed attribute can match, found without a scan (in
+    /// username order, as a scan lists them); None for a prefix or an unindexed attribute.
+    fn indexed<'p>(&self, pool: &'p UserPool) -> Option<Vec<&'p User>> {
+        if self.prefix {
+            return None;
+        }
+        match self.attribute.as_str() {
+            "username" => Some(pool.user_named(&self.value).into_iter().collect()),
+            "sub" => Some(pool.user_by_sub(&self.value).into_iter().collect()),
+            other => pool.users_with(other, &self.value),
+        }
+    }
+
     fn matches(&self, user: &User) -> bool {
         let actual = match self.attribute.as_str() {
             "username" => Some(user.username.as_str()),

@@ -8,6 +8,7 @@ mod caller_sdk;
 mod captures;
 mod challenges;
 mod cli;
+mod consistency;
 mod custom_message_judge;
 mod custom_senders;
 mod event_fixtures;
