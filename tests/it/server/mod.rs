@@ -5,5 +5,6 @@ mod clients;
 mod concurrency;
 mod limits;
 mod protocol;
+mod sessions;
 mod signals;
 pub mod support;
