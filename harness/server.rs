@@ -9,6 +9,8 @@
 //!
 //! Every response is logged with the verdict that decided it (rule id and evidence grade).
 
+mod harness_routes;
+
 use std::convert::Infallible;
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -57,6 +59,10 @@ pub enum RequestLog {
 }
 
 impl RequestLog {
+    fn is_off(&self) -> bool {
+        matches!(self, RequestLog::Off)
+    }
+
     fn write(&self, line: String) {
         match self {
             RequestLog::Stderr => {
@@ -256,17 +262,27 @@ async fn handle(
     let headers = &parts.headers;
     if endpoint.loopback_only {
         if let Err(rejected) = check_host(&parts.uri, headers) {
-            return Ok(endpoint.reject(&rejected, headers, &request_id, started));
+            return Ok(with_cors(endpoint.reject(
+                &rejected,
+                headers,
+                &request_id,
+                started,
+            )));
         }
     }
-    if let Some(response) = well_known(&endpoint.cognito, &parts.method, &parts.uri) {
-        return Ok(response);
+    if let Some(response) = route_outside_protocol(&endpoint.cognito, &parts.method, &parts.uri) {
+        return Ok(with_cors(response));
     }
     let body = match http::read_body_within(body, MAX_BODY, endpoint.body_read_timeout).await {
         Ok(body) => body,
         Err(e) => {
             let rejected = unreadable(&e);
-            return Ok(endpoint.reject(&rejected, headers, &request_id, started));
+            return Ok(with_cors(endpoint.reject(
+                &rejected,
+                headers,
+                &request_id,
+                started,
+            )));
         }
     };
     let outcome = match parse_request(&parts.method, &parts.uri, headers, &body) {
@@ -277,13 +293,70 @@ async fn handle(
         Err(rejected) => Outcome::new(target_action(headers), Err(rejected)),
     };
     let response = render(&outcome, &request_id);
-    endpoint.log.write(log_line(
-        &request_id,
-        &outcome,
-        response.status(),
-        started.elapsed(),
-    ));
-    Ok(response)
+    if !endpoint.log.is_off() {
+        let mut entry = log_line(&request_id, &outcome, response.status(), started.elapsed());
+        log_details(&mut entry, &request_id, &outcome);
+        endpoint.log.write(entry);
+    }
+    Ok(with_cors(response))
+}
+
+/// What the endpoint answers outside Cognito's `POST /` protocol: CORS preflights (every path),
+/// the pools' JWKS and discovery documents, and the harness's own `/_harness/` routes. None
+/// sends the request on to the protocol.
+fn route_outside_protocol(
+    cognito: &Cognito,
+    method: &Method,
+    uri: &Uri,
+) -> Option<Response<http::Body>> {
+    if method == Method::OPTIONS {
+        return Some(preflight());
+    }
+    if let Some(path) = uri.path().strip_prefix(harness_routes::PREFIX) {
+        return Some(harness_routes::answer(cognito, method, path, uri.query()));
+    }
+    well_known(cognito, method, uri)
+}
+
+/// `Access-Control-Allow-*` of a preflight answer (cognito-semantics.md §S, rules S-1 and S-2):
+/// the headers the AWS SDKs and Amplify send from a browser.
+const CORS_ALLOW_HEADERS: &str = "content-type,x-amz-target,x-amz-user-agent,x-amz-date,x-amz-security-token,x-amz-content-sha256,authorization,amz-sdk-invocation-id,amz-sdk-request,cache-control";
+/// The methods a preflight allows: the protocol's POST, and GET for the JWKS and `/_harness/`.
+const CORS_ALLOW_METHODS: &str = "POST,GET,OPTIONS";
+/// The response headers a page may read: the request id and the error headers SDKs parse.
+const CORS_EXPOSE_HEADERS: &str = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
+/// How long a browser may reuse a preflight answer, in seconds.
+const CORS_MAX_AGE: &str = "86400";
+
+/// The answer to an `OPTIONS` preflight on any path: 200, empty, with the CORS headers.
+fn preflight() -> Response<http::Body> {
+    let mut response = Response::new(http::Body::new(Bytes::new()));
+    let headers = response.headers_mut();
+    headers.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static(CORS_ALLOW_HEADERS),
+    );
+    headers.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static(CORS_ALLOW_METHODS),
+    );
+    headers.insert(
+        "access-control-max-age",
+        HeaderValue::from_static(CORS_MAX_AGE),
+    );
+    set_content_length(&mut response);
+    with_cors(response)
+}
+
+/// Adds the headers every response carries for a browser: any origin, and the exposed headers.
+fn with_cors(mut response: Response<http::Body>) -> Response<http::Body> {
+    let headers = response.headers_mut();
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static(CORS_EXPOSE_HEADERS),
+    );
+    response
 }
 
 /// The issuer base tokens name when the endpoint listens on `addr` (an unspecified address is
@@ -633,6 +706,61 @@ pub fn log_line(
     }
     let _ = write!(line, " {:.2}ms", elapsed.as_secs_f64() * 1000.0);
     line
+}
+
+/// Appends to a request's log entry, one line each under its request line and tagged with its
+/// request id: every message delivered (destination, subject, body, code), every warning (the
+/// call's and each verdict's), and each function's logs (Lambda's START/END/REPORT lines
+/// included).
+pub fn log_details(entry: &mut String, request_id: &str, outcome: &Outcome) {
+    use std::fmt::Write as _;
+    let tag = format!("cognito-harness serve: {request_id}  ");
+    for m in &outcome.delivered {
+        let _ = write!(
+            entry,
+            "\n{tag}delivered {} to {} ({}, {})",
+            m.medium.as_str(),
+            m.destination,
+            m.username,
+            m.trigger_source
+        );
+        if let Some(code) = &m.code {
+            let _ = write!(entry, " code {code}");
+        }
+        if let Some(subject) = &m.subject {
+            let _ = write!(entry, "\n{tag}  subject: {}", one_line(subject));
+        }
+        let _ = write!(entry, "\n{tag}  body: {}", one_line(&m.body));
+    }
+    for run in &outcome.triggers {
+        // The service repeats most verdicts' warnings among the call's: each is logged once.
+        let repeated = |w: &String| outcome.warnings.contains(w);
+        for warning in run.verdict.warnings.iter().filter(|w| !repeated(w)) {
+            let _ = write!(
+                entry,
+                "\n{tag}warning: {}: {}",
+                run.trigger_source.name(),
+                one_line(warning)
+            );
+        }
+        if let Some(invocation) = &run.invocation {
+            for line in invocation.logs.lines().filter(|l| !l.trim().is_empty()) {
+                let _ = write!(entry, "\n{tag}{} | {line}", run.trigger_source.name());
+            }
+        }
+    }
+    for warning in &outcome.warnings {
+        let _ = write!(entry, "\n{tag}warning: {}", one_line(warning));
+    }
+}
+
+/// Text on one log line: line breaks become ` / `.
+fn one_line(text: &str) -> String {
+    if text.contains('\n') {
+        text.lines().collect::<Vec<_>>().join(" / ")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Serves on `addr` until Ctrl-C or SIGTERM, printing `listening on <url>` first (for

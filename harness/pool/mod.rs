@@ -273,6 +273,8 @@ pub struct UserPool {
     index: UserIndex,
     clients: BTreeMap<String, AppClient>,
     tokens: HashMap<String, AccessGrant>,
+    /// Access tokens revoked before they expired (kept for their lifetime, to say so).
+    revoked: HashMap<String, ()>,
     /// Sign-in sessions waiting for a challenge answer, with their expiry (epoch seconds).
     sessions: HashMap<String, (AccessGrant, u64)>,
     /// Refresh tokens the pool issued.
@@ -322,6 +324,7 @@ impl UserPool {
             index: UserIndex::default(),
             clients: BTreeMap::new(),
             tokens: HashMap::new(),
+            revoked: HashMap::new(),
             sessions: HashMap::new(),
             refresh_tokens: HashMap::new(),
             keys: PoolKeys::new(),
@@ -611,6 +614,62 @@ impl UserPool {
             .filter(|g| self.find_user(&g.username).is_some())
     }
 
+    /// Signs a user out everywhere (GlobalSignOut, AdminUserGlobalSignOut): their access tokens
+    /// become revoked (see [`UserPool::is_revoked`]) and their refresh tokens are forgotten.
+    pub fn sign_out_everywhere(&mut self, username: &str) {
+        self.revoke_access_tokens(|g| g.username == username);
+        self.refresh_tokens.retain(|_, g| g.username != username);
+    }
+
+    /// Revokes the user's access tokens, keeping their refresh tokens (AdminDisableUser).
+    pub fn revoke_user_access_tokens(&mut self, username: &str) {
+        self.revoke_access_tokens(|g| g.username == username);
+    }
+
+    /// Revokes a refresh token (RevokeToken) and the access tokens its user got through the same
+    /// client; returns what it stood for, None when the pool does not know it.
+    pub fn revoke_refresh_token(&mut self, token: &str) -> Option<RefreshGrant> {
+        let grant = self.refresh_tokens.remove(token)?;
+        self.revoke_access_tokens(|g| {
+            g.username == grant.username && g.client_id == grant.client_id
+        });
+        Some(grant)
+    }
+
+    /// Whether an access token the pool issued was revoked (signed out, RevokeToken, the user
+    /// disabled) within its lifetime.
+    pub fn is_revoked(&self, access_token: &str) -> bool {
+        self.revoked.contains_key(access_token)
+    }
+
+    fn revoke_access_tokens(&mut self, matching: impl Fn(&AccessGrant) -> bool) {
+        let revoked: Vec<String> = self
+            .tokens
+            .iter()
+            .filter(|(_, g)| matching(g))
+            .map(|(t, _)| t.clone())
+            .collect();
+        let now = now_seconds() as u64;
+        for token in revoked {
+            self.tokens.remove(&token);
+            self.revoked.insert(token.clone(), ());
+            let expires_at = now + crate::model::tokens::TOKEN_LIFETIME_SECONDS;
+            self.issued.revoked.push_back((expires_at, token));
+        }
+        forget_expired(
+            &mut self.issued.revoked,
+            &mut self.revoked,
+            now,
+            MAX_ACCESS_TOKENS,
+        );
+    }
+
+    /// Removes an app client (DeleteUserPoolClient) with its description.
+    pub fn remove_client(&mut self, client_id: &str) -> Option<AppClient> {
+        self.client_descriptions.remove(client_id);
+        self.clients.remove(client_id)
+    }
+
     /// The keys that sign the pool's tokens (and that its JWKS publishes).
     pub(crate) fn keys(&self) -> &PoolKeys {
         &self.keys
@@ -677,6 +736,7 @@ struct Issued {
     access: VecDeque<(u64, String)>,
     refresh: VecDeque<(u64, String)>,
     sessions: VecDeque<(u64, String)>,
+    revoked: VecDeque<(u64, String)>,
 }
 
 /// Forgets, oldest first, the entries of `map` that expired before `now`, then as many more as

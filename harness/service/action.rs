@@ -93,6 +93,32 @@ actions! {
     AdminListGroupsForUser,
     /// ListUsersInGroup.
     ListUsersInGroup,
+    /// ChangePassword (with an access token).
+    ChangePassword,
+    /// GlobalSignOut (with an access token).
+    GlobalSignOut,
+    /// AdminUserGlobalSignOut.
+    AdminUserGlobalSignOut,
+    /// RevokeToken (a refresh token).
+    RevokeToken,
+    /// DeleteUser (with an access token).
+    DeleteUser,
+    /// AdminDisableUser.
+    AdminDisableUser,
+    /// AdminEnableUser.
+    AdminEnableUser,
+    /// DeleteUserAttributes (with an access token).
+    DeleteUserAttributes,
+    /// AdminDeleteUserAttributes.
+    AdminDeleteUserAttributes,
+    /// ListUserPools.
+    ListUserPools,
+    /// ListUserPoolClients.
+    ListUserPoolClients,
+    /// UpdateUserPoolClient.
+    UpdateUserPoolClient,
+    /// DeleteUserPoolClient.
+    DeleteUserPoolClient,
     /// InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).
     InitiateAuth,
     /// AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).

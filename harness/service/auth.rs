@@ -226,6 +226,12 @@ impl Cognito {
                 if grant.client_id != client_id {
                     return Err(invalid());
                 }
+                if guard.find_user(&grant.username).is_some_and(|u| !u.enabled) {
+                    return Err(CognitoError::new(
+                        ErrorCode::NotAuthorizedException,
+                        "User is disabled.",
+                    ));
+                }
                 // A refresh gives new access and ID tokens, not a new refresh token.
                 let claims = token_claims(&guard, &grant.username, client_id, Some(&grant), now)
                     .ok_or_else(invalid)?;

@@ -23,11 +23,13 @@ mod pool_admin;
 mod pool_config;
 pub(crate) mod pool_files;
 mod requests;
+mod sessions;
 mod sign_up;
 mod simulated;
 mod triggers;
 mod update_user_pool;
 mod user_admin;
+mod user_management;
 mod users;
 mod verification;
 
@@ -345,6 +347,19 @@ impl Cognito {
             Action::AdminRemoveUserFromGroup => self.admin_remove_user_from_group(request),
             Action::AdminListGroupsForUser => self.admin_list_groups_for_user(request),
             Action::ListUsersInGroup => self.list_users_in_group(request),
+            Action::ChangePassword => self.change_password(request),
+            Action::GlobalSignOut => self.global_sign_out(request),
+            Action::AdminUserGlobalSignOut => self.admin_user_global_sign_out(request),
+            Action::RevokeToken => self.revoke_token(request),
+            Action::DeleteUser => self.delete_user(request),
+            Action::AdminDisableUser => self.admin_disable_user(request),
+            Action::AdminEnableUser => self.admin_enable_user(request),
+            Action::DeleteUserAttributes => self.delete_user_attributes(request),
+            Action::AdminDeleteUserAttributes => self.admin_delete_user_attributes(request),
+            Action::ListUserPools => self.list_user_pools(request),
+            Action::ListUserPoolClients => self.list_user_pool_clients(request),
+            Action::UpdateUserPoolClient => self.update_user_pool_client(request),
+            Action::DeleteUserPoolClient => self.delete_user_pool_client(request),
         }
     }
 
@@ -391,6 +406,9 @@ impl Cognito {
         for pool in self.pools_snapshot() {
             let guard = lock(&pool);
             let Some(grant) = guard.access_grant(token).cloned() else {
+                if guard.is_revoked(token) {
+                    return Err(revoked_access_token());
+                }
                 continue;
             };
             let verified = guard.keys().verify(TokenUse::Access, token, now);
@@ -447,6 +465,15 @@ pub(crate) fn pool_not_found(id: &str) -> CognitoError {
 /// remembers), or whose signature does not verify.
 fn invalid_access_token() -> CognitoError {
     CognitoError::new(ErrorCode::NotAuthorizedException, "Invalid Access Token")
+}
+
+/// NotAuthorizedException `Access Token has been revoked`: signed out (GlobalSignOut,
+/// AdminUserGlobalSignOut), revoked with its refresh token, or its user disabled (§SU).
+fn revoked_access_token() -> CognitoError {
+    CognitoError::new(
+        ErrorCode::NotAuthorizedException,
+        "Access Token has been revoked",
+    )
 }
 
 pub(crate) fn user_not_found() -> CognitoError {

@@ -98,56 +98,46 @@ impl Cognito {
     /// CreateUserPoolClient: `{"UserPoolClient": {...}}`; `GenerateSecret` adds a ClientSecret.
     pub fn create_user_pool_client(&self, request: &Value) -> Outcome {
         let result = (|| {
-            let pool_id = string_member(request, "UserPoolId")?;
-            let name = string_member(request, "ClientName")?;
-            let generate_secret = match request.get("GenerateSecret") {
-                None | Some(Value::Null) => false,
-                Some(Value::Bool(b)) => *b,
-                Some(_) => return Err(serialization_error("GenerateSecret", "boolean")),
-            };
-            let flows = string_list(request, "ExplicitAuthFlows")?;
-            let mut v = Validator::new();
-            v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
-            v.required_string(
-                "clientName",
-                name,
-                StringRule::len(1, 128).pattern(&POOL_NAME),
-            );
-            if let Some(flows) = &flows {
-                if flows.iter().any(|f| !AUTH_FLOWS.contains(&f.as_str())) {
-                    let set = crate::model::coral::java_set_order(&AUTH_FLOWS).join(", ");
-                    v.fail(
-                        "explicitAuthFlows",
-                        Some(&format!("[{}]", flows.join(", "))),
-                        &format!("Member must satisfy constraint: [Member must satisfy enum value set: [{set}]]"),
-                    );
-                }
-            }
-            let prevent = string_member(request, "PreventUserExistenceErrors")?;
-            if let Some(value) = prevent.filter(|p| !PREVENT_USER_EXISTENCE_ERROR_TYPES.contains(p))
-            {
-                let set = crate::model::coral::java_set_order(&PREVENT_USER_EXISTENCE_ERROR_TYPES)
-                    .join(", ");
-                v.fail(
-                    "preventUserExistenceErrors",
-                    Some(value),
-                    &format!("Member must satisfy enum value set: [{set}]"),
-                );
-            }
-            v.finish()?;
-            let pool = self.require_pool(pool_id.unwrap_or_default())?;
+            let checked = check_client_request(request)?;
+            let pool = self.require_pool(checked.pool_id)?;
             let mut guard = lock(&pool);
-            let mut client = guard.add_client(name.unwrap_or_default());
-            client.explicit_auth_flows = flows.clone().unwrap_or_default();
-            if generate_secret {
+            let mut client = guard.add_client(checked.name);
+            client.explicit_auth_flows = checked.flows.clone().unwrap_or_default();
+            if checked.generate_secret {
                 client.client_secret = Some(client_secret());
             }
             guard.put_client(client.clone());
-            let description = client_description(&guard.id, &client, flows.as_deref(), request);
+            let description =
+                client_description(&guard.id, &client, checked.flows.as_deref(), request);
             guard.put_client_description(&client.client_id, description.clone());
             Ok(json!({ "UserPoolClient": description }))
         })();
         Outcome::new("CreateUserPoolClient", result)
+    }
+
+    /// The UserPoolClient description a CreateUserPoolClient request (checked as that call
+    /// checks it) gives a client named by it, without adding a client: UpdateUserPoolClient
+    /// builds the replacement description this way.
+    pub(crate) fn describe_client_request(
+        &self,
+        pool_id: &str,
+        request: &Value,
+    ) -> Result<Value, CognitoError> {
+        let checked = check_client_request(request)?;
+        let pool = self.require_pool(pool_id)?;
+        let guard = lock(&pool);
+        let client = AppClient {
+            client_id: String::new(),
+            client_name: checked.name.to_string(),
+            client_secret: None,
+            explicit_auth_flows: checked.flows.clone().unwrap_or_default(),
+        };
+        Ok(client_description(
+            &guard.id,
+            &client,
+            checked.flows.as_deref(),
+            request,
+        ))
     }
 
     /// DescribeUserPoolClient: the description CreateUserPoolClient answered with (clients
@@ -278,6 +268,62 @@ fn client_description(
             .unwrap_or(json!(3)),
     );
     Value::Object(d)
+}
+
+/// What CreateUserPoolClient's request asks for, once checked.
+struct ClientRequest<'a> {
+    pool_id: &'a str,
+    name: &'a str,
+    generate_secret: bool,
+    flows: Option<Vec<String>>,
+}
+
+/// Checks a CreateUserPoolClient (or UpdateUserPoolClient) request as the model constrains it.
+fn check_client_request(request: &Value) -> Result<ClientRequest<'_>, CognitoError> {
+    let pool_id = string_member(request, "UserPoolId")?;
+    let name = string_member(request, "ClientName")?;
+    let generate_secret = match request.get("GenerateSecret") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(serialization_error("GenerateSecret", "boolean")),
+    };
+    let flows = string_list(request, "ExplicitAuthFlows")?;
+    let mut v = Validator::new();
+    v.required_string("userPoolId", pool_id, USER_POOL_ID_RULE);
+    v.required_string(
+        "clientName",
+        name,
+        StringRule::len(1, 128).pattern(&POOL_NAME),
+    );
+    if let Some(flows) = &flows {
+        if flows.iter().any(|f| !AUTH_FLOWS.contains(&f.as_str())) {
+            let set = crate::model::coral::java_set_order(&AUTH_FLOWS).join(", ");
+            v.fail(
+                "explicitAuthFlows",
+                Some(&format!("[{}]", flows.join(", "))),
+                &format!(
+                    "Member must satisfy constraint: [Member must satisfy enum value set: [{set}]]"
+                ),
+            );
+        }
+    }
+    let prevent = string_member(request, "PreventUserExistenceErrors")?;
+    if let Some(value) = prevent.filter(|p| !PREVENT_USER_EXISTENCE_ERROR_TYPES.contains(p)) {
+        let set =
+            crate::model::coral::java_set_order(&PREVENT_USER_EXISTENCE_ERROR_TYPES).join(", ");
+        v.fail(
+            "preventUserExistenceErrors",
+            Some(value),
+            &format!("Member must satisfy enum value set: [{set}]"),
+        );
+    }
+    v.finish()?;
+    Ok(ClientRequest {
+        pool_id: pool_id.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        generate_secret,
+        flows,
+    })
 }
 
 /// A client secret: 51 characters of `[a-z0-9]`, like Cognito's (ClientSecretType 24–64, `[\w+]+`).

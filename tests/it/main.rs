@@ -30,6 +30,7 @@ mod recorder;
 mod reports;
 mod runtime_api;
 mod server;
+mod sessions;
 mod sign_up_flows;
 mod support;
 mod tokens;

@@ -78,7 +78,7 @@ fn error(code: &str, message: &str) -> Value {
 }
 
 /// Runs the blocking Python process without stalling the server's runtime.
-async fn run_flow(flow: &'static str, url: String, args: Value) -> Value {
+pub(super) async fn run_flow(flow: &'static str, url: String, args: Value) -> Value {
     tokio::task::spawn_blocking(move || boto3_flow(flow, &url, args))
         .await
         .unwrap()

@@ -52,8 +52,17 @@ async fn success_carries_the_json_content_type_and_a_request_id() {
         "cognito-harness serve: {request_id} AdminUpdateUserAttributes -> 200 success \
          [CustomMessage_UpdateUserAttribute rule=custom-message.accepted grade=documented] "
     );
-    assert!(lines[0].starts_with(&expected), "{}", lines[0]);
-    assert!(lines[0].ends_with("ms"), "{}", lines[0]);
+    // The request line comes first; the message it delivered is logged under it.
+    let request_line = lines[0].lines().next().unwrap();
+    assert!(request_line.starts_with(&expected), "{}", lines[0]);
+    assert!(request_line.ends_with("ms"), "{}", lines[0]);
+    assert!(
+        lines[0].contains(&format!(
+            "\ncognito-harness serve: {request_id}  delivered EMAIL to new@example.com"
+        )),
+        "{}",
+        lines[0]
+    );
 }
 
 #[tokio::test]

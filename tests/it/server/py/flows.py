@@ -199,7 +199,49 @@ def latency(idp, a):
     return {"n": n, "median_ms": samples[n // 2], "p99_ms": samples[int(n * 0.99) - 1]}
 
 
+def sessions(idp, a):
+    """Sign-in, ChangePassword, GlobalSignOut (the old tokens refused), a disabled user."""
+    pool, app, user = a["pool"], a["client"], a["user"]
+    out = {}
+    idp.admin_set_user_password(UserPoolId=pool, Username=user, Password="Passw0rd!", Permanent=True)
+
+    def sign_in(password):
+        return step(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                    AuthParameters={"USERNAME": user, "PASSWORD": password})
+
+    tokens = sign_in("Passw0rd!")["ok"]["AuthenticationResult"]
+    access, refresh = tokens["AccessToken"], tokens["RefreshToken"]
+    out["wrong_previous"] = step(idp.change_password, AccessToken=access,
+                                 PreviousPassword="nope", ProposedPassword="N3wPassw0rd!")
+    out["change"] = step(idp.change_password, AccessToken=access,
+                         PreviousPassword="Passw0rd!", ProposedPassword="N3wPassw0rd!")
+    out["old_password"] = sign_in("Passw0rd!")
+    out["sign_out"] = step(idp.global_sign_out, AccessToken=access)
+    out["get_user_after"] = step(idp.get_user, AccessToken=access)
+    out["sign_out_again"] = step(idp.global_sign_out, AccessToken=access)
+    out["refresh_after"] = step(idp.initiate_auth, ClientId=app, AuthFlow="REFRESH_TOKEN_AUTH",
+                                AuthParameters={"REFRESH_TOKEN": refresh})
+    fresh = sign_in("N3wPassw0rd!")["ok"]["AuthenticationResult"]
+    out["disable"] = step(idp.admin_disable_user, UserPoolId=pool, Username=user)
+    out["disabled_sign_in"] = sign_in("N3wPassw0rd!")
+    out["disabled_token"] = step(idp.get_user, AccessToken=fresh["AccessToken"])
+    out["disabled_refresh"] = step(idp.initiate_auth, ClientId=app, AuthFlow="REFRESH_TOKEN_AUTH",
+                                   AuthParameters={"REFRESH_TOKEN": fresh["RefreshToken"]})
+    listed = idp.admin_get_user(UserPoolId=pool, Username=user)
+    out["enabled_flag"] = listed["Enabled"]
+    out["enable"] = step(idp.admin_enable_user, UserPoolId=pool, Username=user)
+    again = sign_in("N3wPassw0rd!")
+    out["enabled_sign_in"] = sorted(again["ok"]["AuthenticationResult"].keys())
+    out["revoke"] = step(idp.revoke_token, Token=again["ok"]["AuthenticationResult"]["RefreshToken"],
+                         ClientId=app)
+    out["revoked_access"] = step(idp.get_user, AccessToken=again["ok"]["AuthenticationResult"]["AccessToken"])
+    out["pools"] = [p["Id"] for p in idp.list_user_pools(MaxResults=10)["UserPools"]]
+    out["clients"] = idp.list_user_pool_clients(UserPoolId=pool)["UserPoolClients"]
+    return out
+
+
 FLOWS = {
+    "sessions": sessions,
     "attribute-update": attribute_update,
     "pool-update": pool_update,
     "sign-in": sign_in,
