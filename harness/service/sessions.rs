@@ -75,7 +75,7 @@ impl Cognito {
                 ));
             }
             check_password_policy(&guard, proposed)?;
-            let user = guard
+            let mut user = guard
                 .find_user_mut(&grant.username)
                 .ok_or_else(user_not_found)?;
             user.password = Some(proposed.to_string());

@@ -70,7 +70,7 @@ fn delete_attributes(
             )));
         }
     }
-    let user = pool.find_user_mut(username).ok_or_else(user_not_found)?;
+    let mut user = pool.find_user_mut(username).ok_or_else(user_not_found)?;
     for name in names {
         user.attributes.shift_remove(*name);
         // A verified flag goes with its attribute.
@@ -155,12 +155,13 @@ impl Cognito {
     fn set_enabled(&self, request: &Value, enabled: bool) -> Result<Value, CognitoError> {
         let req = self.admin_user_request(request, |_| Ok(()))?;
         let mut guard = lock(&req.pool);
-        let user = guard
+        let mut user = guard
             .find_user_mut(&req.username)
             .ok_or_else(user_not_found)?;
         user.enabled = enabled;
         user.last_modified = now_seconds();
         let username = user.username.clone();
+        drop(user);
         if !enabled {
             guard.revoke_user_access_tokens(&username);
         }
