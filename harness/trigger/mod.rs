@@ -24,7 +24,10 @@
 //!
 //! The service then fires it from the actions that Cognito fires it from.
 
+mod answer_fields;
+pub(crate) mod create_auth_challenge;
 pub(crate) mod custom_message;
+pub(crate) mod define_auth_challenge;
 mod judge;
 mod judgement;
 pub(crate) mod post_authentication;
@@ -35,7 +38,9 @@ pub(crate) mod pre_token_generation;
 pub(crate) mod rules;
 pub mod samples;
 pub(crate) mod shared;
+pub(crate) mod user_migration;
 mod verdict;
+pub(crate) mod verify_auth_challenge;
 
 use std::fmt;
 
@@ -52,13 +57,17 @@ pub use rules::{Grade, Rule};
 pub use verdict::{Decision, Verdict};
 
 /// Every trigger kind the harness runs: the one place a kind is registered.
-pub(crate) static KINDS: [&Kind; 6] = [
+pub(crate) static KINDS: [&Kind; 10] = [
     &custom_message::KIND,
     &pre_sign_up::KIND,
     &post_confirmation::KIND,
     &pre_authentication::KIND,
     &post_authentication::KIND,
     &pre_token_generation::KIND,
+    &user_migration::KIND,
+    &define_auth_challenge::KIND,
+    &create_auth_challenge::KIND,
+    &verify_auth_challenge::KIND,
 ];
 
 /// What the registry knows of one trigger kind.
