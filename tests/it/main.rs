@@ -27,4 +27,5 @@ mod sign_up_flows;
 mod support;
 mod tokens;
 mod update_user_pool;
+mod user_migration;
 mod verdicts;
