@@ -8,6 +8,7 @@ mod caller_sdk;
 mod captures;
 mod challenges;
 mod cli;
+mod custom_auth;
 mod custom_message_judge;
 mod event_fixtures;
 mod events;
