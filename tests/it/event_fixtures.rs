@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use aws_lambda_events::cognito::{
-    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPostAuthentication,
+    CognitoEventUserPoolsCreateAuthChallenge, CognitoEventUserPoolsCustomMessage,
+    CognitoEventUserPoolsDefineAuthChallenge, CognitoEventUserPoolsMigrateUser,
+    CognitoEventUserPoolsVerifyAuthChallenge, CognitoEventUserPoolsPostAuthentication,
     CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
     CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreTokenGen,
 };
@@ -77,6 +79,27 @@ fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
                     serde_json::from_value(event).unwrap();
                 assert!(typed.response.claims_override_details.is_none());
             }
+            Trigger::USER_MIGRATION => {
+                let typed: CognitoEventUserPoolsMigrateUser =
+                    serde_json::from_value(event).unwrap();
+                assert!(typed.cognito_event_user_pools_migrate_user_response.user_attributes.is_empty());
+            }
+            Trigger::DEFINE_AUTH_CHALLENGE => {
+                let typed: CognitoEventUserPoolsDefineAuthChallenge =
+                    serde_json::from_value(event).unwrap();
+                assert!(typed.request.session[0].as_ref().unwrap().challenge_result);
+            }
+            Trigger::CREATE_AUTH_CHALLENGE => {
+                let typed: CognitoEventUserPoolsCreateAuthChallenge =
+                    serde_json::from_value(event).unwrap();
+                assert_eq!(typed.request.challenge_name.as_deref(), Some("CUSTOM_CHALLENGE"));
+            }
+            Trigger::VERIFY_AUTH_CHALLENGE_RESPONSE => {
+                let typed: CognitoEventUserPoolsVerifyAuthChallenge =
+                    serde_json::from_value(event).unwrap();
+                assert_eq!(typed.request.private_challenge_parameters["answer"], "5");
+                assert!(!typed.response.answer_correct);
+            }
             other => panic!("no aws_lambda_events type is checked for {other} yet"),
         }
     }
@@ -110,6 +133,10 @@ fn client_metadata_appears_only_where_cognito_forwards_it() {
             "PostAuthentication_Authentication",
             "TokenGeneration_NewPasswordChallenge",
             "TokenGeneration_AuthenticateDevice",
+            "UserMigration_ForgotPassword",
+            "DefineAuthChallenge_Authentication",
+            "CreateAuthChallenge_Authentication",
+            "VerifyAuthChallengeResponse_Authentication",
         ]
     );
 }
@@ -128,4 +155,21 @@ fn a_pre_authentication_sample_carries_the_metadata_as_validation_data() {
         serde_json::json!({"captcha": "ok"})
     );
     assert!(event["request"].get("clientMetadata").is_none());
+}
+
+#[test]
+fn a_user_migration_sign_in_sample_carries_the_password_and_the_metadata_as_validation_data() {
+    let metadata: serde_json::Map<String, Value> = [("legacy".to_string(), Value::from("v1"))]
+        .into_iter()
+        .collect();
+    let event = sample_event(TriggerSource::USER_MIGRATION_AUTHENTICATION, Some(&metadata));
+    assert_eq!(
+        event["request"],
+        serde_json::json!({"password": "Legacy-Passw0rd", "validationData": {"legacy": "v1"}})
+    );
+    let reset = sample_event(TriggerSource::USER_MIGRATION_FORGOT_PASSWORD, Some(&metadata));
+    assert_eq!(
+        reset["request"],
+        serde_json::json!({"validationData": {}, "clientMetadata": {"legacy": "v1"}})
+    );
 }
