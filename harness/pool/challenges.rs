@@ -19,11 +19,16 @@ impl ChallengeRound {
     /// The round as events show it: `{"challengeName", "challengeResult", "challengeMetadata"}`.
     pub fn to_event_value(&self) -> Value {
         let mut map = Map::with_capacity(3);
-        map.insert("challengeName".into(), Value::from(self.challenge_name.as_str()));
+        map.insert(
+            "challengeName".into(),
+            Value::from(self.challenge_name.as_str()),
+        );
         map.insert("challengeResult".into(), Value::Bool(self.challenge_result));
         map.insert(
             "challengeMetadata".into(),
-            self.challenge_metadata.as_deref().map_or(Value::Null, Value::from),
+            self.challenge_metadata
+                .as_deref()
+                .map_or(Value::Null, Value::from),
         );
         Value::Object(map)
     }

@@ -78,18 +78,17 @@ pub fn resolve(
             let Some(reference) = parse(s).map_err(|m| (path.to_string(), m))? else {
                 return Ok(());
             };
-            let resolved =
-                resolve_one(&reference, pool, clients, session).map_err(|m| (path.to_string(), m))?;
+            let resolved = resolve_one(&reference, pool, clients, session)
+                .map_err(|m| (path.to_string(), m))?;
             *s = resolved;
             Ok(())
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .enumerate()
-            .try_for_each(|(i, item)| resolve(item, &format!("{path}[{i}]"), pool, clients, session)),
-        Value::Object(map) => map
-            .iter_mut()
-            .try_for_each(|(k, item)| resolve(item, &format!("{path}.{k}"), pool, clients, session)),
+        Value::Array(items) => items.iter_mut().enumerate().try_for_each(|(i, item)| {
+            resolve(item, &format!("{path}[{i}]"), pool, clients, session)
+        }),
+        Value::Object(map) => map.iter_mut().try_for_each(|(k, item)| {
+            resolve(item, &format!("{path}.{k}"), pool, clients, session)
+        }),
         _ => Ok(()),
     }
 }

@@ -254,13 +254,25 @@ pub async fn run_scenario(
         let base = format!("$.steps[{index}].request");
         cognito
             .with_pool_mut(&pool_id, |pool| {
-                refs::resolve(&mut request, &base, pool, &scenario.clients, session.as_deref())
+                refs::resolve(
+                    &mut request,
+                    &base,
+                    pool,
+                    &scenario.clients,
+                    session.as_deref(),
+                )
             })
             .unwrap_or_else(|| {
                 // A DeleteUserPool step removed the pool: `$pool` still names it (so the step gets
                 // Cognito's ResourceNotFoundException), and user references find no one.
                 let mut gone = crate::pool::UserPool::with_id(pool_id.as_str(), Default::default());
-                refs::resolve(&mut request, &base, &mut gone, &scenario.clients, session.as_deref())
+                refs::resolve(
+                    &mut request,
+                    &base,
+                    &mut gone,
+                    &scenario.clients,
+                    session.as_deref(),
+                )
             })
             .map_err(|(path, message)| Error::input(&scenario.file, path, message))?;
         on_event(&RunEvent::StepStarted {

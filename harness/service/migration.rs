@@ -80,7 +80,8 @@ impl Cognito {
         let Some(migration) = migration else {
             return Ok(());
         };
-        if !migration.suppress_message && req.source == TriggerSource::USER_MIGRATION_AUTHENTICATION {
+        if !migration.suppress_message && req.source == TriggerSource::USER_MIGRATION_AUTHENTICATION
+        {
             // AWS: "If you don't return this parameter, Amazon Cognito sends the welcome message"
             // (§UM.3); which template and trigger source it uses is not documented.
             outcome.warnings.push(format!(
@@ -108,7 +109,13 @@ fn migrated_user(
     let mut attributes = migration.attributes.clone();
     // `sub` is Cognito's to give (assumed: a function's `sub` is dropped, not an error).
     attributes.remove("sub");
-    let mut user = plan_new_user(pool, req.username, None, &attributes, ADMIN_CREATE_USER_EXISTS)?;
+    let mut user = plan_new_user(
+        pool,
+        req.username,
+        None,
+        &attributes,
+        ADMIN_CREATE_USER_EXISTS,
+    )?;
     user.password = req.password.map(str::to_string);
     user.status = migration.status;
     Ok(user)
@@ -118,7 +125,10 @@ fn migrated_user(
 /// with `forceAliasCreation`, otherwise AliasExistsException (§UM.3, as AdminCreateUser).
 fn take_aliases(pool: &mut UserPool, user: &User, force: bool) -> Result<(), CognitoError> {
     for attribute in ["email", "phone_number"] {
-        let Some(value) = user.attribute(attribute).filter(|_| user.is_verified(attribute)) else {
+        let Some(value) = user
+            .attribute(attribute)
+            .filter(|_| user.is_verified(attribute))
+        else {
             continue;
         };
         let Some(holder) = pool
@@ -128,7 +138,11 @@ fn take_aliases(pool: &mut UserPool, user: &User, force: bool) -> Result<(), Cog
             continue;
         };
         if !force {
-            let what = if attribute == "email" { "email" } else { "phone_number" };
+            let what = if attribute == "email" {
+                "email"
+            } else {
+                "phone_number"
+            };
             return Err(CognitoError::new(
                 ErrorCode::AliasExistsException,
                 format!("An account with the {what} already exists."),

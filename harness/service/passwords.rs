@@ -6,10 +6,10 @@ use serde_json::{json, Value};
 use super::password_policy::{check_policy, PASSWORD_RULE};
 
 use super::client_user_not_found;
-use super::migration::{migrates, MigrationRequest};
 use super::codes::consume_code;
 use super::codes::CONFIRMATION_CODE_RULE;
 use super::delivery::{plan_code_for, recovery_channel};
+use super::migration::{migrates, MigrationRequest};
 use super::requests::UserRequest;
 use super::{lock, Cognito, Outcome};
 use crate::model::cognito_error::CognitoError;

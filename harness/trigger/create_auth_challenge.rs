@@ -58,11 +58,18 @@ pub(crate) struct Challenge {
 
 /// The pool's CreateAuthChallenge ARN, if any.
 fn arn(config: &PoolConfig) -> Option<&str> {
-    config.lambda_config.as_ref()?.create_auth_challenge.as_deref()
+    config
+        .lambda_config
+        .as_ref()?
+        .create_auth_challenge
+        .as_deref()
 }
 
 fn without_function(ctx: &Context<'_>) -> Judgement {
-    Judgement::with_effect(Verdict::accepted(ctx.source, &MISSING), Challenge::default())
+    Judgement::with_effect(
+        Verdict::accepted(ctx.source, &MISSING),
+        Challenge::default(),
+    )
 }
 
 /// RespondToAuthChallenge's ClientMetadata reaches it; InitiateAuth's does not (§CA.2).
@@ -79,8 +86,12 @@ fn judge_output(ctx: &Context<'_>, payload: &Payload) -> Judgement {
             response: &response,
         };
         Ok::<_, Verdict>(Challenge {
-            public: fields.string_map("publicChallengeParameters")?.unwrap_or_default(),
-            private: fields.string_map("privateChallengeParameters")?.unwrap_or_default(),
+            public: fields
+                .string_map("publicChallengeParameters")?
+                .unwrap_or_default(),
+            private: fields
+                .string_map("privateChallengeParameters")?
+                .unwrap_or_default(),
             metadata: fields.string("challengeMetadata")?.map(str::to_string),
         })
     })();
@@ -106,14 +117,23 @@ pub(crate) fn event(
     request.insert("userAttributes".into(), Value::Object(attributes));
     request.insert("challengeName".into(), Value::from(challenge_name));
     request.insert("session".into(), session_value(history));
-    finish_request(&mut request, signer, client_metadata, prevents_user_existence_errors);
+    finish_request(
+        &mut request,
+        signer,
+        client_metadata,
+        prevents_user_existence_errors,
+    );
     custom_auth_event(
         pool,
         TriggerSource::CREATE_AUTH_CHALLENGE_AUTHENTICATION,
         &user_name,
         client_id,
         request,
-        &["publicChallengeParameters", "privateChallengeParameters", "challengeMetadata"],
+        &[
+            "publicChallengeParameters",
+            "privateChallengeParameters",
+            "challengeMetadata",
+        ],
     )
 }
 
@@ -121,5 +141,13 @@ pub(crate) fn event(
 fn sample(_source: TriggerSource, metadata: Option<&Map<String, Value>>) -> Value {
     let pool = sample_pool();
     let user = sample_user(UserStatus::Confirmed);
-    event(&pool, Signer::Found(&user), SAMPLE_CLIENT_ID, "CUSTOM_CHALLENGE", &[], metadata, true)
+    event(
+        &pool,
+        Signer::Found(&user),
+        SAMPLE_CLIENT_ID,
+        "CUSTOM_CHALLENGE",
+        &[],
+        metadata,
+        true,
+    )
 }

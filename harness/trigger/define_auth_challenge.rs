@@ -31,7 +31,13 @@ impl TriggerSource {
 pub(crate) static KIND: Kind = Kind {
     trigger: Trigger::DEFINE_AUTH_CHALLENGE,
     sources: &[TriggerSource::DEFINE_AUTH_CHALLENGE_AUTHENTICATION],
-    rules: &[&ISSUE_TOKENS, &NEXT_CHALLENGE, &FAIL_AUTHENTICATION, &NO_DECISION, &UNSUPPORTED],
+    rules: &[
+        &ISSUE_TOKENS,
+        &NEXT_CHALLENGE,
+        &FAIL_AUTHENTICATION,
+        &NO_DECISION,
+        &UNSUPPORTED,
+    ],
     function_error: &shared::FUNCTION_ERROR,
     arn,
     judge_output,
@@ -62,13 +68,20 @@ pub(crate) enum NextStep {
 
 /// The pool's DefineAuthChallenge ARN, if any.
 fn arn(config: &PoolConfig) -> Option<&str> {
-    config.lambda_config.as_ref()?.define_auth_challenge.as_deref()
+    config
+        .lambda_config
+        .as_ref()?
+        .define_auth_challenge
+        .as_deref()
 }
 
 /// The service refuses CUSTOM_AUTH before any event when the pool has no DefineAuthChallenge
 /// (§CA.1); should the judge still be asked, nothing is decided.
 fn without_function(ctx: &Context<'_>) -> Judgement {
-    Judgement::verdict(no_decision(ctx.source, "the pool has no DefineAuthChallenge trigger"))
+    Judgement::verdict(no_decision(
+        ctx.source,
+        "the pool has no DefineAuthChallenge trigger",
+    ))
 }
 
 /// RespondToAuthChallenge's ClientMetadata reaches it; InitiateAuth's does not (§CA.2, the
@@ -93,7 +106,13 @@ fn judge_output(ctx: &Context<'_>, payload: &Payload) -> Judgement {
         source,
         response: &response,
     };
-    let read = (|| Ok((fields.bool("failAuthentication")?, fields.bool("issueTokens")?, fields.string("challengeName")?)))();
+    let read = (|| {
+        Ok((
+            fields.bool("failAuthentication")?,
+            fields.bool("issueTokens")?,
+            fields.string("challengeName")?,
+        ))
+    })();
     let (fail, issue, challenge) = match read {
         Ok(values) => values,
         Err(verdict) => return Judgement::verdict(verdict),
@@ -107,7 +126,10 @@ fn judge_output(ctx: &Context<'_>, payload: &Payload) -> Judgement {
         return Judgement::verdict(Verdict::rejected(source, &FAIL_AUTHENTICATION, error));
     }
     if issue == Some(true) {
-        return Judgement::with_effect(Verdict::accepted(source, &ISSUE_TOKENS), NextStep::IssueTokens);
+        return Judgement::with_effect(
+            Verdict::accepted(source, &ISSUE_TOKENS),
+            NextStep::IssueTokens,
+        );
     }
     match challenge {
         Some("CUSTOM_CHALLENGE") => Judgement::with_effect(
@@ -211,7 +233,12 @@ pub(crate) fn event(
     let mut request = Map::with_capacity(4);
     request.insert("userAttributes".into(), Value::Object(attributes));
     request.insert("session".into(), session_value(history));
-    finish_request(&mut request, signer, client_metadata, prevents_user_existence_errors);
+    finish_request(
+        &mut request,
+        signer,
+        client_metadata,
+        prevents_user_existence_errors,
+    );
     custom_auth_event(
         pool,
         TriggerSource::DEFINE_AUTH_CHALLENGE_AUTHENTICATION,
@@ -235,5 +262,12 @@ pub(super) fn sample_history() -> Vec<ChallengeRound> {
 fn sample(_source: TriggerSource, metadata: Option<&Map<String, Value>>) -> Value {
     let pool = sample_pool();
     let user = sample_user(UserStatus::Confirmed);
-    event(&pool, Signer::Found(&user), SAMPLE_CLIENT_ID, &sample_history(), metadata, true)
+    event(
+        &pool,
+        Signer::Found(&user),
+        SAMPLE_CLIENT_ID,
+        &sample_history(),
+        metadata,
+        true,
+    )
 }

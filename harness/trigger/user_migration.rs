@@ -35,7 +35,13 @@ pub(crate) static KIND: Kind = Kind {
         TriggerSource::USER_MIGRATION_AUTHENTICATION,
         TriggerSource::USER_MIGRATION_FORGOT_PASSWORD,
     ],
-    rules: &[&MIGRATED, &NO_ATTRIBUTES, &BAD_STATUS, &BAD_MESSAGE_ACTION, &BAD_MEDIUM],
+    rules: &[
+        &MIGRATED,
+        &NO_ATTRIBUTES,
+        &BAD_STATUS,
+        &BAD_MESSAGE_ACTION,
+        &BAD_MEDIUM,
+    ],
     function_error: &super::shared::FUNCTION_ERROR,
     arn,
     judge_output,
@@ -89,7 +95,9 @@ pub(crate) struct Migration {
 
 fn judge_output(ctx: &Context<'_>, payload: &Payload) -> Judgement {
     match read_migration(ctx, payload) {
-        Ok(migration) => Judgement::with_effect(Verdict::accepted(ctx.source, &MIGRATED), migration),
+        Ok(migration) => {
+            Judgement::with_effect(Verdict::accepted(ctx.source, &MIGRATED), migration)
+        }
         Err(verdict) => Judgement::verdict(verdict),
     }
 }
@@ -113,7 +121,12 @@ fn read_migration(ctx: &Context<'_>, payload: &Payload) -> Result<Migration, Ver
         None | Some("RESEND") => false,
         Some("SUPPRESS") => true,
         Some(other) => {
-            return Err(reject_value(source, &BAD_MESSAGE_ACTION, "messageAction", other));
+            return Err(reject_value(
+                source,
+                &BAD_MESSAGE_ACTION,
+                "messageAction",
+                other,
+            ));
         }
     };
     let mediums = match fields.string_list("desiredDeliveryMediums")? {
@@ -123,7 +136,12 @@ fn read_migration(ctx: &Context<'_>, payload: &Payload) -> Result<Migration, Ver
             .map(|m| match m {
                 "EMAIL" => Ok(DeliveryMedium::Email),
                 "SMS" => Ok(DeliveryMedium::Sms),
-                other => Err(reject_value(source, &BAD_MEDIUM, "desiredDeliveryMediums", other)),
+                other => Err(reject_value(
+                    source,
+                    &BAD_MEDIUM,
+                    "desiredDeliveryMediums",
+                    other,
+                )),
             })
             .collect::<Result<_, _>>()?,
     };
@@ -149,7 +167,12 @@ fn read_migration(ctx: &Context<'_>, payload: &Payload) -> Result<Migration, Ver
 }
 
 /// "Unrecognizable lambda output" for a member whose value Cognito does not know, citing `rule`.
-fn reject_value(source: TriggerSource, rule: &'static super::Rule, name: &str, value: &str) -> Verdict {
+fn reject_value(
+    source: TriggerSource,
+    rule: &'static super::Rule,
+    name: &str,
+    value: &str,
+) -> Verdict {
     let mut verdict = unrecognizable(source, format!("response.{name} is {value:?}"));
     verdict.rule = rule;
     verdict
@@ -206,7 +229,14 @@ pub(crate) fn event(
 /// a reset) through the sample app client.
 fn sample(source: TriggerSource, metadata: Option<&Map<String, Value>>) -> Value {
     let pool = sample_pool();
-    event(&pool, source, "jane", Some("Legacy-Passw0rd"), SAMPLE_CLIENT_ID, metadata)
+    event(
+        &pool,
+        source,
+        "jane",
+        Some("Legacy-Passw0rd"),
+        SAMPLE_CLIENT_ID,
+        metadata,
+    )
 }
 
 #[cfg(test)]
@@ -242,7 +272,8 @@ mod tests {
 
     #[test]
     fn an_untouched_event_migrates_nobody() {
-        let (verdict, _) = judged(json!({"response": {"userAttributes": null, "finalUserStatus": null}}));
+        let (verdict, _) =
+            judged(json!({"response": {"userAttributes": null, "finalUserStatus": null}}));
         let error = verdict.error().unwrap();
         assert_eq!(error.code, ErrorCode::UserNotFoundException);
         assert_eq!(error.message, "Exception migrating user in app client c1");
@@ -250,9 +281,14 @@ mod tests {
 
     #[test]
     fn an_unknown_status_is_unrecognizable() {
-        let (verdict, _) = judged(json!({"response": {"userAttributes": {"email": "a@example.com"},
-            "finalUserStatus": "FORCE_CHANGE_PASSWORD"}}));
+        let (verdict, _) = judged(
+            json!({"response": {"userAttributes": {"email": "a@example.com"},
+            "finalUserStatus": "FORCE_CHANGE_PASSWORD"}}),
+        );
         assert_eq!(verdict.rule.id, "user-migration.final-user-status");
-        assert_eq!(verdict.error().unwrap().message, "Unrecognizable lambda output");
+        assert_eq!(
+            verdict.error().unwrap().message,
+            "Unrecognizable lambda output"
+        );
     }
 }

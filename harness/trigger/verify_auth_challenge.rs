@@ -15,8 +15,7 @@ use crate::pool::{PoolConfig, UserPool, UserStatus};
 
 impl Trigger {
     /// VerifyAuthChallengeResponse: Cognito asks the function whether an answer is correct.
-    pub const VERIFY_AUTH_CHALLENGE_RESPONSE: Trigger =
-        Trigger::new("VerifyAuthChallengeResponse");
+    pub const VERIFY_AUTH_CHALLENGE_RESPONSE: Trigger = Trigger::new("VerifyAuthChallengeResponse");
 }
 
 impl TriggerSource {
@@ -42,10 +41,20 @@ pub(crate) static KIND: Kind = Kind {
 
 rule!(VERIFIED, "verify-auth-challenge.verified", Documented, "§CA.5",
     "`answerCorrect` is the round's `challengeResult` in the session history DefineAuthChallenge sees next");
-rule!(UNSET, "verify-auth-challenge.unset-is-incorrect", Assumed, "§CA.5, ruling CA-4",
-    "`answerCorrect` absent or null: the answer counts as incorrect");
-rule!(MISSING, "verify-auth-challenge.missing", Assumed, "§CA.5, ruling CA-3",
-    "the pool has no VerifyAuthChallengeResponse: every answer counts as incorrect");
+rule!(
+    UNSET,
+    "verify-auth-challenge.unset-is-incorrect",
+    Assumed,
+    "§CA.5, ruling CA-4",
+    "`answerCorrect` absent or null: the answer counts as incorrect"
+);
+rule!(
+    MISSING,
+    "verify-auth-challenge.missing",
+    Assumed,
+    "§CA.5, ruling CA-3",
+    "the pool has no VerifyAuthChallengeResponse: every answer counts as incorrect"
+);
 
 /// The pool's VerifyAuthChallengeResponse ARN, if any.
 fn arn(config: &PoolConfig) -> Option<&str> {
@@ -100,7 +109,12 @@ pub(crate) fn event(
         Value::Object(private_parameters.clone()),
     );
     request.insert("challengeAnswer".into(), Value::from(answer));
-    finish_request(&mut request, signer, client_metadata, prevents_user_existence_errors);
+    finish_request(
+        &mut request,
+        signer,
+        client_metadata,
+        prevents_user_existence_errors,
+    );
     custom_auth_event(
         pool,
         TriggerSource::VERIFY_AUTH_CHALLENGE_RESPONSE_AUTHENTICATION,
@@ -117,5 +131,13 @@ fn sample(_source: TriggerSource, metadata: Option<&Map<String, Value>>) -> Valu
     let user = sample_user(UserStatus::Confirmed);
     let mut private = Map::new();
     private.insert("answer".into(), Value::from("5"));
-    event(&pool, Signer::Found(&user), SAMPLE_CLIENT_ID, &private, "5", metadata, true)
+    event(
+        &pool,
+        Signer::Found(&user),
+        SAMPLE_CLIENT_ID,
+        &private,
+        "5",
+        metadata,
+        true,
+    )
 }

@@ -25,7 +25,10 @@ type Answer = fn(Value) -> Result<Value, String>;
 
 /// Three rounds at most: tokens after a correct answer, failure after three wrong ones.
 fn define(event: Value) -> Result<Value, String> {
-    let session = event["request"]["session"].as_array().cloned().unwrap_or_default();
+    let session = event["request"]["session"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let last_correct = session
         .last()
         .is_some_and(|r| r["challengeResult"] == json!(true));
@@ -50,7 +53,8 @@ fn create(event: Value) -> Result<Value, String> {
 }
 
 fn verify(event: Value) -> Result<Value, String> {
-    let correct = event["request"]["challengeAnswer"] == event["request"]["privateChallengeParameters"]["answer"];
+    let correct = event["request"]["challengeAnswer"]
+        == event["request"]["privateChallengeParameters"]["answer"];
     Ok(respond(event, json!({"answerCorrect": correct})))
 }
 
@@ -78,10 +82,17 @@ fn pool_with(answers: [Answer; 3]) -> (Cognito, Triggers) {
             client_id: CLIENT.into(),
             client_name: "custom".into(),
             client_secret: None,
-            explicit_auth_flows: vec!["ALLOW_CUSTOM_AUTH".into(), "ALLOW_REFRESH_TOKEN_AUTH".into()],
+            explicit_auth_flows: vec![
+                "ALLOW_CUSTOM_AUTH".into(),
+                "ALLOW_REFRESH_TOKEN_AUTH".into(),
+            ],
         })
     });
-    seed_user(&cognito, "alice", &[("email", "alice@example.com"), ("email_verified", "true")]);
+    seed_user(
+        &cognito,
+        "alice",
+        &[("email", "alice@example.com"), ("email_verified", "true")],
+    );
     (cognito, triggers)
 }
 
@@ -116,7 +127,10 @@ async fn a_correct_answer_after_a_wrong_one_signs_in() {
     first.assert_success();
     assert_eq!(
         sources(&first),
-        ["DefineAuthChallenge_Authentication", "CreateAuthChallenge_Authentication"]
+        [
+            "DefineAuthChallenge_Authentication",
+            "CreateAuthChallenge_Authentication"
+        ]
     );
     let response = first.response().unwrap();
     assert_eq!(response["ChallengeName"], json!("CUSTOM_CHALLENGE"));
@@ -154,7 +168,9 @@ async fn a_correct_answer_after_a_wrong_one_signs_in() {
         )
     );
 
-    let wrong = cognito.call("RespondToAuthChallenge", &answer(&first, "4")).await;
+    let wrong = cognito
+        .call("RespondToAuthChallenge", &answer(&first, "4"))
+        .await;
     wrong.assert_success();
     assert_eq!(
         sources(&wrong),
@@ -177,13 +193,26 @@ async fn a_correct_answer_after_a_wrong_one_signs_in() {
         t.define.events()[1]["request"]["session"].clone(),
         json!([{"challengeName": "CUSTOM_CHALLENGE", "challengeResult": false, "challengeMetadata": "ROUND_1"}])
     );
-    assert_eq!(t.define.events()[1]["request"]["clientMetadata"], json!({"from": "respond"}));
+    assert_eq!(
+        t.define.events()[1]["request"]["clientMetadata"],
+        json!({"from": "respond"})
+    );
     // Each answer gets a new Session; the used one is gone.
-    assert_ne!(first.response().unwrap()["Session"], wrong.response().unwrap()["Session"]);
-    let replay = cognito.call("RespondToAuthChallenge", &answer(&first, "5")).await;
-    replay.assert_rejected(ErrorCode::NotAuthorizedException, "Invalid session for the user.");
+    assert_ne!(
+        first.response().unwrap()["Session"],
+        wrong.response().unwrap()["Session"]
+    );
+    let replay = cognito
+        .call("RespondToAuthChallenge", &answer(&first, "5"))
+        .await;
+    replay.assert_rejected(
+        ErrorCode::NotAuthorizedException,
+        "Invalid session for the user.",
+    );
 
-    let right = cognito.call("RespondToAuthChallenge", &answer(&wrong, "5")).await;
+    let right = cognito
+        .call("RespondToAuthChallenge", &answer(&wrong, "5"))
+        .await;
     right.assert_success();
     assert_eq!(
         sources(&right),
@@ -202,7 +231,10 @@ async fn a_correct_answer_after_a_wrong_one_signs_in() {
     let result = &right.response().unwrap()["AuthenticationResult"];
     assert!(result["IdToken"].is_string() && result["RefreshToken"].is_string());
     assert_eq!(t.pre_token_generation.count(), 1);
-    assert_eq!(t.post_authentication.only()["request"]["clientMetadata"], json!({"from": "respond"}));
+    assert_eq!(
+        t.post_authentication.only()["request"]["clientMetadata"],
+        json!({"from": "respond"})
+    );
 }
 
 #[tokio::test]
@@ -210,13 +242,26 @@ async fn fail_authentication_is_an_incorrect_username_or_password() {
     let (cognito, t) = pool();
     let mut step = cognito.call("InitiateAuth", &start("alice")).await;
     for _ in 0..2 {
-        step = cognito.call("RespondToAuthChallenge", &answer(&step, "4")).await;
+        step = cognito
+            .call("RespondToAuthChallenge", &answer(&step, "4"))
+            .await;
         step.assert_success();
     }
-    let last = cognito.call("RespondToAuthChallenge", &answer(&step, "4")).await;
-    last.assert_rejected(ErrorCode::NotAuthorizedException, "Incorrect username or password.");
+    let last = cognito
+        .call("RespondToAuthChallenge", &answer(&step, "4"))
+        .await;
+    last.assert_rejected(
+        ErrorCode::NotAuthorizedException,
+        "Incorrect username or password.",
+    );
     last.assert_rule("define-auth-challenge.fail-authentication");
-    assert_eq!(t.define.last()["request"]["session"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        t.define.last()["request"]["session"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     assert_eq!(t.post_authentication.count(), 0);
 }
 
@@ -224,8 +269,11 @@ async fn fail_authentication_is_an_incorrect_username_or_password() {
 async fn admin_initiate_auth_runs_the_same_loop() {
     let (cognito, _) = pool();
     let first = cognito
-        .call("AdminInitiateAuth", &json!({"UserPoolId": POOL_ID, "ClientId": CLIENT,
-            "AuthFlow": "CUSTOM_AUTH", "AuthParameters": {"USERNAME": "alice"}}))
+        .call(
+            "AdminInitiateAuth",
+            &json!({"UserPoolId": POOL_ID, "ClientId": CLIENT,
+            "AuthFlow": "CUSTOM_AUTH", "AuthParameters": {"USERNAME": "alice"}}),
+        )
         .await;
     first.assert_success();
     let mut request = answer(&first, "5");
@@ -238,11 +286,17 @@ async fn admin_initiate_auth_runs_the_same_loop() {
 #[tokio::test]
 async fn an_unknown_user_is_sent_as_user_not_found_and_never_gets_tokens() {
     fn issue(event: Value) -> Result<Value, String> {
-        Ok(respond(event, json!({"issueTokens": true, "failAuthentication": false})))
+        Ok(respond(
+            event,
+            json!({"issueTokens": true, "failAuthentication": false}),
+        ))
     }
     let (cognito, t) = pool_with([issue, create, verify]);
     let outcome = cognito.call("InitiateAuth", &start("nobody")).await;
-    outcome.assert_rejected(ErrorCode::NotAuthorizedException, "Incorrect username or password.");
+    outcome.assert_rejected(
+        ErrorCode::NotAuthorizedException,
+        "Incorrect username or password.",
+    );
     let event = t.define.only();
     assert_eq!(event["userName"], json!("nobody"));
     assert_json_eq!(
@@ -255,7 +309,10 @@ async fn an_unknown_user_is_sent_as_user_not_found_and_never_gets_tokens() {
 async fn an_answer_without_a_decision_is_unrecognizable() {
     let (cognito, _) = pool_with([Ok, create, verify]);
     let outcome = cognito.call("InitiateAuth", &start("alice")).await;
-    outcome.assert_rejected(ErrorCode::InvalidLambdaResponseException, "Unrecognizable lambda output");
+    outcome.assert_rejected(
+        ErrorCode::InvalidLambdaResponseException,
+        "Unrecognizable lambda output",
+    );
     outcome.assert_rule("define-auth-challenge.no-decision");
 }
 
@@ -285,12 +342,18 @@ async fn custom_auth_needs_the_flow_and_the_trigger() {
         })
     });
     let outcome = cognito.call("InitiateAuth", &start("alice")).await;
-    outcome.assert_rejected(ErrorCode::InvalidParameterException, "Auth flow not enabled for this client");
+    outcome.assert_rejected(
+        ErrorCode::InvalidParameterException,
+        "Auth flow not enabled for this client",
+    );
 
     let cognito = recorder::cognito(Functions::new(), config(json!({})));
     let outcome = cognito
-        .call("InitiateAuth", &json!({"ClientId": recorder::CLIENT_ID, "AuthFlow": "CUSTOM_AUTH",
-            "AuthParameters": {"USERNAME": "alice"}}))
+        .call(
+            "InitiateAuth",
+            &json!({"ClientId": recorder::CLIENT_ID, "AuthFlow": "CUSTOM_AUTH",
+            "AuthParameters": {"USERNAME": "alice"}}),
+        )
         .await;
     outcome.assert_rejected(
         ErrorCode::InvalidParameterException,

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use aws_lambda_events::cognito::{
     CognitoEventUserPoolsCreateAuthChallenge, CognitoEventUserPoolsCustomMessage,
     CognitoEventUserPoolsDefineAuthChallenge, CognitoEventUserPoolsMigrateUser,
-    CognitoEventUserPoolsVerifyAuthChallenge, CognitoEventUserPoolsPostAuthentication,
-    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
-    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreTokenGen,
+    CognitoEventUserPoolsPostAuthentication, CognitoEventUserPoolsPostConfirmation,
+    CognitoEventUserPoolsPreAuthentication, CognitoEventUserPoolsPreSignup,
+    CognitoEventUserPoolsPreTokenGen, CognitoEventUserPoolsVerifyAuthChallenge,
 };
 use cognito_harness::samples::{fixture_name, sample_event};
 use cognito_harness::{Trigger, TriggerSource};
@@ -82,7 +82,10 @@ fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
             Trigger::USER_MIGRATION => {
                 let typed: CognitoEventUserPoolsMigrateUser =
                     serde_json::from_value(event).unwrap();
-                assert!(typed.cognito_event_user_pools_migrate_user_response.user_attributes.is_empty());
+                assert!(typed
+                    .cognito_event_user_pools_migrate_user_response
+                    .user_attributes
+                    .is_empty());
             }
             Trigger::DEFINE_AUTH_CHALLENGE => {
                 let typed: CognitoEventUserPoolsDefineAuthChallenge =
@@ -92,7 +95,10 @@ fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
             Trigger::CREATE_AUTH_CHALLENGE => {
                 let typed: CognitoEventUserPoolsCreateAuthChallenge =
                     serde_json::from_value(event).unwrap();
-                assert_eq!(typed.request.challenge_name.as_deref(), Some("CUSTOM_CHALLENGE"));
+                assert_eq!(
+                    typed.request.challenge_name.as_deref(),
+                    Some("CUSTOM_CHALLENGE")
+                );
             }
             Trigger::VERIFY_AUTH_CHALLENGE_RESPONSE => {
                 let typed: CognitoEventUserPoolsVerifyAuthChallenge =
@@ -162,12 +168,18 @@ fn a_user_migration_sign_in_sample_carries_the_password_and_the_metadata_as_vali
     let metadata: serde_json::Map<String, Value> = [("legacy".to_string(), Value::from("v1"))]
         .into_iter()
         .collect();
-    let event = sample_event(TriggerSource::USER_MIGRATION_AUTHENTICATION, Some(&metadata));
+    let event = sample_event(
+        TriggerSource::USER_MIGRATION_AUTHENTICATION,
+        Some(&metadata),
+    );
     assert_eq!(
         event["request"],
         serde_json::json!({"password": "Legacy-Passw0rd", "validationData": {"legacy": "v1"}})
     );
-    let reset = sample_event(TriggerSource::USER_MIGRATION_FORGOT_PASSWORD, Some(&metadata));
+    let reset = sample_event(
+        TriggerSource::USER_MIGRATION_FORGOT_PASSWORD,
+        Some(&metadata),
+    );
     assert_eq!(
         reset["request"],
         serde_json::json!({"validationData": {}, "clientMetadata": {"legacy": "v1"}})

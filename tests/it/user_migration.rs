@@ -62,7 +62,9 @@ fn pool_with(migrate: Answer, extra: Value) -> (Cognito, Triggers) {
 
 /// The legacy store's answer for alice: confirmed, e-mail verified, welcome message suppressed.
 fn confirmed(event: Value) -> Result<Value, String> {
-    if event["request"]["password"] != json!("Legacy-Passw0rd") && event["triggerSource"] == json!("UserMigration_Authentication") {
+    if event["request"]["password"] != json!("Legacy-Passw0rd")
+        && event["triggerSource"] == json!("UserMigration_Authentication")
+    {
         return Err("Bad password".into());
     }
     Ok(respond(
@@ -110,7 +112,9 @@ fn custom_tier_schema() -> Value {
 #[tokio::test]
 async fn a_sign_in_of_an_unknown_user_migrates_them_and_signs_them_in() {
     let (cognito, t) = pool_with(confirmed, custom_tier_schema());
-    let outcome = cognito.call("InitiateAuth", &sign_in("Legacy-Passw0rd")).await;
+    let outcome = cognito
+        .call("InitiateAuth", &sign_in("Legacy-Passw0rd"))
+        .await;
     outcome.assert_success();
     assert_eq!(
         sources(&outcome),
@@ -121,7 +125,10 @@ async fn a_sign_in_of_an_unknown_user_migrates_them_and_signs_them_in() {
             "PostAuthentication_Authentication"
         ]
     );
-    assert_eq!(outcome.triggers[0].verdict.rule.id, "user-migration.migrated");
+    assert_eq!(
+        outcome.triggers[0].verdict.rule.id,
+        "user-migration.migrated"
+    );
     assert_json_eq!(
         t.migration.only(),
         json!({"version": "1", "region": "us-east-1", "userPoolId": POOL_ID, "userName": "alice",
@@ -142,7 +149,10 @@ async fn a_sign_in_of_an_unknown_user_migrates_them_and_signs_them_in() {
     // PreAuthentication sees the migrated user; the tokens carry the migrated attributes.
     let pre = t.pre_authentication.only();
     assert_eq!(pre["request"]["userAttributes"]["sub"], json!(user.sub));
-    assert_eq!(pre["request"]["userAttributes"]["cognito:user_status"], json!("CONFIRMED"));
+    assert_eq!(
+        pre["request"]["userAttributes"]["cognito:user_status"],
+        json!("CONFIRMED")
+    );
     assert_eq!(t.pre_token_generation.count(), 1);
     assert_eq!(t.post_authentication.count(), 1);
     let claims = id_claims(&outcome);
@@ -151,7 +161,10 @@ async fn a_sign_in_of_an_unknown_user_migrates_them_and_signs_them_in() {
     assert_eq!(claims["email_verified"], json!(true));
     assert_eq!(claims["cognito:username"], json!("alice"));
     // The next sign-in finds alice: no second migration.
-    cognito.call("InitiateAuth", &sign_in("Legacy-Passw0rd")).await.assert_success();
+    cognito
+        .call("InitiateAuth", &sign_in("Legacy-Passw0rd"))
+        .await
+        .assert_success();
     assert_eq!(t.migration.count(), 1);
 }
 
@@ -164,14 +177,18 @@ async fn a_function_error_fails_the_sign_in_and_migrates_nobody() {
         "UserMigration failed with error Bad password.",
     );
     assert_eq!(sources(&outcome), ["UserMigration_Authentication"]);
-    assert!(cognito.with_pool(POOL_ID, |p| p.find_user("alice").is_none()).unwrap());
+    assert!(cognito
+        .with_pool(POOL_ID, |p| p.find_user("alice").is_none())
+        .unwrap());
     assert_eq!(t.pre_authentication.count(), 0);
 }
 
 #[tokio::test]
 async fn an_untouched_event_is_an_exception_migrating_the_user() {
     let (cognito, _) = pool_with(Ok, json!({}));
-    let outcome = cognito.call("InitiateAuth", &sign_in("Legacy-Passw0rd")).await;
+    let outcome = cognito
+        .call("InitiateAuth", &sign_in("Legacy-Passw0rd"))
+        .await;
     outcome.assert_rejected(
         ErrorCode::UserNotFoundException,
         &format!("Exception migrating user in app client {CLIENT}"),
@@ -182,19 +199,28 @@ async fn an_untouched_event_is_an_exception_migrating_the_user() {
 #[tokio::test]
 async fn an_unknown_final_user_status_is_unrecognizable() {
     fn answer(event: Value) -> Result<Value, String> {
-        Ok(respond(event, json!({"userAttributes": {"email": "alice@example.com"}, "finalUserStatus": "ACTIVE"})))
+        Ok(respond(
+            event,
+            json!({"userAttributes": {"email": "alice@example.com"}, "finalUserStatus": "ACTIVE"}),
+        ))
     }
     let (cognito, _) = pool_with(answer, json!({}));
-    let outcome = cognito.call("InitiateAuth", &sign_in("Legacy-Passw0rd")).await;
+    let outcome = cognito
+        .call("InitiateAuth", &sign_in("Legacy-Passw0rd"))
+        .await;
     outcome.assert_rejected(
-        ErrorCode::InvalidLambdaResponseException, "Unrecognizable lambda output");
+        ErrorCode::InvalidLambdaResponseException,
+        "Unrecognizable lambda output",
+    );
     outcome.assert_rule("user-migration.final-user-status");
 }
 
 #[tokio::test]
 async fn a_reset_required_user_must_reset_before_signing_in() {
     let (cognito, t) = pool_with(reset_required, json!({}));
-    let outcome = cognito.call("InitiateAuth", &sign_in("Legacy-Passw0rd")).await;
+    let outcome = cognito
+        .call("InitiateAuth", &sign_in("Legacy-Passw0rd"))
+        .await;
     outcome.assert_rejected(
         ErrorCode::PasswordResetRequiredException,
         "Password reset required for the user",
@@ -210,13 +236,19 @@ async fn a_reset_required_user_must_reset_before_signing_in() {
 async fn forgot_password_of_an_unknown_user_migrates_them_and_sends_the_code() {
     let (cognito, t) = pool_with(reset_required, json!({}));
     let outcome = cognito
-        .call("ForgotPassword", &json!({"ClientId": CLIENT, "Username": "alice",
-                                         "ClientMetadata": {"source": "web"}}))
+        .call(
+            "ForgotPassword",
+            &json!({"ClientId": CLIENT, "Username": "alice",
+                                         "ClientMetadata": {"source": "web"}}),
+        )
         .await;
     outcome.assert_success();
     assert_eq!(
         sources(&outcome),
-        ["UserMigration_ForgotPassword", "CustomMessage_ForgotPassword"]
+        [
+            "UserMigration_ForgotPassword",
+            "CustomMessage_ForgotPassword"
+        ]
     );
     assert_json_eq!(
         t.migration.only()["request"],
@@ -248,8 +280,12 @@ async fn without_the_trigger_an_unknown_user_is_not_found() {
             explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
         })
     });
-    let outcome = cognito.call("InitiateAuth", &sign_in("Legacy-Passw0rd")).await;
+    let outcome = cognito
+        .call("InitiateAuth", &sign_in("Legacy-Passw0rd"))
+        .await;
     outcome.assert_rejected(
-        ErrorCode::NotAuthorizedException, "Incorrect username or password.");
+        ErrorCode::NotAuthorizedException,
+        "Incorrect username or password.",
+    );
     assert!(outcome.triggers.is_empty());
 }

@@ -10,7 +10,11 @@ async fn verify(
 ) -> Result<CognitoEventUserPoolsVerifyAuthChallenge, Error> {
     let mut event = event.payload;
     let expected = event.request.private_challenge_parameters.get("code");
-    let answer = event.request.challenge_answer.as_ref().and_then(Value::as_str);
+    let answer = event
+        .request
+        .challenge_answer
+        .as_ref()
+        .and_then(Value::as_str);
     event.response.answer_correct = expected.is_some() && expected.map(String::as_str) == answer;
     Ok(event)
 }

@@ -34,7 +34,14 @@ async fn migrate(
         ("email".to_string(), "alice@example.com".to_string()),
         ("email_verified".to_string(), "true".to_string()),
     ]);
-    response.final_user_status = Some(if signing_in { "CONFIRMED" } else { "RESET_REQUIRED" }.into());
+    response.final_user_status = Some(
+        if signing_in {
+            "CONFIRMED"
+        } else {
+            "RESET_REQUIRED"
+        }
+        .into(),
+    );
     response.message_action = Some("SUPPRESS".into());
     Ok(event)
 }
