@@ -5,7 +5,10 @@
 //! same sign-in with no triggers, an AdminConfirmSignUp firing PostConfirmation, the
 //! AdminUpdateUserAttributes again with a CustomEmailSender (in-process, decrypting the code)
 //! instead of CustomMessage, and a sign-in firing an in-process V2_0 PreTokenGeneration handler
-//! that adds a claim to both tokens, with the two RS256 tokens signed.
+//! that adds a claim to both tokens, with the two RS256 tokens signed. Then the first sign-in of
+//! an unknown user through an in-process UserMigration handler (the user created, two RS256
+//! tokens signed), and the first step of a CUSTOM_AUTH sign-in through in-process
+//! DefineAuthChallenge and CreateAuthChallenge handlers (the challenge and its Session).
 //!
 //! `cargo bench --bench replay` (optional arguments: iterations, warm-up iterations; the
 //! PreTokenGeneration sign-in runs a tenth of them, as RSA signing dominates it).
@@ -14,9 +17,11 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::cognito::{
     ClaimsAndScopeOverrideDetailsV2, CognitoAccessTokenGenerationV2,
-    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPostAuthentication,
-    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
-    CognitoEventUserPoolsPreTokenGenV2, CognitoIdTokenGenerationV2,
+    CognitoEventUserPoolsCreateAuthChallenge, CognitoEventUserPoolsCustomMessage,
+    CognitoEventUserPoolsDefineAuthChallenge, CognitoEventUserPoolsMigrateUser,
+    CognitoEventUserPoolsPostAuthentication, CognitoEventUserPoolsPostConfirmation,
+    CognitoEventUserPoolsPreAuthentication, CognitoEventUserPoolsPreTokenGenV2,
+    CognitoIdTokenGenerationV2,
 };
 use cognito_harness::pool::AppClient;
 use cognito_harness::{handler, Cognito, Functions, PoolConfig, User, UserPool, UserStatus};
@@ -231,6 +236,63 @@ fn token_service() -> (Cognito, String) {
     (cognito, client_id)
 }
 
+/// A pool whose UserMigration and custom-auth triggers are in-process handlers (alice exists for
+/// custom auth; `legacy` does not, and migrates).
+fn migration_and_custom_auth_service() -> Cognito {
+    async fn migrate(
+        e: LambdaEvent<CognitoEventUserPoolsMigrateUser>,
+    ) -> Result<CognitoEventUserPoolsMigrateUser, lambda_runtime::Error> {
+        let mut event = e.payload;
+        let response = &mut event.cognito_event_user_pools_migrate_user_response;
+        response.user_attributes = [("email", "legacy@example.com"), ("email_verified", "true")]
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        response.final_user_status = Some("CONFIRMED".into());
+        response.message_action = Some("SUPPRESS".into());
+        Ok(event)
+    }
+    async fn define(
+        e: LambdaEvent<CognitoEventUserPoolsDefineAuthChallenge>,
+    ) -> Result<CognitoEventUserPoolsDefineAuthChallenge, lambda_runtime::Error> {
+        let mut event = e.payload;
+        event.response.challenge_name = Some("CUSTOM_CHALLENGE".into());
+        Ok(event)
+    }
+    async fn create(
+        e: LambdaEvent<CognitoEventUserPoolsCreateAuthChallenge>,
+    ) -> Result<CognitoEventUserPoolsCreateAuthChallenge, lambda_runtime::Error> {
+        let mut event = e.payload;
+        event.response.private_challenge_parameters =
+            [("code".to_string(), "424242".to_string())].into();
+        Ok(event)
+    }
+    let mut functions = Functions::new();
+    functions.bind("user-migration", handler(service_fn(migrate)));
+    functions.bind("define-auth", handler(service_fn(define)));
+    functions.bind("create-auth", handler(service_fn(create)));
+    let cognito = Cognito::new(functions);
+    let config: PoolConfig = serde_json::from_value(json!({"LambdaConfig": {
+        "UserMigration": format!("{ARN}user-migration"),
+        "DefineAuthChallenge": format!("{ARN}define-auth"),
+        "CreateAuthChallenge": format!("{ARN}create-auth"),
+    }}))
+    .expect("pool config");
+    let mut pool = UserPool::with_id(POOL_ID, config);
+    pool.put_user(User::new("alice").with_attribute("email", "alice@example.com"));
+    pool.put_client(AppClient {
+        client_id: CLIENT_ID.into(),
+        client_name: "bench".into(),
+        client_secret: None,
+        explicit_auth_flows: vec![
+            "ALLOW_USER_PASSWORD_AUTH".into(),
+            "ALLOW_CUSTOM_AUTH".into(),
+        ],
+    });
+    cognito.add_pool(pool);
+    cognito
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -356,6 +418,30 @@ fn auth_cases(rt: &tokio::runtime::Runtime, counts: (usize, usize)) {
         "InitiateAuth",
         &sign_in,
         signing,
+        |_| {},
+    );
+    let cognito = migration_and_custom_auth_service();
+    let forget_legacy = |cognito: &Cognito| {
+        cognito.with_pool_mut(POOL_ID, |p| p.remove_user("legacy"));
+    };
+    measure(
+        rt,
+        "InitiateAuth of an unknown user + in-process UserMigration, two RS256 tokens signed",
+        &cognito,
+        "InitiateAuth",
+        &json!({"ClientId": CLIENT_ID, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "legacy", "PASSWORD": "Legacy-Passw0rd"}}),
+        signing,
+        forget_legacy,
+    );
+    measure(
+        rt,
+        "InitiateAuth CUSTOM_AUTH + in-process DefineAuthChallenge and CreateAuthChallenge, judged",
+        &cognito,
+        "InitiateAuth",
+        &json!({"ClientId": CLIENT_ID, "AuthFlow": "CUSTOM_AUTH",
+                "AuthParameters": {"USERNAME": "alice"}}),
+        counts,
         |_| {},
     );
 }

@@ -1,6 +1,7 @@
 //! The local user pool: configuration, users, app clients, issued access tokens and the outbox of
 //! delivered messages. Pure data: no I/O and no trigger calls (those live in `actions`).
 
+pub mod challenges;
 pub mod config;
 pub mod defaults;
 pub mod groups;
@@ -15,6 +16,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+pub use challenges::{ChallengeRound, CustomAuthSession};
 pub use config::PoolConfig;
 pub use groups::{Group, Groups, Membership};
 use index::UserIndex;
@@ -277,6 +279,8 @@ pub struct UserPool {
     revoked: HashMap<String, ()>,
     /// Sign-in sessions waiting for a challenge answer, with their expiry (epoch seconds).
     sessions: HashMap<String, (AccessGrant, u64)>,
+    /// Custom-authentication sign-ins waiting for a challenge answer, with their expiry.
+    custom_auth_sessions: HashMap<String, (CustomAuthSession, u64)>,
     /// Refresh tokens the pool issued.
     refresh_tokens: HashMap<String, RefreshGrant>,
     /// The keys that sign the pool's tokens, made on first use.
@@ -326,6 +330,7 @@ impl UserPool {
             tokens: HashMap::new(),
             revoked: HashMap::new(),
             sessions: HashMap::new(),
+            custom_auth_sessions: HashMap::new(),
             refresh_tokens: HashMap::new(),
             keys: PoolKeys::new(),
             issuer_base: None,
@@ -578,6 +583,26 @@ impl UserPool {
     pub fn take_session(&mut self, session: &str, now: u64) -> Option<AccessGrant> {
         let (grant, expires_at) = self.sessions.remove(session)?;
         (expires_at >= now).then_some(grant)
+    }
+
+    /// Starts (or continues under a new key) a custom-authentication session; it expires after
+    /// `lifetime` seconds. Each answer ends the session it named and gets a new one.
+    pub fn start_custom_auth_session(
+        &mut self,
+        session: CustomAuthSession,
+        now: u64,
+        lifetime: u64,
+    ) -> String {
+        let key = crate::model::tokens::random_alphanumeric(64);
+        self.custom_auth_sessions
+            .insert(key.clone(), (session, now + lifetime));
+        key
+    }
+
+    /// Ends a custom-authentication session and returns it, if it exists and has not expired.
+    pub fn take_custom_auth_session(&mut self, key: &str, now: u64) -> Option<CustomAuthSession> {
+        let (session, expires_at) = self.custom_auth_sessions.remove(key)?;
+        (expires_at >= now).then_some(session)
     }
 
     /// Remembers a refresh token the pool issued.

@@ -1,6 +1,7 @@
 //! References in step requests: a whole string value `$pool`, `$client`, `$client.<name>`,
-//! `$token.<username>` or `$code.<username>` is replaced by that value when the step runs. `$$`
-//! at the start stands for a literal `$`.
+//! `$token.<username>`, `$code.<username>` or `$session` (the `Session` of the previous step's
+//! response, to answer a challenge) is replaced by that value when the step runs. `$$` at the
+//! start stands for a literal `$`.
 
 use serde_json::Value;
 
@@ -8,7 +9,7 @@ use crate::pool::UserPool;
 
 /// What the reference forms mean, for error messages.
 pub const FORMS: &str =
-    "$pool, $client, $client.<name>, $token.<username> or $code.<username> ($$ for a literal $)";
+    "$pool, $client, $client.<name>, $token.<username>, $code.<username> or $session ($$ for a literal $)";
 
 /// A parsed reference.
 #[derive(Debug, PartialEq, Eq)]
@@ -17,6 +18,8 @@ pub enum Ref<'a> {
     Client(Option<&'a str>),
     Token(&'a str),
     Code(&'a str),
+    /// The previous step's `Session`.
+    Session,
     /// `$$...`: the string without its first `$`.
     Literal(&'a str),
 }
@@ -31,6 +34,8 @@ pub fn parse(s: &str) -> Result<Option<Ref<'_>>, String> {
         Ref::Literal(rest)
     } else if rest == "pool" {
         Ref::Pool
+    } else if rest == "session" {
+        Ref::Session
     } else if rest == "client" {
         Ref::Client(None)
     } else if let Some(name) = named("client.") {
@@ -66,24 +71,24 @@ pub fn resolve(
     path: &str,
     pool: &mut UserPool,
     clients: &[String],
+    session: Option<&str>,
 ) -> Result<(), (String, String)> {
     match v {
         Value::String(s) => {
             let Some(reference) = parse(s).map_err(|m| (path.to_string(), m))? else {
                 return Ok(());
             };
-            let resolved =
-                resolve_one(&reference, pool, clients).map_err(|m| (path.to_string(), m))?;
+            let resolved = resolve_one(&reference, pool, clients, session)
+                .map_err(|m| (path.to_string(), m))?;
             *s = resolved;
             Ok(())
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .enumerate()
-            .try_for_each(|(i, item)| resolve(item, &format!("{path}[{i}]"), pool, clients)),
-        Value::Object(map) => map
-            .iter_mut()
-            .try_for_each(|(k, item)| resolve(item, &format!("{path}.{k}"), pool, clients)),
+        Value::Array(items) => items.iter_mut().enumerate().try_for_each(|(i, item)| {
+            resolve(item, &format!("{path}[{i}]"), pool, clients, session)
+        }),
+        Value::Object(map) => map.iter_mut().try_for_each(|(k, item)| {
+            resolve(item, &format!("{path}.{k}"), pool, clients, session)
+        }),
         _ => Ok(()),
     }
 }
@@ -92,6 +97,7 @@ fn resolve_one(
     reference: &Ref<'_>,
     pool: &mut UserPool,
     clients: &[String],
+    session: Option<&str>,
 ) -> Result<String, String> {
     let client_id = |pool: &UserPool, name: &str| {
         pool.clients()
@@ -111,6 +117,9 @@ fn resolve_one(
     match *reference {
         Ref::Literal(s) => Ok(s.to_string()),
         Ref::Pool => Ok(pool.id.clone()),
+        Ref::Session => session.map(str::to_string).ok_or_else(|| {
+            "expected an earlier step whose response has a `Session` (a challenge); the previous step's has none".to_string()
+        }),
         Ref::Client(name) => client_id(pool, name.unwrap_or(first_client)),
         Ref::Token(user) => {
             let client = client_id(pool, first_client)?;
@@ -143,6 +152,7 @@ mod tests {
         assert_eq!(parse("$client.web"), Ok(Some(Ref::Client(Some("web")))));
         assert_eq!(parse("$token.alice"), Ok(Some(Ref::Token("alice"))));
         assert_eq!(parse("$code.alice"), Ok(Some(Ref::Code("alice"))));
+        assert_eq!(parse("$session"), Ok(Some(Ref::Session)));
         assert_eq!(parse("$$5"), Ok(Some(Ref::Literal("$5"))));
         assert_eq!(parse("plain"), Ok(None));
         assert_eq!(

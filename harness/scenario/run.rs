@@ -228,6 +228,8 @@ pub async fn run_scenario(
     let pool_id = cognito.add_pool(scenario.pool.clone());
     let mut status = ScenarioStatus::Passed;
     let mut steps = Vec::with_capacity(scenario.steps.len());
+    // The previous step's `Session`, for `$session`.
+    let mut session: Option<String> = None;
     for (index, step) in scenario.steps.iter().enumerate() {
         if status != ScenarioStatus::Passed {
             let skipped = StepResult {
@@ -252,13 +254,25 @@ pub async fn run_scenario(
         let base = format!("$.steps[{index}].request");
         cognito
             .with_pool_mut(&pool_id, |pool| {
-                refs::resolve(&mut request, &base, pool, &scenario.clients)
+                refs::resolve(
+                    &mut request,
+                    &base,
+                    pool,
+                    &scenario.clients,
+                    session.as_deref(),
+                )
             })
             .unwrap_or_else(|| {
                 // A DeleteUserPool step removed the pool: `$pool` still names it (so the step gets
                 // Cognito's ResourceNotFoundException), and user references find no one.
                 let mut gone = crate::pool::UserPool::with_id(pool_id.as_str(), Default::default());
-                refs::resolve(&mut request, &base, &mut gone, &scenario.clients)
+                refs::resolve(
+                    &mut request,
+                    &base,
+                    &mut gone,
+                    &scenario.clients,
+                    session.as_deref(),
+                )
             })
             .map_err(|(path, message)| Error::input(&scenario.file, path, message))?;
         on_event(&RunEvent::StepStarted {
@@ -271,6 +285,11 @@ pub async fn run_scenario(
             Some(sdk) => cognito.run_from(sdk, step.action, &request).await,
             None => cognito.run(step.action, &request).await,
         };
+        session = outcome
+            .response()
+            .and_then(|r| r.get("Session"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         for run in &outcome.triggers {
             on_event(&RunEvent::TriggerRan {
                 file,

@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use super::auth_triggers::{
     plan_post_authentication, plan_pre_authentication, withdraw_tokens, Planned,
 };
+use super::migration::{migrates, MigrationRequest};
 use super::triggers::fail_with;
 use super::{lock, user_not_found, Cognito, Outcome, PoolHandle, TriggerRun};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
@@ -68,20 +69,8 @@ impl Cognito {
         outcome
     }
 
-    /// Answers a sign-in step: a challenge as it is, tokens through PreTokenGeneration and
-    /// PostAuthentication.
-    pub(crate) async fn finish_sign_in(
-        &self,
-        action: &str,
-        signed_in: Result<SignedIn, CognitoError>,
-    ) -> Outcome {
-        let mut outcome = Outcome::new(action, Ok(Value::Null));
-        self.complete_sign_in(&mut outcome, signed_in).await;
-        outcome
-    }
-
     /// Sets `outcome`'s answer for a sign-in step; trigger runs go into `outcome`.
-    async fn complete_sign_in(
+    pub(crate) async fn complete_sign_in(
         &self,
         outcome: &mut Outcome,
         signed_in: Result<SignedIn, CognitoError>,
@@ -208,7 +197,7 @@ impl Cognito {
             )
         };
         let parameter = |name: &str| parameters.and_then(|p| p.get(name)).and_then(Value::as_str);
-        let (pre, username, password) = {
+        let (mut pre, username, password, migrate, custom) = {
             let guard = lock(&pool);
             let client = guard
                 .client(client_id)
@@ -245,7 +234,6 @@ impl Cognito {
                 ));
             }
             let username = parameter("USERNAME").ok_or_else(|| missing_parameter("USERNAME"))?;
-            let password = parameter("PASSWORD").ok_or_else(|| missing_parameter("PASSWORD"))?;
             if client.client_secret.is_some() && parameter("SECRET_HASH").is_none() {
                 return Err(CognitoError::new(
                     ErrorCode::NotAuthorizedException,
@@ -256,9 +244,19 @@ impl Cognito {
             }
             // Assumed: SECRET_HASH is required but not checked (the harness keeps no HMAC code).
 
+            let custom = flow == "CUSTOM_AUTH";
+            let password = match parameter("PASSWORD") {
+                _ if custom => "",
+                Some(password) => password,
+                None => return Err(missing_parameter("PASSWORD")),
+            };
+            // An unknown name asks UserMigration first; PreAuthentication then sees the migrated
+            // user (ruling UM-4).
+            let migrate = !custom && migrates(&guard, username);
             // PreAuthentication runs before the password is checked; for an unknown user only
             // when the client hides user existence (§AT.1, rulings AT-2 and AT-5).
             let who = match guard.find_user(username) {
+                _ if migrate || custom => None,
                 Some(user) if !user.enabled => None,
                 Some(user) => Some(SigningIn::Found(user)),
                 None if guard.prevents_user_existence_errors(client_id) => {
@@ -268,8 +266,28 @@ impl Cognito {
             };
             let metadata = client_metadata.as_ref();
             let pre = who.and_then(|who| plan_pre_authentication(&guard, who, client_id, metadata));
-            (pre, username, password)
+            (pre, username, password, migrate, custom)
         };
+        if custom {
+            return self
+                .start_custom_auth(outcome, pool, username, client_id, now)
+                .await;
+        }
+        if migrate {
+            let metadata = client_metadata.as_ref();
+            let req = MigrationRequest {
+                source: TriggerSource::USER_MIGRATION_AUTHENTICATION,
+                username,
+                password: Some(password),
+                client_id,
+                client_metadata: metadata,
+            };
+            self.migrate_user(outcome, &pool, req).await?;
+            let guard = lock(&pool);
+            pre = guard.find_user(username).and_then(|user| {
+                plan_pre_authentication(&guard, SigningIn::Found(user), client_id, metadata)
+            });
+        }
         let source = TriggerSource::PRE_AUTHENTICATION_AUTHENTICATION;
         self.run_auth_trigger(outcome, &pool, source, pre).await?;
 
@@ -450,11 +468,18 @@ fn check_flow(api: Api, flow: &str, client: &AppClient) -> Result<(), CognitoErr
                 Err(CognitoError::invalid_parameter("Auth flow not enabled for this client"))
             }
         }
+        (_, "CUSTOM_AUTH") => {
+            if allows(&["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"]) {
+                Ok(())
+            } else {
+                Err(CognitoError::invalid_parameter("Auth flow not enabled for this client"))
+            }
+        }
         (Api::Client, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH") => {
             Err(CognitoError::invalid_parameter("Initiate Auth method not supported."))
         }
         (_, other) => Err(CognitoError::invalid_parameter(format!(
-            "cognito-harness does not implement the {other} flow; use USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH"
+            "cognito-harness does not implement the {other} flow; use USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, CUSTOM_AUTH or REFRESH_TOKEN_AUTH"
         ))),
     }
 }

@@ -1,4 +1,5 @@
-//! RespondToAuthChallenge and AdminRespondToAuthChallenge for NEW_PASSWORD_REQUIRED: the first
+//! RespondToAuthChallenge and AdminRespondToAuthChallenge for NEW_PASSWORD_REQUIRED (and, handed
+//! to `custom_auth.rs`, CUSTOM_CHALLENGE): the first
 //! sign-in of a user created with AdminCreateUser (or given a temporary password), who must choose
 //! a password. The tokens it issues go through PreTokenGeneration
 //! (`TokenGeneration_NewPasswordChallenge`, with the request's ClientMetadata); then the sign-in is
@@ -11,7 +12,8 @@ use super::auth::{
     check_password_policy, client_not_found, missing_parameter, token_claims, SignedIn,
 };
 use super::auth_triggers::plan_post_authentication;
-use super::{lock, Cognito, Outcome};
+use super::custom_auth::CustomAnswer;
+use super::{lock, Cognito, Outcome, PoolHandle};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
 use crate::model::coral::{CLIENT_ID_RULE, USER_POOL_ID_RULE};
@@ -38,22 +40,54 @@ const CHALLENGE_NAMES: [&str; 16] = [
     "PASSWORD_SRP",
 ];
 
+/// The members every challenge answer shares, validated and resolved.
+struct ChallengeAnswer<'a> {
+    pool: PoolHandle,
+    client_id: &'a str,
+    challenge: &'a str,
+    session: &'a str,
+    responses: Option<&'a serde_json::Map<String, Value>>,
+    client_metadata: Option<serde_json::Map<String, Value>>,
+}
+
 impl Cognito {
-    /// RespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED`).
+    /// RespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED` or `CUSTOM_CHALLENGE`).
     pub async fn respond_to_auth_challenge(&self, request: &Value) -> Outcome {
-        let signed_in = self.answer_challenge(request, false);
-        self.finish_sign_in("RespondToAuthChallenge", signed_in)
-            .await
+        self.respond("RespondToAuthChallenge", request, false).await
     }
 
-    /// AdminRespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED`).
+    /// AdminRespondToAuthChallenge (`ChallengeName: NEW_PASSWORD_REQUIRED` or `CUSTOM_CHALLENGE`).
     pub async fn admin_respond_to_auth_challenge(&self, request: &Value) -> Outcome {
-        let signed_in = self.answer_challenge(request, true);
-        self.finish_sign_in("AdminRespondToAuthChallenge", signed_in)
+        self.respond("AdminRespondToAuthChallenge", request, true)
             .await
     }
 
-    fn answer_challenge(&self, request: &Value, admin: bool) -> Result<SignedIn, CognitoError> {
+    async fn respond(&self, action: &str, request: &Value, admin: bool) -> Outcome {
+        let mut outcome = Outcome::new(action, Ok(Value::Null));
+        let signed_in = match self.read_answer(request, admin) {
+            Err(e) => Err(e),
+            Ok(answer) if answer.challenge == "CUSTOM_CHALLENGE" => {
+                let custom = CustomAnswer {
+                    pool: answer.pool,
+                    client_id: answer.client_id,
+                    session: answer.session,
+                    responses: answer.responses,
+                    client_metadata: answer.client_metadata,
+                };
+                self.answer_custom_challenge(&mut outcome, custom).await
+            }
+            Ok(answer) => self.answer_new_password(answer),
+        };
+        self.complete_sign_in(&mut outcome, signed_in).await;
+        outcome
+    }
+
+    /// Reads and validates the members every challenge answer shares.
+    fn read_answer<'a>(
+        &self,
+        request: &'a Value,
+        admin: bool,
+    ) -> Result<ChallengeAnswer<'a>, CognitoError> {
         let pool_id = if admin {
             string_member(request, "UserPoolId")?
         } else {
@@ -78,21 +112,41 @@ impl Cognito {
         }
         v.finish()?;
         let client_id = client_id.unwrap_or_default();
-        if challenge != Some("NEW_PASSWORD_REQUIRED") {
+        let challenge = challenge.unwrap_or_default();
+        if !matches!(challenge, "NEW_PASSWORD_REQUIRED" | "CUSTOM_CHALLENGE") {
             return Err(CognitoError::invalid_parameter(format!(
-                "cognito-harness does not implement the {} challenge; only NEW_PASSWORD_REQUIRED",
-                challenge.unwrap_or_default()
+                "cognito-harness does not implement the {challenge} challenge; only NEW_PASSWORD_REQUIRED and CUSTOM_CHALLENGE"
             )));
         }
         let pool = match pool_id {
             Some(id) => self.require_pool(id)?,
             None => self.pool_for_client(client_id)?,
         };
-        let now = self.now();
-        let mut guard = lock(&pool);
-        guard
+        lock(&pool)
             .client(client_id)
             .ok_or_else(|| client_not_found(client_id))?;
+        Ok(ChallengeAnswer {
+            pool,
+            client_id,
+            challenge,
+            session: session.unwrap_or_default(),
+            responses,
+            client_metadata,
+        })
+    }
+
+    /// The NEW_PASSWORD_REQUIRED answer: the new password, then the tokens.
+    fn answer_new_password(&self, answer: ChallengeAnswer<'_>) -> Result<SignedIn, CognitoError> {
+        let ChallengeAnswer {
+            pool,
+            client_id,
+            session,
+            responses,
+            client_metadata,
+            ..
+        } = answer;
+        let now = self.now();
+        let mut guard = lock(&pool);
         let expired = || {
             CognitoError::new(
                 ErrorCode::NotAuthorizedException,
@@ -103,7 +157,7 @@ impl Cognito {
         let password = response("NEW_PASSWORD").ok_or_else(|| missing_parameter("NEW_PASSWORD"))?;
         check_password_policy(&guard, password)?;
         let grant = guard
-            .take_session(session.unwrap_or_default(), now)
+            .take_session(session, now)
             .filter(|g| g.client_id == client_id)
             .ok_or_else(expired)?;
         let mut user = guard.find_user_mut(&grant.username).ok_or_else(expired)?;

@@ -9,6 +9,7 @@ use super::client_user_not_found;
 use super::codes::consume_code;
 use super::codes::CONFIRMATION_CODE_RULE;
 use super::delivery::{plan_code_for, recovery_channel};
+use super::migration::{migrates, MigrationRequest};
 use super::requests::UserRequest;
 use super::{lock, Cognito, Outcome};
 use crate::model::cognito_error::CognitoError;
@@ -23,9 +24,30 @@ fn no_recovery_channel() -> CognitoError {
 
 impl Cognito {
     /// ForgotPassword: CustomMessage_ForgotPassword with a reset code to a verified channel.
+    /// An unknown name first asks the pool's UserMigration trigger (`UserMigration_ForgotPassword`,
+    /// §UM.1); the migrated user then gets the code.
     pub async fn forgot_password(&self, request: &Value) -> Outcome {
         let planned = self.client_user_request(request, |_| Ok(()));
-        self.send_reset_code("ForgotPassword", planned).await
+        let mut migrated = Outcome::new("ForgotPassword", Ok(Value::Null));
+        if let Ok(req) = &planned {
+            if migrates(&lock(&req.pool), &req.username) {
+                let migration = MigrationRequest {
+                    source: TriggerSource::USER_MIGRATION_FORGOT_PASSWORD,
+                    username: &req.username,
+                    password: None,
+                    client_id: req.client_id.as_deref().unwrap_or_default(),
+                    client_metadata: req.metadata.as_ref(),
+                };
+                if let Err(e) = self.migrate_user(&mut migrated, &req.pool, migration).await {
+                    migrated.result = Err(e);
+                    return migrated;
+                }
+            }
+        }
+        let mut outcome = self.send_reset_code("ForgotPassword", planned).await;
+        outcome.triggers.splice(0..0, migrated.triggers);
+        outcome.warnings.splice(0..0, migrated.warnings);
+        outcome
     }
 
     /// AdminResetUserPassword: the user must reset; a reset code goes out like ForgotPassword's.

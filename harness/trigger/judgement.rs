@@ -36,6 +36,8 @@ pub(crate) struct Context<'a> {
     /// The user's attributes as the call would leave them (PreSignUp's auto-verify needs the
     /// attribute, ruling 9).
     pub attributes: Option<&'a Map<String, Value>>,
+    /// The app client the call came through, when Cognito's texts name it (UserMigration).
+    pub client_id: Option<&'a str>,
 }
 
 impl<'a> Context<'a> {
@@ -46,12 +48,19 @@ impl<'a> Context<'a> {
             config,
             medium: DeliveryMedium::Email,
             attributes: None,
+            client_id: None,
         }
     }
 
     /// The channel the message goes out on.
     pub fn medium(mut self, medium: DeliveryMedium) -> Self {
         self.medium = medium;
+        self
+    }
+
+    /// The app client the call came through.
+    pub fn client(mut self, client_id: &'a str) -> Self {
+        self.client_id = Some(client_id);
         self
     }
 

@@ -24,8 +24,11 @@
 //!
 //! The service then fires it from the actions that Cognito fires it from.
 
+mod answer_fields;
+pub(crate) mod create_auth_challenge;
 pub(crate) mod custom_message;
 pub(crate) mod custom_sender;
+pub(crate) mod define_auth_challenge;
 mod judge;
 mod judgement;
 pub(crate) mod post_authentication;
@@ -36,7 +39,9 @@ pub(crate) mod pre_token_generation;
 pub(crate) mod rules;
 pub mod samples;
 pub(crate) mod shared;
+pub(crate) mod user_migration;
 mod verdict;
+pub(crate) mod verify_auth_challenge;
 
 use std::fmt;
 
@@ -53,7 +58,7 @@ pub use rules::{Grade, Rule};
 pub use verdict::{Decision, Verdict};
 
 /// Every trigger kind the harness runs: the one place a kind is registered.
-pub(crate) static KINDS: [&Kind; 8] = [
+pub(crate) static KINDS: [&Kind; 12] = [
     &custom_message::KIND,
     &pre_sign_up::KIND,
     &post_confirmation::KIND,
@@ -62,6 +67,10 @@ pub(crate) static KINDS: [&Kind; 8] = [
     &pre_token_generation::KIND,
     &custom_sender::EMAIL_KIND,
     &custom_sender::SMS_KIND,
+    &user_migration::KIND,
+    &define_auth_challenge::KIND,
+    &create_auth_challenge::KIND,
+    &verify_auth_challenge::KIND,
 ];
 
 /// What the registry knows of one trigger kind.

@@ -366,3 +366,83 @@ async fn custom_email_sender_forgot_password_matches_the_capture() {
     let real = capture("CustomEmailSender_ForgotPassword--maxivanov-blog");
     assert_eq!(sender.only()["request"]["type"], real["request"]["type"]);
 }
+
+#[tokio::test]
+async fn define_auth_challenge_after_a_wrong_answer_matches_the_capture() {
+    use cognito_harness::pool::{AppClient, User};
+    use cognito_harness::UserStatus;
+    let mut functions = Functions::new();
+    let define = recorder::recording(&mut functions, "define-auth", |event| {
+        Ok(respond(
+            event,
+            json!({"challengeName": "CUSTOM_CHALLENGE", "issueTokens": false, "failAuthentication": false}),
+        ))
+    });
+    let _create = recorder::recording(&mut functions, "create-auth", |event| {
+        Ok(respond(
+            event,
+            json!({"publicChallengeParameters": {}, "privateChallengeParameters": {"code": "123456"}}),
+        ))
+    });
+    let _verify = recorder::recording(&mut functions, "verify-auth", |event| {
+        Ok(respond(event, json!({"answerCorrect": false})))
+    });
+    let arn = "arn:aws:lambda:us-west-2:123456789012:function:";
+    let cognito = recorder::cognito(
+        functions,
+        config(
+            json!({"UsernameAttributes": ["phone_number"], "LambdaConfig": {
+            "DefineAuthChallenge": format!("{arn}define-auth"),
+            "CreateAuthChallenge": format!("{arn}create-auth"),
+            "VerifyAuthChallengeResponse": format!("{arn}verify-auth")}}),
+        ),
+    );
+    let client = "5v6oqesojup4oneudb5oiaef75";
+    cognito.with_pool_mut(POOL_ID, |p| {
+        p.put_client(AppClient {
+            client_id: client.into(),
+            client_name: "app".into(),
+            client_secret: None,
+            explicit_auth_flows: vec!["ALLOW_CUSTOM_AUTH".into()],
+        });
+        // A client made before PreventUserExistenceErrors existed: LEGACY.
+        p.put_client_description(client, json!({"PreventUserExistenceErrors": "LEGACY"}));
+        let mut user = User::new("51575f68-2a23-479f-9882-c21c12eda766");
+        user.status = UserStatus::ForceChangePassword;
+        user.attributes
+            .insert("phone_number_verified".into(), "true".into());
+        user.attributes
+            .insert("phone_number".into(), "+15555550100".into());
+        p.put_user(user);
+    });
+    let start = cognito
+        .call(
+            "InitiateAuth",
+            &json!({"ClientId": client, "AuthFlow": "CUSTOM_AUTH",
+            "AuthParameters": {"USERNAME": "+15555550100"}}),
+        )
+        .await;
+    assert!(start.is_success(), "{:?}", start.result);
+    let answered = cognito
+        .call(
+            "RespondToAuthChallenge",
+            &json!({"ClientId": client, "ChallengeName": "CUSTOM_CHALLENGE",
+            "Session": start.response().unwrap()["Session"],
+            "ChallengeResponses": {"USERNAME": "+15555550100", "ANSWER": "000000"}}),
+        )
+        .await;
+    assert!(answered.is_success(), "{:?}", answered.result);
+    let name = "DefineAuthChallenge_Authentication--amplify-js-5834";
+    let real = capture(name);
+    let event = define.events()[1].clone();
+    // The capture's `response` is what the function set; `request` is Cognito's.
+    assert_eq!(
+        shape(&event["request"]),
+        shape(&real["request"]),
+        "{event:#}"
+    );
+    assert_eq!(event["request"]["session"], real["request"]["session"]);
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&event), keys(&real));
+    assert_eq!(keys(&event["response"]), keys(&real["response"]));
+}

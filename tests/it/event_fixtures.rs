@@ -5,9 +5,11 @@
 use std::path::PathBuf;
 
 use aws_lambda_events::cognito::{
-    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsPostAuthentication,
-    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
-    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreTokenGen,
+    CognitoEventUserPoolsCreateAuthChallenge, CognitoEventUserPoolsCustomMessage,
+    CognitoEventUserPoolsDefineAuthChallenge, CognitoEventUserPoolsMigrateUser,
+    CognitoEventUserPoolsPostAuthentication, CognitoEventUserPoolsPostConfirmation,
+    CognitoEventUserPoolsPreAuthentication, CognitoEventUserPoolsPreSignup,
+    CognitoEventUserPoolsPreTokenGen, CognitoEventUserPoolsVerifyAuthChallenge,
 };
 use cognito_harness::samples::{self, fixture_name, sample_event};
 use cognito_harness::{Trigger, TriggerSource};
@@ -95,6 +97,33 @@ fn every_fixture_deserializes_into_the_aws_lambda_events_type() {
                     None => assert!(source.name().ends_with("_AccountTakeOverNotification")),
                 }
             }
+            Trigger::USER_MIGRATION => {
+                let typed: CognitoEventUserPoolsMigrateUser =
+                    serde_json::from_value(event).unwrap();
+                assert!(typed
+                    .cognito_event_user_pools_migrate_user_response
+                    .user_attributes
+                    .is_empty());
+            }
+            Trigger::DEFINE_AUTH_CHALLENGE => {
+                let typed: CognitoEventUserPoolsDefineAuthChallenge =
+                    serde_json::from_value(event).unwrap();
+                assert!(typed.request.session[0].as_ref().unwrap().challenge_result);
+            }
+            Trigger::CREATE_AUTH_CHALLENGE => {
+                let typed: CognitoEventUserPoolsCreateAuthChallenge =
+                    serde_json::from_value(event).unwrap();
+                assert_eq!(
+                    typed.request.challenge_name.as_deref(),
+                    Some("CUSTOM_CHALLENGE")
+                );
+            }
+            Trigger::VERIFY_AUTH_CHALLENGE_RESPONSE => {
+                let typed: CognitoEventUserPoolsVerifyAuthChallenge =
+                    serde_json::from_value(event).unwrap();
+                assert_eq!(typed.request.private_challenge_parameters["answer"], "5");
+                assert!(!typed.response.answer_correct);
+            }
             other => panic!("no aws_lambda_events type is checked for {other} yet"),
         }
     }
@@ -140,6 +169,10 @@ fn client_metadata_appears_only_where_cognito_forwards_it() {
             "CustomSMSSender_UpdateUserAttribute",
             "CustomSMSSender_VerifyUserAttribute",
             "CustomSMSSender_Authentication",
+            "UserMigration_ForgotPassword",
+            "DefineAuthChallenge_Authentication",
+            "CreateAuthChallenge_Authentication",
+            "VerifyAuthChallengeResponse_Authentication",
         ]
     );
 }
@@ -158,4 +191,27 @@ fn a_pre_authentication_sample_carries_the_metadata_as_validation_data() {
         serde_json::json!({"captcha": "ok"})
     );
     assert!(event["request"].get("clientMetadata").is_none());
+}
+
+#[test]
+fn a_user_migration_sign_in_sample_carries_the_password_and_the_metadata_as_validation_data() {
+    let metadata: serde_json::Map<String, Value> = [("legacy".to_string(), Value::from("v1"))]
+        .into_iter()
+        .collect();
+    let event = sample_event(
+        TriggerSource::USER_MIGRATION_AUTHENTICATION,
+        Some(&metadata),
+    );
+    assert_eq!(
+        event["request"],
+        serde_json::json!({"password": "Legacy-Passw0rd", "validationData": {"legacy": "v1"}})
+    );
+    let reset = sample_event(
+        TriggerSource::USER_MIGRATION_FORGOT_PASSWORD,
+        Some(&metadata),
+    );
+    assert_eq!(
+        reset["request"],
+        serde_json::json!({"validationData": {}, "clientMetadata": {"legacy": "v1"}})
+    );
 }
