@@ -26,7 +26,7 @@ use crate::trigger::{judge, samples, Context, Decision, Ran, Trigger, TriggerSou
 #[command(
     name = "cognito-harness",
     version,
-    about = "Run Amazon Cognito user-pool triggers (CustomMessage, PreSignUp, PostConfirmation, PreAuthentication, PostAuthentication, PreTokenGeneration, UserMigration, DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse) locally and get Cognito's verdict before you deploy"
+    about = "Run Amazon Cognito user-pool triggers (CustomMessage, PreSignUp, PostConfirmation, PreAuthentication, PostAuthentication, PreTokenGeneration, UserMigration, DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse, CustomEmailSender, CustomSMSSender) locally and get Cognito's verdict before you deploy"
 )]
 #[command(
     after_help = "Exit codes: 0 all expectations met, 1 an expectation failed, 2 usage or input error, 3 the harness could not run a function."
