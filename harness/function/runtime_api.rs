@@ -544,7 +544,10 @@ impl State {
             .get(&request_id)
             .is_some_and(|call| call.answer.is_some())
         {
-            self.finish(&request_id, || unreachable!("the call has its answer"));
+            // The call has its answer, which `finish` hands over; the fallback is never used.
+            self.finish(&request_id, || {
+                Invoked::Unavailable("the runtime asked for its next event".into())
+            });
         } else {
             // Asked for another event without answering: the caller's deadline settles it.
             self.in_flight = Some(request_id);

@@ -43,7 +43,17 @@ fn hanging_trigger_dir() -> PathBuf {
 }
 
 /// Starts `serve --port 0` in `dir` and returns it with the port it printed.
-fn start_serve(dir: &Path) -> (Child, u16) {
+/// A `serve` process that is killed when the test ends, so a failed assertion leaves none behind.
+struct ServeProcess(Child);
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_serve(dir: &Path) -> (ServeProcess, u16) {
     let mut child = Command::new(BIN)
         .args(["serve", "--port", "0", "--pool", "pool.json"])
         .current_dir(dir)
@@ -65,7 +75,7 @@ fn start_serve(dir: &Path) -> (Child, u16) {
         .next()
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no port in {line:?}"));
-    (child, port)
+    (ServeProcess(child), port)
 }
 
 /// The pids of the processes whose parent is `parent` and whose name is `name` (Linux `/proc`).
@@ -159,7 +169,7 @@ fn stops_on(signal: libc::c_int) {
     // Wait until the trigger process is running the call.
     let started = Instant::now();
     let trigger = loop {
-        if let Some(&pid) = children_named(serve.id(), "trigger-hangs").first() {
+        if let Some(&pid) = children_named(serve.0.id(), "trigger-hangs").first() {
             break pid;
         }
         assert!(started.elapsed() < GENEROUS, "the trigger never started");
@@ -169,9 +179,9 @@ fn stops_on(signal: libc::c_int) {
     std::thread::sleep(Duration::from_millis(300));
 
     // SAFETY: signalling a child we started.
-    assert_eq!(unsafe { libc::kill(serve.id() as i32, signal) }, 0);
+    assert_eq!(unsafe { libc::kill(serve.0.id() as i32, signal) }, 0);
     let signalled = Instant::now();
-    let status = exit_status(&mut serve);
+    let status = exit_status(&mut serve.0);
     eprintln!(
         "serve exited {:.0} ms after signal {signal} with a half-sent request and a trigger call in flight",
         signalled.elapsed().as_secs_f64() * 1000.0
@@ -208,15 +218,17 @@ fn serve_stops_on_sigterm_with_a_half_sent_request_and_a_trigger_in_flight() {
 fn serve_beyond_loopback_warns_that_anyone_can_run_the_functions() {
     let dir = std::env::temp_dir().join(format!("cognito-harness-serve-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut serve = Command::new(BIN)
-        .args(["serve", "--port", "0", "--host", "0.0.0.0"])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stderr = serve.stderr.take().unwrap();
+    let mut serve = ServeProcess(
+        Command::new(BIN)
+            .args(["serve", "--port", "0", "--host", "0.0.0.0"])
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts"),
+    );
+    let stderr = serve.0.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -225,8 +237,8 @@ fn serve_beyond_loopback_warns_that_anyone_can_run_the_functions() {
     });
     let line = rx.recv_timeout(GENEROUS).expect("serve warns");
     // SAFETY: signalling a child we started.
-    unsafe { libc::kill(serve.id() as i32, libc::SIGINT) };
-    exit_status(&mut serve);
+    unsafe { libc::kill(serve.0.id() as i32, libc::SIGINT) };
+    exit_status(&mut serve.0);
     let _ = std::fs::remove_dir_all(&dir);
     let (start, rest) = line
         .split_once(", not a loopback address")
