@@ -185,6 +185,16 @@ pub fn java_set_order<'a>(values: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// Reads the request as the awsJson1.1 protocol would: a member of the wrong JSON type is a
+/// An integer member (`Limit`, `Precedence`), or None when absent or null; another JSON type is
+/// the SerializationException the SDKs' protocol gives.
+pub fn int_member(request: &Value, name: &str) -> Result<Option<i64>, CognitoError> {
+    match request.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.is_i64() => Ok(n.as_i64()),
+        Some(_) => Err(serialization_error(name, "integer")),
+    }
+}
+
 /// SerializationException, not a validation error.
 pub fn string_member<'a>(request: &'a Value, name: &str) -> Result<Option<&'a str>, CognitoError> {
     match request.get(name) {

@@ -6,11 +6,12 @@
 
 use serde_json::{json, Map, Value};
 
+use super::paging::{page_of, skipped};
 use super::users::user_type;
 use super::{lock, user_not_found, Cognito, Outcome, PoolHandle};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{
-    serialization_error, string_member, StringRule, Validator, USERNAME_RULE, USER_POOL_ID_RULE,
+    int_member, string_member, StringRule, Validator, USERNAME_RULE, USER_POOL_ID_RULE,
 };
 use crate::model::patterns::{LAMBDA_ARN, USERNAME};
 use crate::pool::{now_seconds, Group};
@@ -60,15 +61,6 @@ struct GroupRequest<'a> {
     group: &'a str,
 }
 
-/// `Precedence` or a `Limit`: an integer or absent.
-fn int_member(request: &Value, name: &str) -> Result<Option<i64>, CognitoError> {
-    match request.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) if n.is_i64() => Ok(n.as_i64()),
-        Some(_) => Err(serialization_error(name, "integer")),
-    }
-}
-
 /// `Limit` (0–60) and `NextToken` of a list call: how many to skip and to take.
 fn page(request: &Value, v: &mut Validator) -> Result<(usize, usize), CognitoError> {
     let limit = int_member(request, "Limit")?;
@@ -81,13 +73,7 @@ fn page(request: &Value, v: &mut Validator) -> Result<(usize, usize), CognitoErr
         };
         v.fail("limit", Some(&l.to_string()), &constraint);
     }
-    let skip = match token {
-        None => 0,
-        Some(t) => t
-            .strip_prefix("listed:")
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| CognitoError::invalid_parameter("Invalid pagination token."))?,
-    };
+    let skip = skipped(token)?;
     let take = limit.filter(|l| *l > 0).unwrap_or(MAX_LIMIT) as usize;
     Ok((skip, take))
 }
@@ -112,17 +98,6 @@ fn check_group_members(
             "Member must have value greater than or equal to 0",
         );
     }
-}
-
-/// `{"<key>": [...], "NextToken"?}` for one page of `items`.
-fn page_of(key: &str, items: Vec<Value>, skip: usize, take: usize) -> Value {
-    let total = items.len();
-    let shown: Vec<Value> = items.into_iter().skip(skip).take(take).collect();
-    let mut response = json!({ key: shown });
-    if skip + take < total {
-        response["NextToken"] = json!(format!("listed:{}", skip + take));
-    }
-    response
 }
 
 impl Cognito {

@@ -19,6 +19,7 @@ mod groups;
 mod migration;
 mod new_users;
 mod outcome_text;
+mod paging;
 mod password_policy;
 mod passwords;
 mod pool_admin;

@@ -40,13 +40,7 @@ impl Cognito {
             let pool_id = string_member(request, "UserPoolId")?;
             let filter_text = string_member(request, "Filter")?;
             let token = string_member(request, "PaginationToken")?;
-            let limit = match request.get("Limit") {
-                None | Some(Value::Null) => None,
-                Some(Value::Number(n)) if n.is_i64() => n.as_i64(),
-                Some(_) => {
-                    return Err(crate::model::coral::serialization_error("Limit", "integer"))
-                }
-            };
+            let limit = crate::model::coral::int_member(request, "Limit")?;
             let attributes_to_get = match request.get("AttributesToGet") {
                 None | Some(Value::Null) => None,
                 Some(Value::Array(items)) => Some(

@@ -5,11 +5,13 @@
 
 use serde_json::{json, Value};
 
+use super::paging::{page_of, skipped};
 use super::update_user_pool::describe_pool;
 use super::{lock, user_not_found, Cognito, Outcome};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{
-    serialization_error, string_member, StringRule, Validator, CLIENT_ID_RULE, USER_POOL_ID_RULE,
+    int_member, serialization_error, string_member, StringRule, Validator, CLIENT_ID_RULE,
+    USER_POOL_ID_RULE,
 };
 use crate::model::patterns::USERNAME;
 use crate::pool::{now_seconds, UserPool};
@@ -88,11 +90,7 @@ fn page(
     v: &mut Validator,
     required: bool,
 ) -> Result<(usize, usize), CognitoError> {
-    let max = match request.get("MaxResults") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) if n.is_i64() => n.as_i64(),
-        Some(_) => return Err(serialization_error("MaxResults", "integer")),
-    };
+    let max = int_member(request, "MaxResults")?;
     let token = string_member(request, "NextToken")?;
     match max {
         None if required => v.missing("maxResults"),
@@ -108,28 +106,11 @@ fn page(
         ),
         _ => {}
     }
-    let skip = match token {
-        None => 0,
-        Some(t) => t
-            .strip_prefix("listed:")
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| CognitoError::invalid_parameter("Invalid pagination token."))?,
-    };
+    let skip = skipped(token)?;
     Ok((
         skip,
         max.unwrap_or(MAX_RESULTS).clamp(1, MAX_RESULTS) as usize,
     ))
-}
-
-/// `{"<key>": [...], "NextToken"?}` for one page of `items`.
-fn page_of(key: &str, items: Vec<Value>, skip: usize, take: usize) -> Value {
-    let total = items.len();
-    let shown: Vec<Value> = items.into_iter().skip(skip).take(take).collect();
-    let mut response = json!({ key: shown });
-    if skip + take < total {
-        response["NextToken"] = json!(format!("listed:{}", skip + take));
-    }
-    response
 }
 
 /// ResourceNotFoundException for a client the pool does not have.
