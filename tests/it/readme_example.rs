@@ -17,9 +17,19 @@ async fn email_change_sends_a_branded_code() {
     let mut functions = Functions::new();
     functions.bind("custom-message-branded", handler(service_fn(brand)));
     let cognito = Cognito::new(functions);
-    let pool = cognito
-        .add_pool_file("fixtures/pools/branded.json")
-        .unwrap();
+    // A pool as CreateUserPool takes it: its LambdaConfig names the function bound above.
+    let created = cognito
+        .call(
+            "CreateUserPool",
+            &json!({"PoolName": "acme",
+        "AutoVerifiedAttributes": ["email"],
+        "LambdaConfig": {"CustomMessage": "arn:aws:lambda:us-east-1:123456789012:function:custom-message-branded"}}),
+        )
+        .await;
+    let pool = created.response().unwrap()["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     cognito.with_pool_mut(&pool, |p| {
         p.put_user(User::new("alice").with_attribute("email", "alice@example.com"))
     });
