@@ -1,7 +1,8 @@
 //! References in step requests: a whole string value `$pool`, `$client`, `$client.<name>`,
-//! `$token.<username>`, `$code.<username>` or `$session` (the `Session` of the previous step's
-//! response, to answer a challenge) is replaced by that value when the step runs. `$$` at the
-//! start stands for a literal `$`.
+//! `$token.<username>` (an access token), `$refresh.<username>` (a refresh token),
+//! `$code.<username>` or `$session` (the `Session` of the previous step's response, to answer a
+//! challenge) is replaced by that value when the step runs. `$$` at the start stands for a
+//! literal `$`.
 
 use serde_json::Value;
 
@@ -9,7 +10,7 @@ use crate::pool::UserPool;
 
 /// What the reference forms mean, for error messages.
 pub const FORMS: &str =
-    "$pool, $client, $client.<name>, $token.<username>, $code.<username> or $session ($$ for a literal $)";
+    "$pool, $client, $client.<name>, $token.<username>, $refresh.<username>, $code.<username> or $session ($$ for a literal $)";
 
 /// A parsed reference.
 #[derive(Debug, PartialEq, Eq)]
@@ -17,6 +18,8 @@ pub enum Ref<'a> {
     Pool,
     Client(Option<&'a str>),
     Token(&'a str),
+    /// A refresh token for the user, through the first client.
+    Refresh(&'a str),
     Code(&'a str),
     /// The previous step's `Session`.
     Session,
@@ -42,6 +45,8 @@ pub fn parse(s: &str) -> Result<Option<Ref<'_>>, String> {
         Ref::Client(Some(name))
     } else if let Some(user) = named("token.") {
         Ref::Token(user)
+    } else if let Some(user) = named("refresh.") {
+        Ref::Refresh(user)
     } else if let Some(user) = named("code.") {
         Ref::Code(user)
     } else {
@@ -126,6 +131,11 @@ fn resolve_one(
             crate::service::issue_access_token(pool, user, &client)
                 .ok_or_else(|| format!("expected a user of the pool, not `{user}`"))
         }
+        Ref::Refresh(user) => {
+            let client = client_id(pool, first_client)?;
+            crate::service::issue_refresh_token(pool, user, &client)
+                .ok_or_else(|| format!("expected a user of the pool, not `{user}`"))
+        }
         Ref::Code(user) => match pool.last_message_to(user) {
             Some(message) => message
                 .code
@@ -152,6 +162,7 @@ mod tests {
         assert_eq!(parse("$client.web"), Ok(Some(Ref::Client(Some("web")))));
         assert_eq!(parse("$token.alice"), Ok(Some(Ref::Token("alice"))));
         assert_eq!(parse("$code.alice"), Ok(Some(Ref::Code("alice"))));
+        assert_eq!(parse("$refresh.alice"), Ok(Some(Ref::Refresh("alice"))));
         assert_eq!(parse("$session"), Ok(Some(Ref::Session)));
         assert_eq!(parse("$$5"), Ok(Some(Ref::Literal("$5"))));
         assert_eq!(parse("plain"), Ok(None));
