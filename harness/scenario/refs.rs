@@ -1,5 +1,6 @@
 //! References in step requests: a whole string value `$pool`, `$client`, `$client.<name>`,
-//! `$token.<username>` (an access token), `$refresh.<username>` (a refresh token),
+//! `$token.<username>` (an access token, through the first client), `$refresh.<username>` (a
+//! refresh token, through the client the request's `ClientId` names, else the first),
 //! `$code.<username>` or `$session` (the `Session` of the previous step's response, to answer a
 //! challenge) is replaced by that value when the step runs. `$$` at the start stands for a
 //! literal `$`.
@@ -78,42 +79,81 @@ pub fn resolve(
     clients: &[String],
     session: Option<&str>,
 ) -> Result<(), (String, String)> {
+    let context = Context {
+        clients,
+        session,
+        request_client: request_client(v, pool, clients),
+    };
+    resolve_in(v, path, pool, &context)
+}
+
+/// What references resolve against besides the pool.
+struct Context<'a> {
+    clients: &'a [String],
+    session: Option<&'a str>,
+    /// The app client the request names (`ClientId`): a refresh token must be one it was given.
+    request_client: Option<String>,
+}
+
+fn resolve_in(
+    v: &mut Value,
+    path: &str,
+    pool: &mut UserPool,
+    context: &Context<'_>,
+) -> Result<(), (String, String)> {
     match v {
         Value::String(s) => {
             let Some(reference) = parse(s).map_err(|m| (path.to_string(), m))? else {
                 return Ok(());
             };
-            let resolved = resolve_one(&reference, pool, clients, session)
-                .map_err(|m| (path.to_string(), m))?;
+            let resolved =
+                resolve_one(&reference, pool, context).map_err(|m| (path.to_string(), m))?;
             *s = resolved;
             Ok(())
         }
-        Value::Array(items) => items.iter_mut().enumerate().try_for_each(|(i, item)| {
-            resolve(item, &format!("{path}[{i}]"), pool, clients, session)
-        }),
-        Value::Object(map) => map.iter_mut().try_for_each(|(k, item)| {
-            resolve(item, &format!("{path}.{k}"), pool, clients, session)
-        }),
+        Value::Array(items) => items
+            .iter_mut()
+            .enumerate()
+            .try_for_each(|(i, item)| resolve_in(item, &format!("{path}[{i}]"), pool, context)),
+        Value::Object(map) => map
+            .iter_mut()
+            .try_for_each(|(k, item)| resolve_in(item, &format!("{path}.{k}"), pool, context)),
         _ => Ok(()),
     }
+}
+
+/// The id of the app client a request's `ClientId` names (a reference or an id of the pool).
+fn request_client(request: &Value, pool: &UserPool, clients: &[String]) -> Option<String> {
+    let named = request.get("ClientId")?.as_str()?;
+    match parse(named) {
+        Ok(Some(Ref::Client(name))) => {
+            let name = name.or(clients.first().map(String::as_str))?;
+            find_client(pool, name)
+        }
+        Ok(None) => pool.client(named).map(|c| c.client_id.clone()),
+        _ => None,
+    }
+}
+
+fn find_client(pool: &UserPool, name: &str) -> Option<String> {
+    pool.clients()
+        .find(|c| c.client_name == name)
+        .map(|c| c.client_id.clone())
 }
 
 fn resolve_one(
     reference: &Ref<'_>,
     pool: &mut UserPool,
-    clients: &[String],
-    session: Option<&str>,
+    context: &Context<'_>,
 ) -> Result<String, String> {
+    let clients = context.clients;
     let client_id = |pool: &UserPool, name: &str| {
-        pool.clients()
-            .find(|c| c.client_name == name)
-            .map(|c| c.client_id.clone())
-            .ok_or_else(|| {
-                format!(
-                    "expected the name of an app client listed in `clients` ({}), not `{name}`",
-                    clients.join(", ")
-                )
-            })
+        find_client(pool, name).ok_or_else(|| {
+            format!(
+                "expected the name of an app client listed in `clients` ({}), not `{name}`",
+                clients.join(", ")
+            )
+        })
     };
     let first_client = clients
         .first()
@@ -122,7 +162,7 @@ fn resolve_one(
     match *reference {
         Ref::Literal(s) => Ok(s.to_string()),
         Ref::Pool => Ok(pool.id.clone()),
-        Ref::Session => session.map(str::to_string).ok_or_else(|| {
+        Ref::Session => context.session.map(str::to_string).ok_or_else(|| {
             "expected an earlier step whose response has a `Session` (a challenge); the previous step's has none".to_string()
         }),
         Ref::Client(name) => client_id(pool, name.unwrap_or(first_client)),
@@ -132,7 +172,11 @@ fn resolve_one(
                 .ok_or_else(|| format!("expected a user of the pool, not `{user}`"))
         }
         Ref::Refresh(user) => {
-            let client = client_id(pool, first_client)?;
+            // Through the client the request names: a refresh token works only there.
+            let client = match &context.request_client {
+                Some(id) => id.clone(),
+                None => client_id(pool, first_client)?,
+            };
             crate::service::issue_refresh_token(pool, user, &client)
                 .ok_or_else(|| format!("expected a user of the pool, not `{user}`"))
         }

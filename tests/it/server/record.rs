@@ -1,0 +1,471 @@
+//! `serve --record FILE` (issue 14 item 8): a real `serve` process, driven over plain HTTP as a
+//! client app would, writes the calls as a scenario; the file is checked as JSON (references,
+//! expectations) and replayed with `cognito-harness check FILE` against the same functions.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cognito-harness");
+/// Starting `serve` builds nothing (the bindings have no `build`), but a loaded machine is slow.
+const STARTUP: Duration = Duration::from_secs(120);
+const CUSTOM_MESSAGE_ARN: &str =
+    "arn:aws:lambda:us-east-1:123456789012:function:custom-message-branded";
+const PRE_SIGN_UP_ARN: &str =
+    "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up-allowlist";
+/// What the pools of these tests make every CustomMessage answer carry (they send with
+/// COGNITO_DEFAULT).
+const DEFAULT_EMAIL_WARNING: &str = "the pool sends e-mail with COGNITO_DEFAULT; the 2023 guide said a custom emailMessage/emailSubject then fails with InvalidLambdaResponseException (not enforced: ruling 7)";
+
+/// A `serve` process that is killed when the test ends, so a failed assertion leaves none behind.
+struct ServeProcess {
+    child: Child,
+    port: u16,
+    /// The pool ids `serve` said it loaded.
+    pools: Vec<String>,
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ServeProcess {
+    /// Ends `serve` the hard way (SIGKILL): the recording must already be complete on disk.
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A folder with a cognito-harness.toml binding the two example triggers (the allow-list open
+/// to `allowed_domains`) and `pool.json` as given.
+fn project(pool: Value, allowed_domains: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cognito-harness-record-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    write_config(&dir, "cognito-harness.toml", allowed_domains);
+    std::fs::write(dir.join("pool.json"), pool.to_string()).unwrap();
+    dir
+}
+
+fn write_config(dir: &Path, name: &str, allowed_domains: &str) {
+    let branded = support::trigger("custom-message-branded");
+    let allowlist = support::trigger("pre-sign-up-allowlist");
+    std::fs::write(
+        dir.join(name),
+        format!(
+            "[functions.custom-message-branded]\ncommand = [{:?}]\n\n[functions.pre-sign-up-allowlist]\ncommand = [{:?}]\nenv = {{ ALLOWED_EMAIL_DOMAINS = {allowed_domains:?} }}\n",
+            branded.display().to_string(),
+            allowlist.display().to_string(),
+        ),
+    )
+    .unwrap();
+}
+
+fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}
+
+/// Starts `serve --port 0 --record <record> [args]` in `dir`; returns it with its port and the
+/// pools it loaded.
+fn start_serve(dir: &Path, record: &str, args: &[&str]) -> ServeProcess {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--record", record])
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = lines_of(child.stdout.take().unwrap());
+    let stderr = lines_of(child.stderr.take().unwrap());
+    let mut serve = ServeProcess {
+        child,
+        port: 0,
+        pools: Vec::new(),
+    };
+    let line = stdout.recv_timeout(STARTUP).expect("serve prints its URL");
+    serve.port = line
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    // Pools are loaded (and said so on stderr) before the URL is printed.
+    serve.pools = stderr
+        .try_iter()
+        .filter_map(|l| {
+            l.strip_prefix("pool ")
+                .and_then(|r| r.strip_suffix(" loaded"))
+                .map(str::to_string)
+        })
+        .collect();
+    std::thread::spawn(move || stderr.into_iter().for_each(drop));
+    serve
+}
+
+/// One HTTP/1.1 request with `Connection: close`; the status and the JSON body.
+fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("a response head");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// A Cognito call as an SDK makes it, from a client that names itself as the AWS SDK for Java does.
+fn call(port: u16, action: &str, body: Value) -> Value {
+    let target = format!("AWSCognitoIdentityProviderService.{action}");
+    let (_, body) = http(
+        port,
+        "POST",
+        "/",
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", &target),
+            (
+                "User-Agent",
+                "aws-sdk-java/2.20.43 Linux/5.10 OpenJDK_64-Bit_Server_VM/17.0.6+10 Java/17.0.6",
+            ),
+        ],
+        &body.to_string(),
+    );
+    body
+}
+
+/// The code of the last message the pool delivered to `username`, read as an app's test reads
+/// it: from the outbox route.
+fn last_code(port: u16, pool: &str, username: &str) -> String {
+    let (status, messages) = http(
+        port,
+        "GET",
+        &format!("/_harness/pools/{pool}/messages?username={username}"),
+        &[],
+        "",
+    );
+    assert_eq!(status, 200, "{messages}");
+    messages
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["code"].as_str())
+        .unwrap_or_else(|| panic!("no code in {messages}"))
+        .to_string()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `cognito-harness check FILE` in `dir` with `config`: exit code and stdout.
+fn check(dir: &Path, config: &str, file: &str) -> (i32, String) {
+    let out = Command::new(BIN)
+        .args(["check", file, "--config", config])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), format!("{stdout}{stderr}"))
+}
+
+/// The stable members of a delivered message as the recording writes them.
+fn branded(destination: &str, source: &str, subject: &str, body: &str) -> Value {
+    json!({
+        "username": "alice",
+        "deliveryMedium": "EMAIL",
+        "destination": destination,
+        "triggerSource": source,
+        "emailSubject": subject,
+        "emailMessage": body,
+    })
+}
+
+#[test]
+fn a_recorded_app_flow_replays_as_a_passing_scenario() {
+    // No UserPoolId: the replay's pool has another id, so `$pool` has to stand for it.
+    let dir = project(
+        json!({"PoolName": "recorded", "AutoVerifiedAttributes": ["email"],
+               "LambdaConfig": {"CustomMessage": CUSTOM_MESSAGE_ARN}}),
+        "example.com",
+    );
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    let serve = start_serve(&dir, "scenarios/app-flow.json", &["--pool", "pool.json"]);
+    let (port, pool) = (serve.port, serve.pools[0].clone());
+
+    let client = call(
+        port,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "web",
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    );
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let signed_up = call(
+        port,
+        "SignUp",
+        json!({"ClientId": client_id, "Username": "alice", "Password": "$ecret-Passw0rd",
+               "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}],
+               "ClientMetadata": {"brand": "Acme"}}),
+    );
+    assert_eq!(signed_up["UserConfirmed"], json!(false), "{signed_up}");
+    let code = last_code(port, &pool, "alice");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let mismatch = call(
+        port,
+        "ConfirmSignUp",
+        json!({"ClientId": client_id, "Username": "alice", "ConfirmationCode": wrong}),
+    );
+    assert_eq!(mismatch["__type"], json!("CodeMismatchException"));
+    call(
+        port,
+        "ConfirmSignUp",
+        json!({"ClientId": client_id, "Username": "alice", "ConfirmationCode": code}),
+    );
+    let signed_in = call(
+        port,
+        "InitiateAuth",
+        json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": "$ecret-Passw0rd"}}),
+    );
+    let tokens = &signed_in["AuthenticationResult"];
+    let access = tokens["AccessToken"].as_str().unwrap().to_string();
+    let refresh = tokens["RefreshToken"].as_str().unwrap().to_string();
+    call(
+        port,
+        "UpdateUserAttributes",
+        json!({"AccessToken": access,
+               "UserAttributes": [{"Name": "email", "Value": "alice@example.org"}],
+               "ClientMetadata": {"brand": "Acme"}}),
+    );
+    let code = last_code(port, &pool, "alice");
+    call(
+        port,
+        "VerifyUserAttribute",
+        json!({"AccessToken": access, "AttributeName": "email", "Code": code}),
+    );
+    call(
+        port,
+        "InitiateAuth",
+        json!({"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+               "AuthParameters": {"REFRESH_TOKEN": refresh}}),
+    );
+    serve.kill();
+
+    let file = dir.join("scenarios/app-flow.json");
+    let mut recorded = read_json(&file);
+    // The client's description is CreateUserPoolClient's whole answer: its stable members.
+    let described = recorded["steps"][0]["expect"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("response")
+        .unwrap();
+    assert_eq!(described["UserPoolClient"]["ClientName"], json!("web"));
+    assert_eq!(
+        described["UserPoolClient"]["ExplicitAuthFlows"],
+        json!(["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    );
+    assert!(described["UserPoolClient"].get("ClientId").is_none());
+    let authenticated = json!({"ChallengeParameters": {},
+                               "AuthenticationResult": {"ExpiresIn": 3600, "TokenType": "Bearer"}});
+    assert_eq!(
+        recorded,
+        json!({
+            "comment": "Recorded by `cognito-harness serve --record`: each step is a call a client made, its expect what happened then. Passwords, codes and secrets are as the client sent them.",
+            "pool": "../pool.json",
+            "awsSdkVersion": "aws-sdk-java-2.20.43",
+            "steps": [
+                {"action": "CreateUserPoolClient",
+                 "request": {"UserPoolId": "$pool", "ClientName": "web",
+                             "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]},
+                 "expect": {"outcome": "success"}},
+                {"action": "SignUp",
+                 "request": {"ClientId": "$client.web", "Username": "alice",
+                             "Password": "$$ecret-Passw0rd",
+                             "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}],
+                             "ClientMetadata": {"brand": "Acme"}},
+                 "expect": {"outcome": "success", "rule": "custom-message.accepted",
+                            "message": branded("alice@example.com", "CustomMessage_SignUp",
+                                               "Acme: confirm your account",
+                                               "Welcome to Acme! Your confirmation code is {####}."),
+                            "response": {"UserConfirmed": false,
+                                         "CodeDeliveryDetails": {"Destination": "a***@e***",
+                                                                 "DeliveryMedium": "EMAIL",
+                                                                 "AttributeName": "email"}},
+                            "warnings": [DEFAULT_EMAIL_WARNING]}},
+                {"action": "ConfirmSignUp",
+                 "request": {"ClientId": "$client.web", "Username": "alice", "ConfirmationCode": wrong},
+                 "expect": {"outcome": "CodeMismatchException",
+                            "message": "Invalid verification code provided, please try again."}},
+                {"action": "ConfirmSignUp",
+                 "request": {"ClientId": "$client.web", "Username": "alice",
+                             "ConfirmationCode": "$code.alice"},
+                 "expect": {"outcome": "success"}},
+                {"action": "InitiateAuth",
+                 "request": {"ClientId": "$client.web", "AuthFlow": "USER_PASSWORD_AUTH",
+                             "AuthParameters": {"USERNAME": "alice", "PASSWORD": "$$ecret-Passw0rd"}},
+                 "expect": {"outcome": "success", "response": authenticated}},
+                {"action": "UpdateUserAttributes",
+                 "request": {"AccessToken": "$token.alice",
+                             "UserAttributes": [{"Name": "email", "Value": "alice@example.org"}],
+                             "ClientMetadata": {"brand": "Acme"}},
+                 "expect": {"outcome": "success", "rule": "custom-message.accepted",
+                            "message": branded("alice@example.org",
+                                               "CustomMessage_UpdateUserAttribute",
+                                               "Acme: confirm your new address",
+                                               "Confirm this address for your Acme account with code {####}."),
+                            "response": {"CodeDeliveryDetailsList": [{"Destination": "a***@e***",
+                                                                      "DeliveryMedium": "EMAIL",
+                                                                      "AttributeName": "email"}]},
+                            "warnings": [DEFAULT_EMAIL_WARNING]}},
+                {"action": "VerifyUserAttribute",
+                 "request": {"AccessToken": "$token.alice", "AttributeName": "email",
+                             "Code": "$code.alice"},
+                 "expect": {"outcome": "success"}},
+                {"action": "InitiateAuth",
+                 "request": {"ClientId": "$client.web", "AuthFlow": "REFRESH_TOKEN_AUTH",
+                             "AuthParameters": {"REFRESH_TOKEN": "$refresh.alice"}},
+                 "expect": {"outcome": "success", "response": authenticated}},
+            ]
+        })
+    );
+
+    let (code, out) = check(&dir, "cognito-harness.toml", "scenarios/app-flow.json");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 passed, 0 failed"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_recorded_rejection_replays_to_the_same_rejection() {
+    let dir = project(
+        json!({"UserPoolId": "us-east-1_Record01", "PoolName": "allow-list",
+               "LambdaConfig": {"PreSignUp": PRE_SIGN_UP_ARN}}),
+        "example.com",
+    );
+    let serve = start_serve(&dir, "rejected.json", &["--pool", "pool.json"]);
+    let port = serve.port;
+    let client = call(
+        port,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": "us-east-1_Record01", "ClientName": "web"}),
+    );
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sign_up = |email: &str| {
+        call(
+            port,
+            "SignUp",
+            json!({"ClientId": client_id, "Username": email.split('@').next().unwrap(),
+                   "Password": "Passw0rd!x",
+                   "UserAttributes": [{"Name": "email", "Value": email}]}),
+        )
+    };
+    assert_eq!(sign_up("bob@example.com")["UserConfirmed"], json!(true));
+    let rejected = sign_up("mallory@evil.test");
+    assert_eq!(rejected["__type"], json!("UserLambdaValidationException"));
+    serve.kill();
+
+    let recorded = read_json(&dir.join("rejected.json"));
+    assert_eq!(recorded["pool"], json!("pool.json"));
+    let steps = recorded["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    assert_eq!(
+        steps[1],
+        json!({"action": "SignUp",
+               "request": {"ClientId": "$client.web", "Username": "bob", "Password": "Passw0rd!x",
+                           "UserAttributes": [{"Name": "email", "Value": "bob@example.com"}]},
+               "expect": {"outcome": "success", "rule": "pre-sign-up.accepted",
+                          "response": {"UserConfirmed": true}}})
+    );
+    assert_eq!(
+        steps[2],
+        json!({"action": "SignUp",
+               "request": {"ClientId": "$client.web", "Username": "mallory", "Password": "Passw0rd!x",
+                           "UserAttributes": [{"Name": "email", "Value": "mallory@evil.test"}]},
+               "expect": {"outcome": "UserLambdaValidationException",
+                          "rule": "function-error",
+                          "message": rejected["message"],
+                          "functionError": "sign-up is not open to mallory@evil.test"}})
+    );
+
+    let (code, out) = check(&dir, "cognito-harness.toml", "rejected.json");
+    assert_eq!(code, 0, "{out}");
+    // The same scenario against a function that lets evil.test in fails where the bug was fixed.
+    write_config(&dir, "open.toml", "example.com,evil.test");
+    let (code, out) = check(&dir, "open.toml", "rejected.json");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("step 3 SignUp"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_a_pool_file_the_pool_a_client_creates_is_inlined() {
+    let dir = project(json!({}), "example.com");
+    let serve = start_serve(&dir, "created.json", &[]);
+    let port = serve.port;
+    let created = call(
+        port,
+        "CreateUserPool",
+        json!({"PoolName": "made-by-the-app", "AutoVerifiedAttributes": ["email"],
+               "LambdaConfig": {"CustomMessage": CUSTOM_MESSAGE_ARN}}),
+    );
+    let pool = created["UserPool"]["Id"].as_str().unwrap().to_string();
+    call(
+        port,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "carol", "DesiredDeliveryMediums": ["EMAIL"],
+               "UserAttributes": [{"Name": "email", "Value": "carol@example.com"}]}),
+    );
+    serve.kill();
+
+    let recorded = read_json(&dir.join("created.json"));
+    assert_eq!(
+        recorded["pool"],
+        json!({"PoolName": "made-by-the-app", "AutoVerifiedAttributes": ["email"],
+               "LambdaConfig": {"CustomMessage": CUSTOM_MESSAGE_ARN}})
+    );
+    let steps = recorded["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "{recorded}");
+    assert_eq!(steps[0]["request"]["UserPoolId"], json!("$pool"));
+    assert_eq!(
+        steps[0]["expect"]["message"]["emailMessage"],
+        json!("Hello carol, an account was created for you at Example. Your temporary password is {####}.")
+    );
+    let (code, out) = check(&dir, "cognito-harness.toml", "created.json");
+    assert_eq!(code, 0, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
