@@ -245,7 +245,7 @@ impl State {
                 .unwrap_or_else(|| convert(None)),
             None => convert(None),
         };
-        if let Some(client_id) = request_client(request) {
+        if let Some(client_id) = request_client(request).filter(|_| carries_secret_hash(request)) {
             let secret = self.pool_id().and_then(|id| {
                 cognito
                     .with_pool(id, |p| {
@@ -535,6 +535,14 @@ fn typed_codes(
         }
     }
     out
+}
+
+/// Whether a request carries a SECRET_HASH (`SecretHash`, or among its auth parameters or
+/// challenge responses).
+fn carries_secret_hash(request: &Value) -> bool {
+    request.get("SecretHash").is_some()
+        || request["AuthParameters"].get("SECRET_HASH").is_some()
+        || request["ChallengeResponses"].get("SECRET_HASH").is_some()
 }
 
 /// The client a request names, to tell whether it has a secret.

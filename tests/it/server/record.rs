@@ -433,7 +433,7 @@ fn a_recorded_rejection_replays_to_the_same_rejection() {
 }
 
 #[test]
-fn without_a_pool_file_the_pool_a_client_creates_is_inlined() {
+fn without_a_pool_file_the_pool_a_client_creates_is_inlined_and_a_challenge_is_answered() {
     let dir = project(json!({}), "example.com");
     let serve = start_serve(&dir, "created.json", &[]);
     let port = serve.port;
@@ -450,6 +450,39 @@ fn without_a_pool_file_the_pool_a_client_creates_is_inlined() {
         json!({"UserPoolId": pool, "Username": "carol", "DesiredDeliveryMediums": ["EMAIL"],
                "UserAttributes": [{"Name": "email", "Value": "carol@example.com"}]}),
     );
+    let client = call(
+        port,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "web", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+    );
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The temporary password is the invitation's code; the new password answers the challenge.
+    let temporary = last_code(port, &pool, "carol");
+    let challenged = call(
+        port,
+        "InitiateAuth",
+        json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "carol", "PASSWORD": temporary}}),
+    );
+    assert_eq!(
+        challenged["ChallengeName"],
+        json!("NEW_PASSWORD_REQUIRED"),
+        "{challenged}"
+    );
+    let answered = call(
+        port,
+        "RespondToAuthChallenge",
+        json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+               "Session": challenged["Session"],
+               "ChallengeResponses": {"USERNAME": "carol", "NEW_PASSWORD": "N3w-Passw0rd!"}}),
+    );
+    assert!(
+        answered["AuthenticationResult"]["AccessToken"].is_string(),
+        "{answered}"
+    );
     serve.kill();
 
     let recorded = read_json(&dir.join("created.json"));
@@ -459,13 +492,166 @@ fn without_a_pool_file_the_pool_a_client_creates_is_inlined() {
                "LambdaConfig": {"CustomMessage": CUSTOM_MESSAGE_ARN}})
     );
     let steps = recorded["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 1, "{recorded}");
+    assert_eq!(steps.len(), 4, "{recorded:#}");
     assert_eq!(steps[0]["request"]["UserPoolId"], json!("$pool"));
     assert_eq!(
         steps[0]["expect"]["message"]["emailMessage"],
         json!("Hello carol, an account was created for you at Example. Your temporary password is {####}.")
     );
+    assert_eq!(
+        steps[2]["request"],
+        json!({"ClientId": "$client.web", "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "carol", "PASSWORD": "$code.carol"}})
+    );
+    assert_eq!(
+        steps[2]["expect"],
+        json!({"outcome": "success",
+               "response": {"ChallengeName": "NEW_PASSWORD_REQUIRED",
+                            "ChallengeParameters": {"USER_ID_FOR_SRP": "carol",
+                                                    "requiredAttributes": "[]",
+                                                    "userAttributes": "{\"email\":\"carol@example.com\"}"}}})
+    );
+    assert_eq!(
+        steps[3]["request"],
+        json!({"ClientId": "$client.web", "ChallengeName": "NEW_PASSWORD_REQUIRED",
+               "Session": "$session",
+               "ChallengeResponses": {"USERNAME": "carol", "NEW_PASSWORD": "N3w-Passw0rd!"}})
+    );
     let (code, out) = check(&dir, "cognito-harness.toml", "created.json");
     assert_eq!(code, 0, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The recorder in-process (as `serve` uses it): users and clients the pool had before become
+/// `users` and `clients`, a user whose username the pool generated is named by their email, and a
+/// SECRET_HASH made with a client's secret is flagged.
+#[tokio::test]
+async fn seeded_users_and_generated_usernames_are_recorded_by_name() {
+    use cognito_harness::pool::{AppClient, User, UserStatus};
+    use cognito_harness::server::record::Recorder;
+    use cognito_harness::{Cognito, Functions};
+
+    let dir = std::env::temp_dir().join(format!("cognito-harness-record-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pool_file = dir.join("email-login.json");
+    std::fs::write(
+        &pool_file,
+        json!({"PoolName": "email-login", "UsernameAttributes": ["email"],
+               "AutoVerifiedAttributes": ["email"]})
+        .to_string(),
+    )
+    .unwrap();
+    let cognito = Cognito::new(Functions::new());
+    let pool = cognito.add_pool_file(&pool_file).unwrap();
+    let (app, mobile) = cognito
+        .with_pool_mut(&pool, |p| {
+            let mut dave = User::new("7d1c0d4e-0000-4000-8000-00000000da7e");
+            dave.sub = dave.username.clone();
+            dave.attributes
+                .insert("email".into(), "dave@example.com".into());
+            dave.attributes
+                .insert("email_verified".into(), "true".into());
+            dave.password = Some("Passw0rd!d".into());
+            dave.status = UserStatus::Confirmed;
+            p.put_user(dave);
+            let app = p.add_client("app").client_id;
+            let mobile = AppClient {
+                client_id: "1example23456789mobileclnt".into(),
+                client_name: "mobile".into(),
+                client_secret: Some("s3cr3t".into()),
+                explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+            };
+            p.put_client(mobile.clone());
+            (app, mobile.client_id)
+        })
+        .unwrap();
+    let file = dir.join("flow.json");
+    let recorder = Recorder::new(&file, &cognito, Some((&pool, &pool_file))).unwrap();
+    let record = async |action: &str, request: Value| {
+        let outcome = cognito.call(action, &request).await;
+        recorder
+            .record(&cognito, action, &request, None, &outcome)
+            .unwrap();
+        outcome
+    };
+    let signed_up = record(
+        "SignUp",
+        json!({"ClientId": app, "Username": "erin@example.com", "Password": "Passw0rd!e"}),
+    )
+    .await;
+    assert!(signed_up.is_success(), "{signed_up}");
+    let code = cognito.last_code(&pool, "erin@example.com").unwrap();
+    record(
+        "ConfirmSignUp",
+        json!({"ClientId": app, "Username": "erin@example.com", "ConfirmationCode": code}),
+    )
+    .await;
+    let signed_in = record(
+        "InitiateAuth",
+        json!({"ClientId": app, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "erin@example.com", "PASSWORD": "Passw0rd!e"}}),
+    )
+    .await;
+    let access = signed_in.response().unwrap()["AuthenticationResult"]["AccessToken"].clone();
+    record("GetUser", json!({"AccessToken": access})).await;
+    record(
+        "AdminGetUser",
+        json!({"UserPoolId": pool, "Username": "dave@example.com"}),
+    )
+    .await;
+
+    let recorded = read_json(&file);
+    assert_eq!(recorded["pool"], json!("email-login.json"));
+    assert_eq!(
+        recorded["users"],
+        json!([{"Username": "7d1c0d4e-0000-4000-8000-00000000da7e",
+                "UserAttributes": [{"Name": "sub", "Value": "7d1c0d4e-0000-4000-8000-00000000da7e"},
+                                   {"Name": "email", "Value": "dave@example.com"},
+                                   {"Name": "email_verified", "Value": "true"}],
+                "Password": "Passw0rd!d", "UserStatus": "CONFIRMED"}])
+    );
+    assert_eq!(recorded["clients"], json!(["app", "mobile"]));
+    let steps = recorded["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["request"]["ClientId"], json!("$client"));
+    assert_eq!(
+        steps[1]["request"]["ConfirmationCode"],
+        json!("$code.erin@example.com")
+    );
+    assert_eq!(
+        steps[3],
+        json!({"action": "GetUser", "request": {"AccessToken": "$token.erin@example.com"},
+               "expect": {"outcome": "success",
+                          "response": {"UserAttributes": [{"Name": "sub"},
+                                                          {"Name": "email", "Value": "erin@example.com"},
+                                                          {"Name": "email_verified", "Value": "true"}]}}})
+    );
+    // A seeded user's username and sub are the same in a replay.
+    assert_eq!(
+        steps[4]["expect"]["response"]["Username"],
+        json!("7d1c0d4e-0000-4000-8000-00000000da7e")
+    );
+    std::fs::write(dir.join("none.toml"), "").unwrap();
+    let (code, out) = check(&dir, "none.toml", "flow.json");
+    assert_eq!(code, 0, "{out}");
+
+    // A SECRET_HASH depends on the client's secret, which a replay's client does not share.
+    let secret_file = dir.join("secret.json");
+    let recorder = Recorder::new(&secret_file, &cognito, Some((&pool, &pool_file))).unwrap();
+    let request = json!({"ClientId": mobile, "AuthFlow": "USER_PASSWORD_AUTH",
+                         "AuthParameters": {"USERNAME": "dave@example.com", "PASSWORD": "Passw0rd!d",
+                                            "SECRET_HASH": "c2VjcmV0IGhhc2g="}});
+    let outcome = cognito.call("InitiateAuth", &request).await;
+    recorder
+        .record(&cognito, "InitiateAuth", &request, None, &outcome)
+        .unwrap();
+    let recorded = read_json(&secret_file);
+    assert_eq!(
+        recorded["steps"][0]["request"]["ClientId"],
+        json!("$client.mobile")
+    );
+    assert_eq!(
+        recorded["steps"][0]["comment"],
+        json!("the client has a secret: a SECRET_HASH here was computed with the recording's secret, and a replayed client gets another")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
