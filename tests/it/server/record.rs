@@ -655,3 +655,52 @@ async fn seeded_users_and_generated_usernames_are_recorded_by_name() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_record_file_that_cannot_be_written_stops_serve_before_it_listens() {
+    let dir = project(json!({"PoolName": "p"}), "example.com");
+    let mut serve = Command::new(BIN)
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--pool",
+            "pool.json",
+            "--record",
+            "no-such-folder/flow.json",
+        ])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    // Bounded: a serve that did start listening is killed and fails the test.
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = serve.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > STARTUP {
+            let _ = serve.kill();
+            let _ = serve.wait();
+            panic!("serve did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    serve
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: no-such-folder/flow.json: cannot be written: No such file or directory"
+        ),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
