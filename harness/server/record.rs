@@ -78,6 +78,8 @@ struct State {
     client_names: HashMap<String, String>,
     /// Tokens the pool handed out while recording: token -> (kind, the user's reference name).
     tokens: HashMap<String, (TokenKind, String)>,
+    /// Access tokens among `tokens` revoked before the call being recorded (sign-out).
+    revoked: HashSet<String>,
     /// The `Session` of the previous recorded step's response (`$session`).
     session: Option<String>,
     steps: Vec<RecordedStep>,
@@ -227,16 +229,25 @@ impl State {
         let convert = |pool: Option<&UserPool>| {
             let mut converter = Converter {
                 state: self,
-                pool,
                 other_pools: &pool_ids,
                 codes: pool
                     .map(|p| typed_codes(p, self, request, outcome))
                     .unwrap_or_default(),
                 notes: Vec::new(),
+                kept_token: false,
             };
             let request = converter.value("", request);
-            let volatile = pool.map(|p| self.volatile(p)).unwrap_or_default();
-            let expect = expectations(outcome, &volatile, &mut converter.notes);
+            let mut volatile = pool.map(|p| self.volatile(p)).unwrap_or_default();
+            if converter.kept_token {
+                // A replay does not know that token, and may word its error otherwise.
+                volatile.extend(self.tokens.keys().cloned());
+            }
+            let expect = expectations(
+                outcome,
+                &volatile,
+                converter.kept_token,
+                &mut converter.notes,
+            );
             (request, expect, converter.notes)
         };
         let (converted, expect, mut notes) = match self.pool_id() {
@@ -295,6 +306,16 @@ impl State {
     /// What a response tells about values later requests may carry: clients made, tokens
     /// handed out, the challenge session.
     fn learn(&mut self, cognito: &Cognito, request: &Value, outcome: &Outcome) {
+        if let Some(pool_id) = self.pool_id() {
+            let revoked = cognito.with_pool(pool_id, |pool| {
+                self.tokens
+                    .iter()
+                    .filter(|(t, (kind, _))| *kind == TokenKind::Access && pool.is_revoked(t))
+                    .map(|(t, _)| t.clone())
+                    .collect::<HashSet<_>>()
+            });
+            self.revoked = revoked.unwrap_or_default();
+        }
         let response = outcome.response();
         self.session = response
             .and_then(|r| r.get("Session"))
@@ -411,11 +432,12 @@ impl State {
 /// Turns a request's live values into references.
 struct Converter<'a> {
     state: &'a State,
-    pool: Option<&'a UserPool>,
     other_pools: &'a [String],
     /// Codes the pool had delivered to the users this request names: (code, reference name).
     codes: Vec<(String, String)>,
     notes: Vec<String>,
+    /// A token was kept as sent: a replay does not know it.
+    kept_token: bool,
 }
 
 impl Converter<'_> {
@@ -449,7 +471,8 @@ impl Converter<'_> {
             return format!("$client.{name}").into();
         }
         if let Some((kind, user)) = state.tokens.get(s) {
-            let revoked = *kind == TokenKind::Access && self.pool.is_some_and(|p| p.is_revoked(s));
+            // Revoked before this call: one this call revokes (GlobalSignOut) was still good.
+            let revoked = *kind == TokenKind::Access && state.revoked.contains(s);
             match kind {
                 TokenKind::Access if !revoked => return format!("$token.{user}").into(),
                 TokenKind::Refresh => return format!("$refresh.{user}").into(),
@@ -460,6 +483,7 @@ impl Converter<'_> {
                     "{key}: an ID token of `{user}`, kept as sent (no reference makes one)"
                 )),
             }
+            self.kept_token = true;
             return literal(s);
         }
         if state.session.as_deref() == Some(s) {
@@ -556,6 +580,7 @@ fn request_client(request: &Value) -> Option<&str> {
 fn expectations(
     outcome: &Outcome,
     volatile: &HashSet<String>,
+    kept_token: bool,
     notes: &mut Vec<String>,
 ) -> Map<String, Value> {
     let names_volatile = |s: &str| volatile.iter().any(|v| s.contains(v.as_str()));
@@ -570,6 +595,9 @@ fn expectations(
         }
     }
     match &outcome.result {
+        Err(_) if kept_token => notes.push(
+            "the error message is not expected: a replay does not know the token kept as sent, and may say so in other words".to_string(),
+        ),
         Err(error) if names_volatile(&error.message) => notes.push(
             "the error message names a value a replay does not have, so it is not expected"
                 .to_string(),

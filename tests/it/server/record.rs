@@ -594,6 +594,14 @@ async fn seeded_users_and_generated_usernames_are_recorded_by_name() {
     .await;
     let access = signed_in.response().unwrap()["AuthenticationResult"]["AccessToken"].clone();
     record("GetUser", json!({"AccessToken": access})).await;
+    let id_token = signed_in.response().unwrap()["AuthenticationResult"]["IdToken"].clone();
+    record("GetUser", json!({"AccessToken": id_token})).await;
+    record("GlobalSignOut", json!({"AccessToken": access})).await;
+    let revoked = record("GetUser", json!({"AccessToken": access})).await;
+    assert_eq!(
+        revoked.error().map(|e| e.message.as_str()),
+        Some("Access Token has been revoked")
+    );
     record(
         "AdminGetUser",
         json!({"UserPoolId": pool, "Username": "dave@example.com"}),
@@ -625,9 +633,25 @@ async fn seeded_users_and_generated_usernames_are_recorded_by_name() {
                                                           {"Name": "email", "Value": "erin@example.com"},
                                                           {"Name": "email_verified", "Value": "true"}]}}})
     );
+    assert_eq!(
+        steps[4],
+        json!({"action": "GetUser", "request": {"AccessToken": id_token},
+               "expect": {"outcome": "NotAuthorizedException"},
+               "comment": "AccessToken: an ID token of `erin@example.com`, kept as sent (no reference makes one); the error message is not expected: a replay does not know the token kept as sent, and may say so in other words"})
+    );
+    assert_eq!(
+        steps[5]["request"]["AccessToken"],
+        json!("$token.erin@example.com")
+    );
+    assert_eq!(
+        steps[6],
+        json!({"action": "GetUser", "request": {"AccessToken": access},
+               "expect": {"outcome": "NotAuthorizedException"},
+               "comment": "AccessToken: a revoked access token of `erin@example.com`, kept as sent (`$token.erin@example.com` would be a valid one); the error message is not expected: a replay does not know the token kept as sent, and may say so in other words"})
+    );
     // A seeded user's username and sub are the same in a replay.
     assert_eq!(
-        steps[4]["expect"]["response"]["Username"],
+        steps[7]["expect"]["response"]["Username"],
         json!("7d1c0d4e-0000-4000-8000-00000000da7e")
     );
     std::fs::write(dir.join("none.toml"), "").unwrap();
