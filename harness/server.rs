@@ -10,6 +10,7 @@
 //! Every response is logged with the verdict that decided it (rule id and evidence grade).
 
 mod harness_routes;
+pub mod record;
 
 use std::convert::Infallible;
 use std::io::Write as _;
@@ -107,6 +108,8 @@ pub struct ServeOptions {
     pub log: RequestLog,
     /// What keeps a client from wedging the server.
     pub limits: Limits,
+    /// Where each call is recorded as a scenario step (`serve --record`), if anywhere.
+    pub record: Option<Arc<record::Recorder>>,
 }
 
 /// What keeps one client from wedging the endpoint (cognito-semantics.md §10). The defaults suit
@@ -215,6 +218,7 @@ pub async fn serve_with(
     let endpoint = Arc::new(Endpoint {
         cognito,
         log: options.log,
+        record: options.record,
         body_read_timeout: options.limits.body_read_timeout,
         loopback_only: addr.ip().is_loopback(),
     });
@@ -245,6 +249,7 @@ pub async fn serve_with(
 struct Endpoint {
     cognito: Arc<Cognito>,
     log: RequestLog,
+    record: Option<Arc<record::Recorder>>,
     body_read_timeout: Duration,
     /// Bound to a loopback address: only requests addressed to one are answered.
     loopback_only: bool,
@@ -285,13 +290,22 @@ async fn handle(
             )));
         }
     };
-    let outcome = match parse_request(&parts.method, &parts.uri, headers, &body) {
-        Ok((action, request)) => match caller_sdk(headers) {
-            Some(sdk) => endpoint.cognito.call_from(&sdk, action, &request).await,
-            None => endpoint.cognito.call(action, &request).await,
+    let parsed = parse_request(&parts.method, &parts.uri, headers, &body);
+    let sdk = caller_sdk(headers);
+    let outcome = match &parsed {
+        Ok((action, request)) => match &sdk {
+            Some(sdk) => endpoint.cognito.call_from(sdk, action, request).await,
+            None => endpoint.cognito.call(action, request).await,
         },
-        Err(rejected) => Outcome::new(target_action(headers), Err(rejected)),
+        Err(rejected) => Outcome::new(target_action(headers), Err(rejected.clone())),
     };
+    if let (Some(recorder), Ok((action, request))) = (&endpoint.record, &parsed) {
+        let recorded =
+            recorder.record(&endpoint.cognito, action, request, sdk.as_deref(), &outcome);
+        if let Err(e) = recorded {
+            eprintln!("cognito-harness serve: warning: --record: {e}");
+        }
+    }
     let response = render(&outcome, &request_id);
     if !endpoint.log.is_off() {
         let mut entry = log_line(&request_id, &outcome, response.status(), started.elapsed());
@@ -767,8 +781,12 @@ fn one_line(text: &str) -> String {
 /// `--port 0`), and on stderr a warning when `addr` is not a loopback address. Requests still
 /// running when the signal comes get [`Limits::shutdown_grace`] to finish, then are dropped with
 /// their trigger calls.
-pub async fn run_until_ctrl_c(cognito: Arc<Cognito>, addr: SocketAddr) -> Result<(), Error> {
-    let server = serve(cognito, addr).await?;
+pub async fn run_until_ctrl_c(
+    cognito: Arc<Cognito>,
+    addr: SocketAddr,
+    options: ServeOptions,
+) -> Result<(), Error> {
+    let server = serve_with(cognito, addr, options).await?;
     if !addr.ip().is_loopback() {
         eprintln!("{}", open_bind_warning(server.addr()));
     }

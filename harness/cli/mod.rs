@@ -88,7 +88,7 @@ enum Command {
     /// Serve the Cognito user pools API (awsJson1.1) to AWS SDKs and the AWS CLI; triggers run
     /// through the config file's bindings. SigV4 signatures are accepted with any credentials.
     #[command(
-        after_help = "Examples:\n  cognito-harness serve --pool fixtures/pools/branded.json\n  cognito-harness serve --port 0 --config ci/cognito-harness.toml --pool my-pool.json"
+        after_help = "Examples:\n  cognito-harness serve --pool fixtures/pools/branded.json\n  cognito-harness serve --port 0 --config ci/cognito-harness.toml --pool my-pool.json\n  cognito-harness serve --pool my-pool.json --record sign-up-bug.json   (then: cognito-harness check sign-up-bug.json)"
     )]
     Serve {
         /// TCP port; 0 picks a free one (the URL is printed either way).
@@ -102,6 +102,11 @@ enum Command {
         /// Pool files (CreateUserPool-shaped JSON; `UserPoolId` fixes the id) to load at start (repeatable).
         #[arg(long = "pool", value_name = "FILE")]
         pools: Vec<PathBuf>,
+        /// Write the calls clients make as a scenario file (rewritten after each call), with
+        /// what happened as each step's expectations: `check FILE` replays it. It records the
+        /// first --pool's calls, or without one the first pool a client creates.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
     },
     /// Write a cognito-harness.toml, a pool and a first scenario for one function, so that
     /// `cognito-harness check` runs it.
@@ -283,7 +288,12 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
             trigger,
             dir,
         } => init_files(&dir, &function, runtime, trigger),
-        Command::Serve { port, host, pools } => serve(&binding, host, port, &pools).await,
+        Command::Serve {
+            port,
+            host,
+            pools,
+            record,
+        } => serve(&binding, host, port, &pools, record.as_deref()).await,
         Command::Events {
             source,
             client_metadata,
@@ -314,6 +324,7 @@ async fn serve(
     host: std::net::IpAddr,
     port: u16,
     pool_files: &[PathBuf],
+    record: Option<&Path>,
 ) -> Result<i32, Error> {
     let pools = pool_files
         .iter()
@@ -327,11 +338,31 @@ async fn serve(
     binding.build(binding.referenced(arns.iter().map(String::as_str)))?;
     let mut cognito = crate::Cognito::new(binding.functions());
     cognito.set_deadline(binding.deadline);
+    let mut pool_ids = Vec::new();
     for pool in pools {
-        eprintln!("pool {} loaded", cognito.add_pool(pool));
+        let id = cognito.add_pool(pool);
+        eprintln!("pool {id} loaded");
+        pool_ids.push(id);
+    }
+    let mut options = crate::server::ServeOptions::default();
+    if let Some(file) = record {
+        let recorded = pool_ids.first().map(String::as_str).zip(pool_files.first());
+        let recorder = crate::server::record::Recorder::new(
+            file,
+            &cognito,
+            recorded.map(|(id, f)| (id, f.as_path())),
+        )?;
+        match recorded {
+            Some((id, _)) => eprintln!("recording the calls to pool {id} in {}", file.display()),
+            None => eprintln!(
+                "recording in {} the calls to the first pool a client creates",
+                file.display()
+            ),
+        }
+        options.record = Some(Arc::new(recorder));
     }
     // A port that is taken is the harness failing to run, not bad input (exit code 3).
-    match crate::server::run_until_ctrl_c(Arc::new(cognito), (host, port).into()).await {
+    match crate::server::run_until_ctrl_c(Arc::new(cognito), (host, port).into(), options).await {
         Ok(()) => Ok(exit::OK),
         Err(e) => {
             eprintln!("error: {e}");

@@ -55,6 +55,9 @@ pub struct Step {
 #[serde(deny_unknown_fields)]
 struct ScenarioFile {
     name: Option<String>,
+    /// A note for readers (a recording says where it came from); not read.
+    #[serde(default, rename = "comment")]
+    _comment: Option<String>,
     pool: Value,
     #[serde(default)]
     users: Vec<SeedUser>,
@@ -93,6 +96,9 @@ struct StepFile {
     expect: expect::ExpectFile,
     #[serde(rename = "awsSdkVersion")]
     aws_sdk_version: Option<String>,
+    /// A note for readers (what a recording could not turn into a reference); not read.
+    #[serde(default, rename = "comment")]
+    _comment: Option<String>,
 }
 
 /// An `awsSdkVersion` names an SDK as Cognito does (any text; `aws-sdk-java-console` is real).

@@ -1,7 +1,9 @@
 //! References in step requests: a whole string value `$pool`, `$client`, `$client.<name>`,
-//! `$token.<username>`, `$code.<username>` or `$session` (the `Session` of the previous step's
-//! response, to answer a challenge) is replaced by that value when the step runs. `$$` at the
-//! start stands for a literal `$`.
+//! `$token.<username>` (an access token, through the first client), `$refresh.<username>` (a
+//! refresh token, through the client the request's `ClientId` names, else the first),
+//! `$code.<username>` or `$session` (the `Session` of the previous step's response, to answer a
+//! challenge) is replaced by that value when the step runs. `$$` at the start stands for a
+//! literal `$`.
 
 use serde_json::Value;
 
@@ -9,7 +11,7 @@ use crate::pool::UserPool;
 
 /// What the reference forms mean, for error messages.
 pub const FORMS: &str =
-    "$pool, $client, $client.<name>, $token.<username>, $code.<username> or $session ($$ for a literal $)";
+    "$pool, $client, $client.<name>, $token.<username>, $refresh.<username>, $code.<username> or $session ($$ for a literal $)";
 
 /// A parsed reference.
 #[derive(Debug, PartialEq, Eq)]
@@ -17,6 +19,8 @@ pub enum Ref<'a> {
     Pool,
     Client(Option<&'a str>),
     Token(&'a str),
+    /// A refresh token for the user, through the first client.
+    Refresh(&'a str),
     Code(&'a str),
     /// The previous step's `Session`.
     Session,
@@ -42,6 +46,8 @@ pub fn parse(s: &str) -> Result<Option<Ref<'_>>, String> {
         Ref::Client(Some(name))
     } else if let Some(user) = named("token.") {
         Ref::Token(user)
+    } else if let Some(user) = named("refresh.") {
+        Ref::Refresh(user)
     } else if let Some(user) = named("code.") {
         Ref::Code(user)
     } else {
@@ -73,42 +79,81 @@ pub fn resolve(
     clients: &[String],
     session: Option<&str>,
 ) -> Result<(), (String, String)> {
+    let context = Context {
+        clients,
+        session,
+        request_client: request_client(v, pool, clients),
+    };
+    resolve_in(v, path, pool, &context)
+}
+
+/// What references resolve against besides the pool.
+struct Context<'a> {
+    clients: &'a [String],
+    session: Option<&'a str>,
+    /// The app client the request names (`ClientId`): a refresh token must be one it was given.
+    request_client: Option<String>,
+}
+
+fn resolve_in(
+    v: &mut Value,
+    path: &str,
+    pool: &mut UserPool,
+    context: &Context<'_>,
+) -> Result<(), (String, String)> {
     match v {
         Value::String(s) => {
             let Some(reference) = parse(s).map_err(|m| (path.to_string(), m))? else {
                 return Ok(());
             };
-            let resolved = resolve_one(&reference, pool, clients, session)
-                .map_err(|m| (path.to_string(), m))?;
+            let resolved =
+                resolve_one(&reference, pool, context).map_err(|m| (path.to_string(), m))?;
             *s = resolved;
             Ok(())
         }
-        Value::Array(items) => items.iter_mut().enumerate().try_for_each(|(i, item)| {
-            resolve(item, &format!("{path}[{i}]"), pool, clients, session)
-        }),
-        Value::Object(map) => map.iter_mut().try_for_each(|(k, item)| {
-            resolve(item, &format!("{path}.{k}"), pool, clients, session)
-        }),
+        Value::Array(items) => items
+            .iter_mut()
+            .enumerate()
+            .try_for_each(|(i, item)| resolve_in(item, &format!("{path}[{i}]"), pool, context)),
+        Value::Object(map) => map
+            .iter_mut()
+            .try_for_each(|(k, item)| resolve_in(item, &format!("{path}.{k}"), pool, context)),
         _ => Ok(()),
     }
+}
+
+/// The id of the app client a request's `ClientId` names (a reference or an id of the pool).
+fn request_client(request: &Value, pool: &UserPool, clients: &[String]) -> Option<String> {
+    let named = request.get("ClientId")?.as_str()?;
+    match parse(named) {
+        Ok(Some(Ref::Client(name))) => {
+            let name = name.or(clients.first().map(String::as_str))?;
+            find_client(pool, name)
+        }
+        Ok(None) => pool.client(named).map(|c| c.client_id.clone()),
+        _ => None,
+    }
+}
+
+fn find_client(pool: &UserPool, name: &str) -> Option<String> {
+    pool.clients()
+        .find(|c| c.client_name == name)
+        .map(|c| c.client_id.clone())
 }
 
 fn resolve_one(
     reference: &Ref<'_>,
     pool: &mut UserPool,
-    clients: &[String],
-    session: Option<&str>,
+    context: &Context<'_>,
 ) -> Result<String, String> {
+    let clients = context.clients;
     let client_id = |pool: &UserPool, name: &str| {
-        pool.clients()
-            .find(|c| c.client_name == name)
-            .map(|c| c.client_id.clone())
-            .ok_or_else(|| {
-                format!(
-                    "expected the name of an app client listed in `clients` ({}), not `{name}`",
-                    clients.join(", ")
-                )
-            })
+        find_client(pool, name).ok_or_else(|| {
+            format!(
+                "expected the name of an app client listed in `clients` ({}), not `{name}`",
+                clients.join(", ")
+            )
+        })
     };
     let first_client = clients
         .first()
@@ -117,13 +162,22 @@ fn resolve_one(
     match *reference {
         Ref::Literal(s) => Ok(s.to_string()),
         Ref::Pool => Ok(pool.id.clone()),
-        Ref::Session => session.map(str::to_string).ok_or_else(|| {
+        Ref::Session => context.session.map(str::to_string).ok_or_else(|| {
             "expected an earlier step whose response has a `Session` (a challenge); the previous step's has none".to_string()
         }),
         Ref::Client(name) => client_id(pool, name.unwrap_or(first_client)),
         Ref::Token(user) => {
             let client = client_id(pool, first_client)?;
             crate::service::issue_access_token(pool, user, &client)
+                .ok_or_else(|| format!("expected a user of the pool, not `{user}`"))
+        }
+        Ref::Refresh(user) => {
+            // Through the client the request names: a refresh token works only there.
+            let client = match &context.request_client {
+                Some(id) => id.clone(),
+                None => client_id(pool, first_client)?,
+            };
+            crate::service::issue_refresh_token(pool, user, &client)
                 .ok_or_else(|| format!("expected a user of the pool, not `{user}`"))
         }
         Ref::Code(user) => match pool.last_message_to(user) {
@@ -152,6 +206,7 @@ mod tests {
         assert_eq!(parse("$client.web"), Ok(Some(Ref::Client(Some("web")))));
         assert_eq!(parse("$token.alice"), Ok(Some(Ref::Token("alice"))));
         assert_eq!(parse("$code.alice"), Ok(Some(Ref::Code("alice"))));
+        assert_eq!(parse("$refresh.alice"), Ok(Some(Ref::Refresh("alice"))));
         assert_eq!(parse("$session"), Ok(Some(Ref::Session)));
         assert_eq!(parse("$$5"), Ok(Some(Ref::Literal("$5"))));
         assert_eq!(parse("plain"), Ok(None));

@@ -589,6 +589,22 @@ pub(crate) fn issue_access_token(
     issue_access_token_at(pool, username, client_id, now)
 }
 
+/// Issues a refresh token for `username` through `client_id`, as a new sign-in would, which the
+/// pool remembers (`$refresh.<username>` in scenarios); `None` when the pool has no such user or
+/// client.
+pub(crate) fn issue_refresh_token(
+    pool: &mut UserPool,
+    username: &str,
+    client_id: &str,
+) -> Option<String> {
+    pool.client(client_id)?;
+    let now = crate::pool::now_seconds() as u64;
+    let claims = token_claims(pool, username, client_id, None, now)?;
+    let token = tokens::refresh_token();
+    pool.remember_refresh_token(&token, claims.sign_in);
+    Some(token)
+}
+
 /// [`issue_access_token`] at `now` on the service's clock.
 fn issue_access_token_at(
     pool: &mut UserPool,

@@ -50,7 +50,7 @@ use crate::trigger::shared::with_caller_sdk;
 use crate::trigger::{Decision, TriggerSource, Verdict};
 
 pub use action::Action;
-pub(crate) use auth::issue_access_token;
+pub(crate) use auth::{issue_access_token, issue_refresh_token};
 
 /// A pool shared between concurrent calls.
 pub type PoolHandle = Arc<Mutex<UserPool>>;

@@ -6,6 +6,7 @@ mod clients;
 mod concurrency;
 mod limits;
 mod protocol;
+mod record;
 mod sessions;
 mod signals;
 pub mod support;

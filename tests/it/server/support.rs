@@ -132,6 +132,7 @@ pub async fn start_limited(cognito: Cognito, limits: Limits) -> Running {
     let options = ServeOptions {
         log: RequestLog::Capture(log.clone()),
         limits,
+        ..ServeOptions::default()
     };
     let server = serve_with(cognito.clone(), "127.0.0.1:0".parse().unwrap(), options)
         .await
