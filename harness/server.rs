@@ -10,6 +10,10 @@
 //! Every response is logged with the verdict that decided it (rule id and evidence grade).
 
 mod harness_routes;
+mod run_log;
+mod web_view;
+
+pub use run_log::MAX_RUNS;
 
 use std::convert::Infallible;
 use std::io::Write as _;
@@ -215,6 +219,7 @@ pub async fn serve_with(
     let endpoint = Arc::new(Endpoint {
         cognito,
         log: options.log,
+        runs: run_log::RunLog::default(),
         body_read_timeout: options.limits.body_read_timeout,
         loopback_only: addr.ip().is_loopback(),
     });
@@ -245,6 +250,8 @@ pub async fn serve_with(
 struct Endpoint {
     cognito: Arc<Cognito>,
     log: RequestLog,
+    /// The recent trigger runs `/_harness/runs` and the web view show.
+    runs: run_log::RunLog,
     body_read_timeout: Duration,
     /// Bound to a loopback address: only requests addressed to one are answered.
     loopback_only: bool,
@@ -270,7 +277,9 @@ async fn handle(
             )));
         }
     }
-    if let Some(response) = route_outside_protocol(&endpoint.cognito, &parts.method, &parts.uri) {
+    if let Some(response) =
+        route_outside_protocol(&endpoint.cognito, &endpoint.runs, &parts.method, &parts.uri)
+    {
         return Ok(with_cors(response));
     }
     let body = match http::read_body_within(body, MAX_BODY, endpoint.body_read_timeout).await {
@@ -285,12 +294,13 @@ async fn handle(
             )));
         }
     };
-    let outcome = match parse_request(&parts.method, &parts.uri, headers, &body) {
+    let parsed = parse_request(&parts.method, &parts.uri, headers, &body);
+    let outcome = match &parsed {
         Ok((action, request)) => match caller_sdk(headers) {
-            Some(sdk) => endpoint.cognito.call_from(&sdk, action, &request).await,
-            None => endpoint.cognito.call(action, &request).await,
+            Some(sdk) => endpoint.cognito.call_from(&sdk, action, request).await,
+            None => endpoint.cognito.call(action, request).await,
         },
-        Err(rejected) => Outcome::new(target_action(headers), Err(rejected)),
+        Err(rejected) => Outcome::new(target_action(headers), Err(rejected.clone())),
     };
     let response = render(&outcome, &request_id);
     if !endpoint.log.is_off() {
@@ -298,6 +308,10 @@ async fn handle(
         log_details(&mut entry, &request_id, &outcome);
         endpoint.log.write(entry);
     }
+    let request = parsed.as_ref().ok().map(|(_, request)| request);
+    endpoint
+        .runs
+        .record(&endpoint.cognito, &request_id, request, &outcome);
     Ok(with_cors(response))
 }
 
@@ -306,6 +320,7 @@ async fn handle(
 /// sends the request on to the protocol.
 fn route_outside_protocol(
     cognito: &Cognito,
+    runs: &run_log::RunLog,
     method: &Method,
     uri: &Uri,
 ) -> Option<Response<http::Body>> {
@@ -313,7 +328,16 @@ fn route_outside_protocol(
         return Some(preflight());
     }
     if let Some(path) = uri.path().strip_prefix(harness_routes::PREFIX) {
-        return Some(harness_routes::answer(cognito, method, path, uri.query()));
+        return Some(harness_routes::answer(
+            cognito,
+            runs,
+            method,
+            path,
+            uri.query(),
+        ));
+    }
+    if method == Method::GET && uri.path() == harness_routes::PREFIX.trim_end_matches('/') {
+        return Some(harness_routes::to_web_view());
     }
     well_known(cognito, method, uri)
 }

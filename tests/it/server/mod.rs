@@ -9,3 +9,4 @@ mod protocol;
 mod sessions;
 mod signals;
 pub mod support;
+mod web_view;
