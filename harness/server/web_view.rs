@@ -23,6 +23,8 @@ pub(super) const SHOWN: usize = 200;
 
 const SCRIPT: &str = include_str!("web_view.js");
 const STYLE: &str = include_str!("web_view.css");
+/// The tab's icon, so a browser's `/favicon.ico` guess does not reach the protocol.
+const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><circle cx=\"8\" cy=\"8\" r=\"7\" fill=\"#ff9900\"/></svg>";
 /// Only the page's own script and style; no inline script, no other origin.
 const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -43,6 +45,7 @@ pub(super) fn file(path: &str) -> Option<Response<http::Body>> {
     let (content_type, text) = match path {
         "web_view.js" => ("text/javascript; charset=utf-8", SCRIPT),
         "web_view.css" => ("text/css; charset=utf-8", STYLE),
+        "web_view.svg" => ("image/svg+xml", ICON),
         _ => return None,
     };
     Some(respond(content_type, text.to_string()))
@@ -104,6 +107,7 @@ fn render(snapshot: &Snapshot) -> String {
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
         "<title>cognito-harness</title>\n",
         "<link rel=\"stylesheet\" href=\"/_harness/web_view.css\">\n",
+        "<link rel=\"icon\" href=\"/_harness/web_view.svg\" type=\"image/svg+xml\">\n",
         "<script src=\"/_harness/web_view.js\" defer></script>\n</head>\n<body>\n",
         "<header><h1>cognito-harness</h1><nav><a href=\"#pools\">Pools</a> ",
         "<a href=\"#messages\">Messages</a> <a href=\"#runs\">Trigger runs</a></nav>",
