@@ -264,7 +264,7 @@ mod tests {
             "destination": "c@example.com", "triggerSource": "CustomMessage_SignUp",
             "subject": "Hi", "body": "line 1\nline 2", "code": "123456"});
         assert_eq!(
-            human(&[m.clone()], false),
+            human(std::slice::from_ref(&m), false),
             "us-east-1_A  EMAIL to c@example.com  (carol, CustomMessage_SignUp)\n  subject  Hi\n  body     line 1\n           line 2\n  code     123456\n"
         );
         assert!(human(&[m], true).contains("  code     \x1b[1;33m123456\x1b[0m\n"));

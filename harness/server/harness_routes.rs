@@ -63,18 +63,12 @@ pub(super) fn answer(
             let number = |name: &str, default: u64| match query_parameter(query, name) {
                 None => Ok(default),
                 Some(text) => text.parse::<u64>().map_err(|_| {
-                    bad_request(format!(
-                        "Query parameter {name} must be a whole number, not '{text}'"
-                    ))
+                    format!("Query parameter {name} must be a whole number, not '{text}'")
                 }),
             };
-            let after = match number("after", 0) {
-                Ok(n) => n,
-                Err(response) => return response,
-            };
-            let limit = match number("limit", MAX_RUNS as u64) {
-                Ok(n) => n.min(MAX_RUNS as u64) as usize,
-                Err(response) => return response,
+            let (after, limit) = match (number("after", 0), number("limit", MAX_RUNS as u64)) {
+                (Ok(after), Ok(limit)) => (after, limit.min(MAX_RUNS as u64) as usize),
+                (Err(message), _) | (_, Err(message)) => return bad_request(message),
             };
             let pool = query_parameter(query, "pool");
             json_response(runs.runs(pool.as_deref(), after, limit))

@@ -129,9 +129,9 @@ fn pools_section(html: &mut String, pools: &[Value]) {
         );
     }
     for pool in pools {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<article class=\"pool\"><h3><code>{}</code> {}</h3>\n",
+            "<article class=\"pool\"><h3><code>{}</code> {}</h3>",
             text(pool, "id"),
             text(pool, "name")
         );
@@ -255,9 +255,9 @@ fn messages_section(html: &mut String, pools: &[Value]) {
         }
         for m in messages.iter().rev().take(SHOWN) {
             any = true;
-            let _ = write!(
+            let _ = writeln!(
                 html,
-                "<article class=\"message\"><div class=\"meta\"><code>{}</code> &middot; {} to <b class=\"destination\">{}</b> &middot; user <code>{}</code> &middot; {}</div>\n",
+                "<article class=\"message\"><div class=\"meta\"><code>{}</code> &middot; {} to <b class=\"destination\">{}</b> &middot; user <code>{}</code> &middot; {}</div>",
                 text(pool, "id"),
                 text(m, "medium"),
                 text(m, "destination"),
@@ -306,9 +306,9 @@ fn runs_section(html: &mut String, runs: &Value) {
             "harness-failure" => "failure",
             _ => "rejected",
         };
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<article class=\"run {class}\" id=\"run-{seq}\"><div class=\"meta\"><time>{}</time> {} &middot; <code>{}</code> &middot; request <code>{}</code></div>\n",
+            "<article class=\"run {class}\" id=\"run-{seq}\"><div class=\"meta\"><time>{}</time> {} &middot; <code>{}</code> &middot; request <code>{}</code></div>",
             time_of_day(run["time"].as_u64().unwrap_or(0)),
             text(run, "action"),
             escape(run["poolId"].as_str().unwrap_or("-")),
