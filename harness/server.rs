@@ -11,6 +11,10 @@
 
 mod harness_routes;
 pub mod record;
+mod run_log;
+mod web_view;
+
+pub use run_log::MAX_RUNS;
 
 use std::convert::Infallible;
 use std::io::Write as _;
@@ -219,6 +223,7 @@ pub async fn serve_with(
         cognito,
         log: options.log,
         record: options.record,
+        runs: run_log::RunLog::default(),
         body_read_timeout: options.limits.body_read_timeout,
         loopback_only: addr.ip().is_loopback(),
     });
@@ -250,6 +255,8 @@ struct Endpoint {
     cognito: Arc<Cognito>,
     log: RequestLog,
     record: Option<Arc<record::Recorder>>,
+    /// The recent trigger runs `/_harness/runs` and the web view show.
+    runs: run_log::RunLog,
     body_read_timeout: Duration,
     /// Bound to a loopback address: only requests addressed to one are answered.
     loopback_only: bool,
@@ -275,7 +282,9 @@ async fn handle(
             )));
         }
     }
-    if let Some(response) = route_outside_protocol(&endpoint.cognito, &parts.method, &parts.uri) {
+    if let Some(response) =
+        route_outside_protocol(&endpoint.cognito, &endpoint.runs, &parts.method, &parts.uri)
+    {
         return Ok(with_cors(response));
     }
     let body = match http::read_body_within(body, MAX_BODY, endpoint.body_read_timeout).await {
@@ -312,6 +321,10 @@ async fn handle(
         log_details(&mut entry, &request_id, &outcome);
         endpoint.log.write(entry);
     }
+    let request = parsed.as_ref().ok().map(|(_, request)| request);
+    endpoint
+        .runs
+        .record(&endpoint.cognito, &request_id, request, &outcome);
     Ok(with_cors(response))
 }
 
@@ -320,6 +333,7 @@ async fn handle(
 /// sends the request on to the protocol.
 fn route_outside_protocol(
     cognito: &Cognito,
+    runs: &run_log::RunLog,
     method: &Method,
     uri: &Uri,
 ) -> Option<Response<http::Body>> {
@@ -327,7 +341,16 @@ fn route_outside_protocol(
         return Some(preflight());
     }
     if let Some(path) = uri.path().strip_prefix(harness_routes::PREFIX) {
-        return Some(harness_routes::answer(cognito, method, path, uri.query()));
+        return Some(harness_routes::answer(
+            cognito,
+            runs,
+            method,
+            path,
+            uri.query(),
+        ));
+    }
+    if method == Method::GET && uri.path() == harness_routes::PREFIX.trim_end_matches('/') {
+        return Some(harness_routes::to_web_view());
     }
     well_known(cognito, method, uri)
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod init;
+mod messages;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
@@ -108,6 +109,11 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
     },
+    /// Print the messages a running `serve` delivered (its outbox), each with its code.
+    #[command(
+        after_help = "Exit codes: 0 read, 2 bad flag or unknown pool, 3 no serve answering at the endpoint.\n\nExamples:\n  cognito-harness messages\n  cognito-harness messages --pool us-east-1_Example --username carol\n  cognito-harness messages --endpoint http://127.0.0.1:9230 --format json"
+    )]
+    Messages(messages::MessagesArgs),
     /// Write a cognito-harness.toml, a pool and a first scenario for one function, so that
     /// `cognito-harness check` runs it.
     #[command(
@@ -252,6 +258,11 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
         // Before the binding is read: init is what writes it.
         return init_files(dir, function, *runtime, *trigger);
     }
+    let cli = match cli.command {
+        // Reads a running serve; no function is bound here, so no config is read.
+        Command::Messages(args) => return Ok(messages::run(args).await),
+        command => Cli { command, ..cli },
+    };
     let binding = Binding::load(cli.config.as_deref())?;
     match cli.command {
         Command::Check {
@@ -288,6 +299,7 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
             trigger,
             dir,
         } => init_files(&dir, &function, runtime, trigger),
+        Command::Messages(args) => Ok(messages::run(args).await),
         Command::Serve {
             port,
             host,

@@ -104,6 +104,30 @@ pub enum Invoked {
     Unavailable(String),
 }
 
+impl Invoked {
+    /// What the function answered, as reports and `serve`'s run log show it: `{"payload"}`
+    /// (JSON), `{"raw"}` (not JSON), `{"errorType", "errorMessage"}`, `{"timedOut": true}`,
+    /// `{"throttled"}` or `{"unavailable"}`.
+    pub fn to_report_json(&self) -> Value {
+        use serde_json::json;
+        match self {
+            Invoked::Output(Payload::Json(json)) => json!({ "payload": json }),
+            Invoked::Output(Payload::Bytes(bytes)) => {
+                match serde_json::from_slice::<Value>(bytes) {
+                    Ok(json) => json!({ "payload": json }),
+                    Err(_) => json!({ "raw": String::from_utf8_lossy(bytes) }),
+                }
+            }
+            Invoked::Error(e) => {
+                json!({ "errorType": e.error_type, "errorMessage": e.error_message })
+            }
+            Invoked::TimedOut => json!({ "timedOut": true }),
+            Invoked::Throttled(m) => json!({ "throttled": m }),
+            Invoked::Unavailable(m) => json!({ "unavailable": m }),
+        }
+    }
+}
+
 /// Per-invocation facts a function receives besides the event.
 #[derive(Clone, Debug)]
 pub struct InvokeContext {

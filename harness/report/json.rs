@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use crate::function::{Invocation, Invoked, Payload};
+use crate::function::Invocation;
 use crate::scenario::{
     message_view, Actual, Mismatch, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary,
 };
@@ -135,22 +135,9 @@ fn trigger(run: &TriggerRun) -> Value {
     v
 }
 
-/// What the function answered: `{"payload"}` (JSON), `{"raw"}` (not JSON), `{"errorType",
-/// "errorMessage"}`, `{"timedOut": true}`, `{"throttled"}` or `{"unavailable"}`.
+/// What the function answered ([`Invoked::to_report_json`](crate::Invoked::to_report_json)).
 pub(super) fn output(invocation: &Invocation) -> Value {
-    match &invocation.result {
-        Invoked::Output(Payload::Json(json)) => json!({ "payload": json }),
-        Invoked::Output(Payload::Bytes(bytes)) => match serde_json::from_slice::<Value>(bytes) {
-            Ok(json) => json!({ "payload": json }),
-            Err(_) => json!({ "raw": String::from_utf8_lossy(bytes) }),
-        },
-        Invoked::Error(e) => {
-            json!({ "errorType": e.error_type, "errorMessage": e.error_message })
-        }
-        Invoked::TimedOut => json!({ "timedOut": true }),
-        Invoked::Throttled(m) => json!({ "throttled": m }),
-        Invoked::Unavailable(m) => json!({ "unavailable": m }),
-    }
+    invocation.result.to_report_json()
 }
 
 /// A verdict in its `Serialize` form.

@@ -1,7 +1,9 @@
 //! A real browser against `serve` (issue 13, item 4): a page on another origin signs up, reads
 //! the code from `/_harness/`, confirms, signs in and out with `fetch` in Debian's headless
-//! Chromium driven by playwright-core. Skipped, saying so, when `/usr/bin/chromium` is not
-//! installed or npm cannot reach its registry.
+//! Chromium driven by playwright-core, while a second tab shows the web view at `/_harness/`
+//! (issue 13, item 6): it must come to show the message with its code and the trigger runs'
+//! verdicts, and must not run the markup in a username. Skipped, saying so, when
+//! `/usr/bin/chromium` is not installed or npm cannot reach its registry.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,7 +12,7 @@ use std::sync::OnceLock;
 use assert_json_diff::assert_json_eq;
 use serde_json::{json, Value};
 
-use super::support::{add_pool, pool_config, start};
+use super::support::{add_pool, call, http_client, pool_config, start};
 use crate::support::root;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -75,6 +77,19 @@ async fn a_page_on_another_origin_signs_up_confirms_and_signs_in_through_cors() 
     };
     let running = start().await;
     let (pool_id, client_id) = add_pool(&running.cognito, "us-east-1_Browser1", pool_config(0));
+    // A username is text a user chose: the web view must show it, not run it.
+    let hostile = "<img/src=x/onerror=window.injected=1>";
+    let signed_up = call(
+        &http_client(),
+        &running.url(),
+        "SignUp",
+        &json!({"ClientId": client_id, "Username": hostile, "Password": "Passw0rd!",
+                "UserAttributes": [{"Name": "email", "Value": "mallory@example.com"}]}),
+    )
+    .await;
+    assert_eq!(signed_up.status, 200, "{:?}", signed_up.body);
+    // That sign-up and the page's six calls.
+    let calls = 7;
     let mut command = Command::new("node");
     command
         .arg(root().join("tests/it/js/browser_cors.mjs"))
@@ -82,7 +97,9 @@ async fn a_page_on_another_origin_signs_up_confirms_and_signs_in_through_cors() 
         .arg(CHROMIUM)
         .arg(running.url())
         .arg(&pool_id)
-        .arg(&client_id);
+        .arg(&client_id)
+        .arg(calls.to_string())
+        .arg(hostile);
     let output = tokio::process::Command::from(command)
         .kill_on_drop(true)
         .output()
@@ -111,13 +128,21 @@ async fn a_page_on_another_origin_signs_up_confirms_and_signs_in_through_cors() 
             "signOut": 200,
             "afterSignOut": {"status": 400, "requestId": true, "errorType": "NotAuthorizedException:",
                              "body": {"__type": "NotAuthorizedException", "message": "Access Token has been revoked"}},
+            "webView": {
+                "code": true,
+                "destinations": ["hana@example.com", "mallory@example.com"],
+                "rules": ["custom-message.accepted", "pre-sign-up.accepted", "custom-message.accepted", "pre-sign-up.accepted"],
+                "statuses": ["UNCONFIRMED", "CONFIRMED"],
+                "hostileUserShownAsText": true,
+                "injected": "undefined",
+            },
         })
     );
     // The preflights reached the endpoint but are not operations: only the calls are logged.
-    let calls = running
+    let logged = running
         .log_lines()
         .iter()
         .filter(|l| l.starts_with("cognito-harness serve: "))
         .count();
-    assert_eq!(calls, 6, "{:#?}", running.log_lines());
+    assert_eq!(logged, calls, "{:#?}", running.log_lines());
 }

@@ -10,3 +10,4 @@ mod record;
 mod sessions;
 mod signals;
 pub mod support;
+mod web_view;

@@ -218,7 +218,7 @@ async fn the_outbox_route_lists_each_message_with_its_code_and_the_log_shows_it(
     assert_eq!(wrong.status, 404);
     assert_eq!(
         wrong.body,
-        json!({"message": "No harness route at GET /_harness/other: there are /_harness/pools and /_harness/pools/<id>/messages"})
+        json!({"message": "No harness route at GET /_harness/other: there are /_harness/ (the web view), /_harness/pools, /_harness/pools/<id>, /_harness/pools/<id>/messages, /_harness/runs and /_harness/changes"})
     );
     let posted = raw(&client, &url, "POST", "/_harness/pools", &[], String::new()).await;
     assert_eq!(posted.status, 404);
