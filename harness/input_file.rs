@@ -95,7 +95,7 @@ mod tests {
     use super::*;
 
     fn temp_dir() -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("input-file-{}", uuid::Uuid::new_v4()));
+        let dir = std::env::temp_dir().join(format!("input-file-{}", crate::ids::uuid_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }

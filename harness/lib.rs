@@ -8,6 +8,7 @@ pub(crate) mod error;
 pub mod exit;
 pub mod function;
 pub(crate) mod http;
+pub(crate) mod ids;
 pub(crate) mod input_file;
 mod model;
 pub mod pool;

@@ -269,7 +269,7 @@ async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response<http::Body>, Infallible> {
     let started = Instant::now();
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = crate::ids::uuid_v4().to_string();
     let (parts, body) = request.into_parts();
     let headers = &parts.headers;
     if endpoint.loopback_only {

@@ -19,7 +19,8 @@ use crate::function::{invoke_with_retries, Invoked};
 use crate::input_file::{read_input_file, MAX_INPUT_FILE};
 use crate::pool::{DeliveryMedium, PoolConfig};
 use crate::report::{self, Human};
-use crate::scenario::{self, run, Scenario, Summary};
+use crate::scenario::parallel::run_parallel;
+use crate::scenario::{self, Scenario, Summary};
 use crate::service::pool_files::read_pool_file;
 use crate::trigger::{judge, samples, Context, Decision, Ran, Trigger, TriggerSource};
 
@@ -62,6 +63,10 @@ enum Command {
         /// across CI runners: every n-th scenario in path order, starting at the k-th.
         #[arg(long, value_name = "K/N", value_parser = parse_partition)]
         partition: Option<(usize, usize)>,
+        /// How many scenarios run their CPU work at once (default: the number of CPUs). Scenarios
+        /// waiting on a function overlap regardless; the report keeps the order of a serial run.
+        #[arg(long, value_name = "N", value_parser = parse_jobs)]
+        jobs: Option<usize>,
     },
     /// Run one scenario and print each step's request, the events sent, the function outputs and the verdicts.
     #[command(
@@ -181,6 +186,18 @@ fn parse_partition(s: &str) -> Result<(usize, usize), String> {
     }
 }
 
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("expected a number of jobs, 1 or more, not `{s}`")),
+    }
+}
+
+/// `--jobs`, or one job per CPU.
+fn jobs_or_cpus(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 fn parse_pair(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -203,10 +220,17 @@ pub fn main() -> i32 {
     };
     // `check` and friends run one call at a time: a single thread answers soonest. The server
     // takes concurrent clients, so it gets a worker per core.
+    // `check --jobs N` runs scenarios side by side on N workers.
     let runtime = match cli.command {
         Command::Serve { .. } => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build(),
+        Command::Check { jobs, .. } if jobs_or_cpus(jobs) > 1 => {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(jobs_or_cpus(jobs))
+                .enable_all()
+                .build()
+        }
         _ => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build(),
@@ -271,21 +295,26 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
             output,
             filter,
             partition,
+            jobs,
         } => {
             let selection = Selection { filter, partition };
-            check(
-                &binding,
-                &paths,
-                &selection,
+            let report = Report {
                 format,
-                output.as_deref(),
-                false,
-            )
-            .await
+                output: output.as_deref(),
+                replay: false,
+                jobs: jobs_or_cpus(jobs),
+            };
+            check(&binding, &paths, &selection, report).await
         }
         Command::Replay { file } => {
             let all = Selection::default();
-            check(&binding, &[file], &all, Format::Human, None, true).await
+            let report = Report {
+                format: Format::Human,
+                output: None,
+                replay: true,
+                jobs: 1,
+            };
+            check(&binding, &[file], &all, report).await
         }
         Command::Invoke {
             event,
@@ -410,14 +439,27 @@ impl Selection {
     }
 }
 
+/// How `check` runs and reports: the format, where it goes, `replay`'s step-by-step account, and
+/// how many scenarios run at once.
+struct Report<'a> {
+    format: Format,
+    output: Option<&'a Path>,
+    replay: bool,
+    jobs: usize,
+}
+
 async fn check(
     binding: &Binding,
     paths: &[PathBuf],
     selection: &Selection,
-    format: Format,
-    output: Option<&Path>,
-    replay: bool,
+    report: Report<'_>,
 ) -> Result<i32, Error> {
+    let Report {
+        format,
+        output,
+        replay,
+        jobs,
+    } = report;
     let files = scenario::discover(paths)?;
     if files.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -444,30 +486,45 @@ async fn check(
     let functions = Arc::new(binding.functions());
 
     let to_terminal = output.is_none() && std::io::stdout().is_terminal();
-    let (results, summary) = if format == Format::Human {
-        let sink: Box<dyn Write> = match output {
-            Some(path) => Box::new(create(path)?),
-            None => Box::new(std::io::stdout().lock()),
-        };
-        let mut human = Human::new(sink, to_terminal, replay);
-        run::run_all(&scenarios, functions, binding.deadline, &mut |e| {
-            human.on_event(e)
-        })
-        .await?
-    } else {
-        let (results, summary) =
-            run::run_all(&scenarios, functions, binding.deadline, &mut |_| {}).await?;
-        let text = match format {
-            Format::Json => report::json::document(&results, &summary),
-            _ => report::junit::document(&results, &summary),
-        };
-        match output {
-            Some(path) => create(path)?.write_all(text.as_bytes())?,
-            None => std::io::stdout().write_all(text.as_bytes())?,
+    let deadline = binding.deadline;
+    let summary = match format {
+        Format::Human => {
+            let sink: Box<dyn Write> = match output {
+                Some(path) => Box::new(create(path)?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut human = Human::new(sink, to_terminal, replay);
+            run_parallel(scenarios, functions, deadline, jobs, &mut |e| {
+                human.on_event(e)
+            })
+            .await?
         }
-        (results, summary)
+        Format::Json => {
+            let mut doc = report::json::Stream::new()?;
+            let summary = run_parallel(scenarios, functions, deadline, jobs, &mut |e| {
+                doc.on_event(e)
+            })
+            .await?;
+            match output {
+                Some(path) => doc.finish(&summary, &mut create(path)?)?,
+                None => doc.finish(&summary, &mut std::io::stdout().lock())?,
+            }
+            summary
+        }
+        Format::Junit => {
+            let mut doc = report::junit::Collector::new();
+            let summary = run_parallel(scenarios, functions, deadline, jobs, &mut |e| {
+                doc.on_event(e)
+            })
+            .await?;
+            let text = doc.finish(&summary);
+            match output {
+                Some(path) => create(path)?.write_all(text.as_bytes())?,
+                None => std::io::stdout().write_all(text.as_bytes())?,
+            }
+            summary
+        }
     };
-    drop(results);
     Ok(exit_code(&summary))
 }
 

@@ -145,7 +145,7 @@ impl InvokeContext {
     /// A context with a fresh request id and an empty log.
     pub fn new(function_arn: impl Into<String>, timeout: Duration) -> Self {
         InvokeContext {
-            request_id: uuid::Uuid::new_v4().to_string(),
+            request_id: crate::ids::uuid_v4().to_string(),
             function_arn: function_arn.into(),
             timeout,
             logs: Logs::default(),
@@ -181,6 +181,14 @@ impl Logs {
 pub trait Function: Send + Sync {
     /// Runs the function once with `event` and answers as Lambda would hand the result to Cognito.
     fn invoke<'a>(&'a self, event: &'a Value, ctx: &'a InvokeContext) -> BoxFuture<'a, Invoked>;
+
+    /// How many invocations the function runs at once before it throttles the next
+    /// ([`Invoked::Throttled`]); `None` when it has no such limit. Callers that run independent
+    /// work side by side (`check --jobs`) keep within it, so running in parallel never throttles
+    /// a call that would not be throttled alone.
+    fn concurrency(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// Cognito's patience with a trigger: 5 s per attempt, 3 attempts (cognito-semantics.md §3.3,

@@ -305,6 +305,10 @@ impl Function for ProcessFunction {
             lease.run(body, ctx).await
         })
     }
+
+    fn concurrency(&self) -> Option<u32> {
+        Some(self.config.concurrency)
+    }
 }
 
 /// One environment, lent to one invocation. Dropped, it goes back to the pool when the invocation
@@ -1090,8 +1094,8 @@ fn trace_id() -> String {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
-    let random = uuid::Uuid::new_v4().simple().to_string();
-    let parent = uuid::Uuid::new_v4().simple().to_string();
+    let random = crate::ids::uuid_v4().simple().to_string();
+    let parent = crate::ids::uuid_v4().simple().to_string();
     format!(
         "Root=1-{secs:08x}-{};Parent={};Sampled=0",
         &random[..24],
@@ -1109,7 +1113,7 @@ fn log_stream_name() -> String {
     let (year, month, day) = civil_from_days(days as i64);
     format!(
         "{year:04}/{month:02}/{day:02}/[$LATEST]{}",
-        uuid::Uuid::new_v4().simple()
+        crate::ids::uuid_v4().simple()
     )
 }
 

@@ -121,7 +121,7 @@ pub(crate) fn id_claims<'a>(
 
 /// A fresh JWT id (`jti`, `origin_jti`, `event_id`): a UUID, as Cognito's are.
 pub(crate) fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    crate::ids::uuid_v4().to_string()
 }
 
 /// The `iss` of a pool's tokens: `<base>/<pool id>`.

@@ -121,7 +121,7 @@ impl User {
         let now = now_seconds();
         User {
             username: username.into(),
-            sub: uuid::Uuid::new_v4().to_string(),
+            sub: crate::ids::uuid_v4().to_string(),
             attributes: IndexMap::new(),
             status: UserStatus::Confirmed,
             enabled: true,

@@ -19,16 +19,139 @@ use serde_json::{json, Map, Value};
 
 use crate::function::Invocation;
 use crate::scenario::{
-    message_view, Actual, Mismatch, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary,
+    message_view, Actual, Mismatch, RunEvent, ScenarioResult, ScenarioStatus, StepResult,
+    StepStatus, Summary,
 };
 use crate::service::TriggerRun;
 use crate::trigger::Verdict;
 
 /// The whole run as one pretty-printed JSON document: `{"scenarios": [...], "summary": {...}}`.
+#[cfg(test)]
 pub fn document(results: &[ScenarioResult], summary: &Summary) -> String {
     let scenarios: Vec<Value> = results.iter().map(scenario).collect();
     let doc = json!({ "scenarios": scenarios, "summary": summary_json(summary) });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// The document of [`document`], written a scenario at a time as the run reports them, so no
+/// result is held past its own event. The text goes to an unnamed temporary file until
+/// [`finish`](Self::finish) copies it out: a run that stops on bad input writes nothing, as
+/// when the document was built at the end.
+pub struct Stream {
+    spool: std::io::BufWriter<std::fs::File>,
+    scenarios: usize,
+    error: Option<std::io::Error>,
+}
+
+impl Stream {
+    /// A stream with an empty spool file.
+    pub fn new() -> std::io::Result<Stream> {
+        let file = spool_file()?;
+        let mut stream = Stream {
+            spool: std::io::BufWriter::new(file),
+            scenarios: 0,
+            error: None,
+        };
+        stream.write(b"{\n  \"scenarios\": [");
+        Ok(stream)
+    }
+
+    /// Takes one event of the run: each finished scenario is written out.
+    pub fn on_event(&mut self, event: &RunEvent<'_>) {
+        if let RunEvent::ScenarioFinished(result) = event {
+            self.push(&scenario(result));
+        }
+    }
+
+    /// Writes one element of `"scenarios"`, indented as `to_string_pretty` indents it there.
+    fn push(&mut self, value: &Value) {
+        let text = serde_json::to_string_pretty(value).unwrap_or_default();
+        let mut out = String::with_capacity(text.len() + text.len() / 8 + 8);
+        out.push_str(if self.scenarios == 0 { "\n" } else { ",\n" });
+        indent_into(&mut out, &text, "    ");
+        self.scenarios += 1;
+        self.write(out.as_bytes());
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        if self.error.is_none() {
+            if let Err(e) = std::io::Write::write_all(&mut self.spool, bytes) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// Ends the document with the summary and copies it to `out`.
+    pub fn finish(
+        mut self,
+        summary: &Summary,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        use std::io::{Seek, Write};
+        let mut tail = String::new();
+        tail.push_str(if self.scenarios == 0 {
+            "],\n"
+        } else {
+            "\n  ],\n"
+        });
+        let summary = serde_json::to_string_pretty(&summary_json(summary)).unwrap_or_default();
+        tail.push_str("  \"summary\": ");
+        // The first line follows the key; the rest are indented one level.
+        let (first, rest) = summary.split_once('\n').unwrap_or((summary.as_str(), ""));
+        tail.push_str(first);
+        if !rest.is_empty() {
+            tail.push('\n');
+            indent_into(&mut tail, rest, "  ");
+        }
+        tail.push_str("\n}\n");
+        self.write(tail.as_bytes());
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let mut file = self.spool.into_inner().map_err(|e| e.into_error())?;
+        file.flush()?;
+        file.rewind()?;
+        std::io::copy(&mut file, out)?;
+        Ok(())
+    }
+}
+
+/// Appends `text` with every line indented by `by` (JSON text has no newlines inside strings).
+fn indent_into(out: &mut String, text: &str, by: &str) {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(by);
+        out.push_str(line);
+    }
+}
+
+/// A new file in the temporary folder, unlinked at once: it goes away with its handle.
+fn spool_file() -> std::io::Result<std::fs::File> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir();
+    loop {
+        let path = dir.join(format!(
+            "cognito-harness-report-{}-{}.json",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => {
+                let _ = std::fs::remove_file(&path);
+                return Ok(file);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn scenario(result: &ScenarioResult) -> Value {
@@ -148,4 +271,58 @@ pub(super) fn verdict(verdict: &Verdict) -> Value {
 /// Milliseconds, rounded to the microsecond.
 fn millis(d: Duration) -> Value {
     json!((d.as_secs_f64() * 1e6).round() / 1e3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn result(name: &str, steps: usize) -> ScenarioResult {
+        ScenarioResult {
+            file: format!("fixtures/{name}.json").into(),
+            name: name.to_string(),
+            status: ScenarioStatus::Passed,
+            steps: (0..steps)
+                .map(|index| StepResult {
+                    index,
+                    action: crate::service::Action::parse("AdminGetUser").expect("an action"),
+                    request: json!({"UserPoolId": "p", "Nested": {"a": [1, {"b": []}], "c": {}}}),
+                    status: StepStatus::Skipped,
+                    actual: None,
+                    verdict: None,
+                    triggers: Vec::new(),
+                    duration: Duration::from_micros(1234),
+                })
+                .collect(),
+            duration: Duration::from_millis(3),
+        }
+    }
+
+    fn streamed(results: &[ScenarioResult], summary: &Summary) -> String {
+        let mut stream = Stream::new().expect("a spool file");
+        for r in results {
+            stream.on_event(&RunEvent::ScenarioFinished(r));
+        }
+        let mut out = Vec::new();
+        stream.finish(summary, &mut out).expect("written");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn the_stream_writes_the_document_byte_for_byte() {
+        let summary = Summary {
+            passed: 2,
+            failed: 1,
+            harness_failures: 0,
+            duration: Duration::from_millis(12),
+        };
+        for results in [
+            vec![],
+            vec![result("one", 0)],
+            vec![result("one", 1), result("two", 2), result("three", 0)],
+        ] {
+            assert_eq!(streamed(&results, &summary), document(&results, &summary));
+        }
+    }
 }

@@ -3,14 +3,31 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::human::show;
-use crate::scenario::{ScenarioResult, StepResult, StepStatus, Summary};
+use crate::scenario::{RunEvent, ScenarioResult, StepResult, StepStatus, Summary};
 
 /// JUnit XML: one test suite per scenario file, one test case per step; skipped steps are
-/// skipped test cases, harness failures are errors.
-pub fn document(results: &[ScenarioResult], summary: &Summary) -> String {
-    let mut report = Report::new("cognito-harness");
-    report.set_time(summary.duration);
-    for result in results {
+/// skipped test cases, harness failures are errors. Built a scenario at a time as the run reports them: each result
+/// becomes its test suite (names, statuses, messages, logs) and is not held after.
+pub struct Collector {
+    report: Report,
+}
+
+impl Collector {
+    /// An empty report.
+    pub fn new() -> Collector {
+        Collector {
+            report: Report::new("cognito-harness"),
+        }
+    }
+
+    /// Takes one event of the run: each finished scenario becomes a test suite.
+    pub fn on_event(&mut self, event: &RunEvent<'_>) {
+        if let RunEvent::ScenarioFinished(result) = event {
+            self.add(result);
+        }
+    }
+
+    fn add(&mut self, result: &ScenarioResult) {
         let mut suite = TestSuite::new(format!("{} ({})", result.name, result.file.display()));
         suite.set_time(result.duration);
         for step in &result.steps {
@@ -48,9 +65,20 @@ pub fn document(results: &[ScenarioResult], summary: &Summary) -> String {
             }
             suite.add_test_case(case);
         }
-        report.add_test_suite(suite);
+        self.report.add_test_suite(suite);
     }
-    report.to_string().unwrap_or_default()
+
+    /// The XML, with the run's total time.
+    pub fn finish(mut self, summary: &Summary) -> String {
+        self.report.set_time(summary.duration);
+        self.report.to_string().unwrap_or_default()
+    }
+}
+
+impl Default for Collector {
+    fn default() -> Self {
+        Collector::new()
+    }
 }
 
 /// What the step's functions wrote, for `<system-out>`.

@@ -3,6 +3,7 @@
 //! made, so a bad file stops the run with one line naming the file and JSON path.
 
 pub mod expect;
+pub mod parallel;
 pub mod refs;
 pub mod run;
 

@@ -179,44 +179,51 @@ pub struct Summary {
     pub duration: Duration,
 }
 
-/// Runs scenarios one after another, reporting through `on_event`.
+/// Runs scenarios one after another, reporting through `on_event`. Each result is reported and
+/// dropped as soon as its scenario finishes; the counts are returned.
 pub async fn run_all(
     scenarios: &[Scenario],
     functions: Arc<dyn FunctionLookup>,
     deadline: Deadline,
     on_event: &mut dyn FnMut(&RunEvent<'_>),
-) -> Result<(Vec<ScenarioResult>, Summary), Error> {
+) -> Result<Summary, Error> {
     let started = Instant::now();
     on_event(&RunEvent::RunStarted {
         scenarios: scenarios.len(),
     });
-    let mut results = Vec::with_capacity(scenarios.len());
     let mut summary = Summary::default();
     for scenario in scenarios {
         let result = run_scenario(scenario, functions.clone(), deadline, on_event).await?;
-        match result.status {
-            ScenarioStatus::Passed => summary.passed += 1,
-            ScenarioStatus::Failed => summary.failed += 1,
-            ScenarioStatus::HarnessFailure => {
-                summary.failed += 1;
-                summary.harness_failures += 1;
-            }
-        }
-        results.push(result);
+        count(&mut summary, &result);
     }
     summary.duration = started.elapsed();
     on_event(&RunEvent::RunFinished(&summary));
-    Ok((results, summary))
+    Ok(summary)
+}
+
+/// Adds a finished scenario to the counts.
+pub(super) fn count(summary: &mut Summary, result: &ScenarioResult) {
+    match result.status {
+        ScenarioStatus::Passed => summary.passed += 1,
+        ScenarioStatus::Failed => summary.failed += 1,
+        ScenarioStatus::HarnessFailure => {
+            summary.failed += 1;
+            summary.harness_failures += 1;
+        }
+    }
 }
 
 /// Runs one scenario. `Err` only for a bad reference (exit code 2); everything Cognito or the
 /// function did is in the result.
-pub async fn run_scenario(
+pub async fn run_scenario<F>(
     scenario: &Scenario,
     functions: Arc<dyn FunctionLookup>,
     deadline: Deadline,
-    on_event: &mut dyn FnMut(&RunEvent<'_>),
-) -> Result<ScenarioResult, Error> {
+    on_event: &mut F,
+) -> Result<ScenarioResult, Error>
+where
+    F: FnMut(&RunEvent<'_>) + ?Sized,
+{
     let started = Instant::now();
     let file = scenario.file.as_path();
     on_event(&RunEvent::ScenarioStarted {

@@ -297,9 +297,11 @@ impl Cognito {
         // the first rejection ends the call.
         let (runs_before, warnings_before) = (outcome.triggers.len(), outcome.warnings.len());
         let mut delivered = Vec::with_capacity(messages.len());
-        let mut attempts = Vec::with_capacity(messages.len());
+        // What a second judgement needs besides the run itself (the event and what the function
+        // did are moved into the run, not copied).
+        let mut judged = Vec::with_capacity(messages.len());
         let mut judged_under = None;
-        for message in messages {
+        for mut message in messages {
             let attempt = self
                 .attempt(message.arn.as_deref(), message.event.as_ref())
                 .await;
@@ -308,9 +310,12 @@ impl Cognito {
             if *judged_under.get_or_insert(version) != version {
                 judged_under = Some(u64::MAX); // judged under two configurations: judge again
             }
-            let (run, sent) = message.clone().judge(&guard, attempt.clone());
+            let event = message.event.take();
+            let rest = message.clone();
+            message.event = event;
+            let (run, sent) = message.judge(&guard, attempt);
             drop(guard);
-            attempts.push((message, attempt));
+            judged.push(rest);
             let failed = fail_with(outcome, run);
             delivered.extend(sent);
             if failed {
@@ -325,10 +330,12 @@ impl Cognito {
         // Ruling C-3: an UpdateUserPool that landed while the triggers ran is the configuration
         // Cognito sends with, so the answers are judged again against it.
         if judged_under.is_some_and(|v| v != guard.config_version()) {
-            outcome.triggers.truncate(runs_before);
+            let runs: Vec<TriggerRun> = outcome.triggers.drain(runs_before..).collect();
             outcome.warnings.truncate(warnings_before);
             delivered.clear();
-            for (message, attempt) in attempts {
+            for (mut message, run) in judged.into_iter().zip(runs) {
+                let (attempt, event) = Attempt::from_run(run);
+                message.event = event;
                 let (run, sent) = message.judge(&guard, attempt);
                 let failed = fail_with(outcome, run);
                 delivered.extend(sent);

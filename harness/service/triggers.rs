@@ -32,6 +32,18 @@ impl Attempt {
         }
     }
 
+    /// What Cognito got, back out of a recorded run (to judge it again), with the event sent:
+    /// `NoFunction` when an event was due but no function answered, as [`Cognito::attempt`]
+    /// decides.
+    pub fn from_run(run: TriggerRun) -> (Attempt, Option<Value>) {
+        let attempt = match (run.invocation, run.arn, &run.event) {
+            (Some(invocation), _, _) => Attempt::Invoked(invocation),
+            (None, Some(arn), Some(_)) => Attempt::NoFunction(arn),
+            _ => Attempt::NoTrigger,
+        };
+        (attempt, run.event)
+    }
+
     /// The invocation, when a function ran.
     pub fn into_invocation(self) -> Option<Invocation> {
         match self {

@@ -1,0 +1,169 @@
+//! Running scenarios side by side (`check --jobs N`). Each scenario still runs alone in its own
+//! [`Cognito`](crate::service::Cognito) with a fresh copy of its pool ([`run_scenario`]); only the
+//! functions are shared. What the renderers see is the stream a serial run gives, in the same
+//! order: a scenario's events are replayed from its result once every scenario before it has been
+//! reported, and the result is dropped right after, so memory depends on how many scenarios are in
+//! flight, not on the suite's size.
+//!
+//! Scenarios that wait (a function that never answers waits out every attempt's deadline) do not
+//! hold up the others: up to [`IN_FLIGHT_PER_JOB`] × jobs scenarios are started ahead, and the
+//! runtime's worker threads (one per job) share the CPU work between them. A function with a
+//! concurrency limit (a process function's environments) is never asked for more invocations at
+//! once than it allows, so running in parallel never throttles a call that alone would not be.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
+
+use super::run::{count, run_all, run_scenario, RunEvent, ScenarioResult, Summary};
+use super::Scenario;
+use crate::error::Error;
+use crate::function::{Deadline, FunctionLookup};
+
+/// Scenarios started ahead per job. A scenario waiting on a deadline holds its place in the
+/// output order while those after it run. Kept small: every scenario in flight that calls a
+/// process function may need an environment of its own, and a storm of cold starts on a loaded
+/// machine can take longer than a deadline, which a serial run (one warm environment) never
+/// meets. More jobs, more in flight.
+pub const IN_FLIGHT_PER_JOB: usize = 4;
+
+/// Runs `scenarios` with up to `jobs` worker threads' worth of CPU work at once, reporting the
+/// same events, in the same order, as [`run_all`] would. `jobs <= 1` is [`run_all`] itself.
+///
+/// Needs a tokio runtime with `jobs` worker threads to use that many cores; on a current-thread
+/// runtime the scenarios still overlap their waits. `Err` (a bad reference, exit code 2) stops the
+/// run once every scenario before the bad one has been reported, as a serial run stops.
+pub async fn run_parallel(
+    scenarios: Vec<Scenario>,
+    functions: Arc<dyn FunctionLookup>,
+    deadline: Deadline,
+    jobs: usize,
+    on_event: &mut dyn FnMut(&RunEvent<'_>),
+) -> Result<Summary, Error> {
+    if jobs <= 1 {
+        return run_all(&scenarios, functions, deadline, on_event).await;
+    }
+    let started = Instant::now();
+    on_event(&RunEvent::RunStarted {
+        scenarios: scenarios.len(),
+    });
+    let limits = Arc::new(Limits::default());
+    let window = jobs.saturating_mul(IN_FLIGHT_PER_JOB);
+    let mut queued = scenarios.into_iter();
+    let mut in_flight: VecDeque<JoinHandle<Result<ScenarioResult, Error>>> = VecDeque::new();
+    let mut summary = Summary::default();
+    let result = loop {
+        while in_flight.len() < window {
+            let Some(scenario) = queued.next() else { break };
+            let functions = functions.clone();
+            let limits = limits.clone();
+            in_flight.push_back(tokio::spawn(async move {
+                let _permits = limits.acquire(&scenario, functions.as_ref()).await;
+                run_scenario(&scenario, functions, deadline, &mut |_| {}).await
+            }));
+        }
+        let Some(next) = in_flight.pop_front() else {
+            break Ok(());
+        };
+        let result = match next.await {
+            Ok(result) => result,
+            // A panic in the harness is a bug; it surfaces as it would in a serial run.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => unreachable!("scenario tasks are never cancelled while awaited: {e}"),
+        };
+        match result {
+            Ok(result) => {
+                replay(&result, on_event);
+                count(&mut summary, &result);
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    for task in &in_flight {
+        task.abort();
+    }
+    result?;
+    summary.duration = started.elapsed();
+    on_event(&RunEvent::RunFinished(&summary));
+    Ok(summary)
+}
+
+/// The events a serial run reports for one scenario, from its result.
+fn replay(result: &ScenarioResult, on_event: &mut dyn FnMut(&RunEvent<'_>)) {
+    let file = result.file.as_path();
+    on_event(&RunEvent::ScenarioStarted {
+        file,
+        name: &result.name,
+    });
+    for step in &result.steps {
+        if step.actual.is_some() {
+            on_event(&RunEvent::StepStarted {
+                file,
+                index: step.index,
+                action: step.action,
+                request: &step.request,
+            });
+            for run in &step.triggers {
+                on_event(&RunEvent::TriggerRan {
+                    file,
+                    step: step.index,
+                    run,
+                });
+            }
+        }
+        on_event(&RunEvent::StepFinished { file, step });
+    }
+    on_event(&RunEvent::ScenarioFinished(result));
+}
+
+/// One semaphore per function with a concurrency limit, so that the scenarios in flight never
+/// invoke it more often at once than it allows.
+#[derive(Default)]
+struct Limits {
+    /// Keyed by the function's address: two ARNs may name one function.
+    by_function: std::sync::Mutex<BTreeMap<usize, Arc<Semaphore>>>,
+}
+
+impl Limits {
+    /// A permit for every limited function the scenario may invoke. A scenario's steps run one at
+    /// a time, so one permit per function covers it. Taken in address order, so two scenarios
+    /// that need the same functions cannot each hold what the other waits for.
+    async fn acquire(
+        &self,
+        scenario: &Scenario,
+        functions: &dyn FunctionLookup,
+    ) -> Vec<OwnedSemaphorePermit> {
+        let mut needed: BTreeMap<usize, Arc<Semaphore>> = BTreeMap::new();
+        for arn in scenario.lambda_arns() {
+            let Some(function) = functions.lookup(&arn) else {
+                continue;
+            };
+            let Some(limit) = function.concurrency() else {
+                continue;
+            };
+            let key = Arc::as_ptr(&function) as *const () as usize;
+            if needed.contains_key(&key) {
+                continue;
+            }
+            let semaphore = self
+                .by_function
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .entry(key)
+                // A limit of 0 throttles every call; letting one in at a time keeps that verdict.
+                .or_insert_with(|| Arc::new(Semaphore::new(limit.max(1) as usize)))
+                .clone();
+            needed.insert(key, semaphore);
+        }
+        let mut permits = Vec::with_capacity(needed.len());
+        for semaphore in needed.into_values() {
+            if let Ok(permit) = semaphore.acquire_owned().await {
+                permits.push(permit);
+            }
+        }
+        permits
+    }
+}
