@@ -1,6 +1,6 @@
 //! References in step requests: a whole string value `$pool`, `$client`, `$client.<name>`,
 //! `$token.<username>`, `$code.<username>`, `$totp.<username>` (the user's authenticator-app code
-//! now) or `$session` (the `Session` of the previous step's response, to answer a challenge) is
+//! now) or `$session` (the `Session` of the last successful step's response, to answer a challenge) is
 //! replaced by that value when the step runs. `$$` at the
 //! start stands for a literal `$`.
 
@@ -21,7 +21,7 @@ pub enum Ref<'a> {
     Code(&'a str),
     /// The TOTP code of the user's software token now.
     Totp(&'a str),
-    /// The previous step's `Session`.
+    /// The last successful step's `Session`.
     Session,
     /// `$$...`: the string without its first `$`.
     Literal(&'a str),

@@ -566,8 +566,9 @@ impl Cognito {
         let pool = issue.pool.clone();
         let step = {
             let guard = lock(&pool);
-            let user = guard.find_user(&username)?;
-            next_step(&guard, user)
+            guard
+                .find_user(&username)
+                .and_then(|u| next_step(&guard, u))
         };
         let Some(step) = step else {
             return Some(issue);
