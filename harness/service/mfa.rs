@@ -157,11 +157,11 @@ fn medium(factor: MfaType) -> DeliveryMedium {
     }
 }
 
-/// A `{"Enabled", "PreferredMfa"}` settings member, as `(enabled, preferred)`; `None` when absent.
-fn settings_member(
-    request: &Value,
-    name: &str,
-) -> Result<Option<(Option<bool>, Option<bool>)>, CognitoError> {
+/// `(Enabled, PreferredMfa)` of one settings member, each `None` when not given.
+type Setting = (Option<bool>, Option<bool>);
+
+/// A `{"Enabled", "PreferredMfa"}` settings member; `None` when absent.
+fn settings_member(request: &Value, name: &str) -> Result<Option<Setting>, CognitoError> {
     let settings = match request.get(name) {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Object(map)) => map,
@@ -176,7 +176,7 @@ fn settings_member(
 }
 
 /// The three settings members of (Admin)SetUserMFAPreference, by factor.
-type Preferences = Vec<(MfaType, (Option<bool>, Option<bool>))>;
+type Preferences = Vec<(MfaType, Setting)>;
 
 fn read_preferences(request: &Value) -> Result<Preferences, CognitoError> {
     let mut out = Vec::new();
