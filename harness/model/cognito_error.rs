@@ -51,11 +51,15 @@ pub enum ErrorCode {
     PasswordResetRequiredException,
     /// `GroupExistsException`.
     GroupExistsException,
+    /// `EnableSoftwareTokenMFAException`: VerifySoftwareToken got the wrong code.
+    EnableSoftwareTokenMFAException,
+    /// `SoftwareTokenMFANotFoundException`: no software token where one is needed.
+    SoftwareTokenMFANotFoundException,
 }
 
 impl ErrorCode {
     /// Every code, for parsing names given in scenario files.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::InvalidParameterException,
         ErrorCode::ResourceNotFoundException,
         ErrorCode::UserNotFoundException,
@@ -77,6 +81,8 @@ impl ErrorCode {
         ErrorCode::SerializationException,
         ErrorCode::PasswordResetRequiredException,
         ErrorCode::GroupExistsException,
+        ErrorCode::EnableSoftwareTokenMFAException,
+        ErrorCode::SoftwareTokenMFANotFoundException,
     ];
 
     /// The shape name, as sent in `__type` and `x-amzn-ErrorType`.
@@ -103,6 +109,8 @@ impl ErrorCode {
             ErrorCode::SerializationException => "SerializationException",
             ErrorCode::PasswordResetRequiredException => "PasswordResetRequiredException",
             ErrorCode::GroupExistsException => "GroupExistsException",
+            ErrorCode::EnableSoftwareTokenMFAException => "EnableSoftwareTokenMFAException",
+            ErrorCode::SoftwareTokenMFANotFoundException => "SoftwareTokenMFANotFoundException",
         }
     }
 

@@ -8,4 +8,5 @@ pub(crate) mod coral;
 pub(crate) mod patterns;
 pub mod sender_code;
 pub(crate) mod tokens;
+pub(crate) mod totp;
 pub(crate) mod user_agent;

@@ -169,6 +169,8 @@ pub static LAMBDA_ARN: Pattern = Pattern::new(
 pub static PASSWORD: Pattern = Pattern::new(r"[\S]+");
 /// ConfirmationCodeType: `[\S]+`.
 pub static CONFIRMATION_CODE: Pattern = Pattern::new(r"[\S]+");
+/// SoftwareTokenMFAUserCodeType: digits.
+pub static SOFTWARE_TOKEN_CODE: Pattern = Pattern::new(r"[0-9]+");
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@ pub mod config;
 pub mod defaults;
 pub mod groups;
 mod index;
+pub mod mfa;
 pub mod schema;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -21,6 +22,7 @@ pub use config::PoolConfig;
 pub use groups::{Group, Groups, Membership};
 use index::UserIndex;
 pub use index::UserMut;
+pub use mfa::{EmailMfaConfiguration, MfaFactors, MfaSession, MfaSettings, MfaType};
 pub use schema::Schema;
 
 /// The ExplicitAuthFlows of a client made with [`UserPool::add_client`] (scenario and test
@@ -113,6 +115,8 @@ pub struct User {
     pub created: f64,
     /// Last change, epoch seconds.
     pub last_modified: f64,
+    /// MFA settings and the authenticator-app secret (§MFA).
+    pub mfa: MfaSettings,
 }
 
 impl User {
@@ -130,6 +134,7 @@ impl User {
             codes: BTreeMap::new(),
             created: now,
             last_modified: now,
+            mfa: MfaSettings::default(),
         }
     }
 
@@ -281,6 +286,10 @@ pub struct UserPool {
     sessions: HashMap<String, (AccessGrant, u64)>,
     /// Custom-authentication sign-ins waiting for a challenge answer, with their expiry.
     custom_auth_sessions: HashMap<String, (CustomAuthSession, u64)>,
+    /// Sign-ins waiting for their second factor: the session, its expiry, whether it was used.
+    mfa_sessions: HashMap<String, (MfaSession, u64, bool)>,
+    /// The MFA factors the pool offers besides SMS (SetUserPoolMfaConfig).
+    pub mfa_factors: MfaFactors,
     /// Refresh tokens the pool issued.
     refresh_tokens: HashMap<String, RefreshGrant>,
     /// The keys that sign the pool's tokens, made on first use.
@@ -331,6 +340,8 @@ impl UserPool {
             revoked: HashMap::new(),
             sessions: HashMap::new(),
             custom_auth_sessions: HashMap::new(),
+            mfa_sessions: HashMap::new(),
+            mfa_factors: MfaFactors::default(),
             refresh_tokens: HashMap::new(),
             keys: PoolKeys::new(),
             issuer_base: None,
@@ -462,6 +473,8 @@ impl UserPool {
             .retain(|_, g| g.username != user.username);
         self.sessions
             .retain(|_, (g, _)| g.username != user.username);
+        self.mfa_sessions
+            .retain(|_, (s, _, _)| s.username != user.username);
         self.groups.forget_member(&user.sub);
         Some(user)
     }
@@ -605,6 +618,48 @@ impl UserPool {
         (expires_at >= now).then_some(session)
     }
 
+    /// Starts a sign-in session waiting for its second factor; it expires after `lifetime`
+    /// seconds. Expired and used sessions are forgotten as new ones start.
+    pub fn start_mfa_session(&mut self, session: MfaSession, now: u64, lifetime: u64) -> String {
+        let key = crate::model::tokens::random_alphanumeric(64);
+        self.mfa_sessions
+            .retain(|_, (_, expires_at, _)| *expires_at >= now);
+        if self.mfa_sessions.len() >= MAX_SESSIONS {
+            return key; // full: this session is never found (assumed; 100,000 pending sign-ins)
+        }
+        self.mfa_sessions
+            .insert(key.clone(), (session, now + lifetime, false));
+        key
+    }
+
+    /// The sign-in waiting under `key`, without using it up.
+    pub fn mfa_session(&self, key: &str, now: u64) -> Result<&MfaSession, SessionState> {
+        match self.mfa_sessions.get(key) {
+            None => Err(SessionState::Unknown),
+            Some((_, _, true)) => Err(SessionState::Used),
+            Some((_, expires_at, _)) if *expires_at < now => Err(SessionState::Expired),
+            Some((session, _, _)) => Ok(session),
+        }
+    }
+
+    /// Uses up the session under `key` (it is then [`SessionState::Used`] until it expires).
+    pub fn use_mfa_session(&mut self, key: &str, now: u64) -> Result<MfaSession, SessionState> {
+        self.mfa_session(key, now)?;
+        let (session, _, used) = self
+            .mfa_sessions
+            .get_mut(key)
+            .ok_or(SessionState::Unknown)?;
+        *used = true;
+        Ok(session.clone())
+    }
+
+    /// Changes the session under `key` in place (VerifySoftwareToken during MFA_SETUP).
+    pub fn update_mfa_session(&mut self, key: &str, f: impl FnOnce(&mut MfaSession)) {
+        if let Some((session, _, _)) = self.mfa_sessions.get_mut(key) {
+            f(session);
+        }
+    }
+
     /// Remembers a refresh token the pool issued.
     pub fn remember_refresh_token(&mut self, token: &str, grant: RefreshGrant) {
         self.refresh_tokens.insert(token.to_string(), grant);
@@ -741,6 +796,17 @@ impl UserPool {
             .rev()
             .find(|m| m.username == user.username)
     }
+}
+
+/// Why a Session key does not stand for a sign-in waiting for an answer.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    /// The pool never issued it (or has forgotten it).
+    Unknown,
+    /// An earlier answer used it up.
+    Used,
+    /// Its time ran out.
+    Expired,
 }
 
 /// The messages an outbox keeps at least (the newest); see [`UserPool::outbox`].

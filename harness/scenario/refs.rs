@@ -1,9 +1,9 @@
 //! References in step requests: a whole string value `$pool`, `$client`, `$client.<name>`,
 //! `$token.<username>` (an access token, through the first client), `$refresh.<username>` (a
 //! refresh token, through the client the request's `ClientId` names, else the first),
-//! `$code.<username>` or `$session` (the `Session` of the previous step's response, to answer a
-//! challenge) is replaced by that value when the step runs. `$$` at the start stands for a
-//! literal `$`.
+//! `$code.<username>`, `$totp.<username>` (the user's authenticator-app code now) or `$session`
+//! (the `Session` of the last successful step's response, to answer a challenge) is replaced by
+//! that value when the step runs. `$$` at the start stands for a literal `$`.
 
 use serde_json::Value;
 
@@ -11,7 +11,7 @@ use crate::pool::UserPool;
 
 /// What the reference forms mean, for error messages.
 pub const FORMS: &str =
-    "$pool, $client, $client.<name>, $token.<username>, $refresh.<username>, $code.<username> or $session ($$ for a literal $)";
+    "$pool, $client, $client.<name>, $token.<username>, $refresh.<username>, $code.<username>, $totp.<username> or $session ($$ for a literal $)";
 
 /// A parsed reference.
 #[derive(Debug, PartialEq, Eq)]
@@ -22,7 +22,9 @@ pub enum Ref<'a> {
     /// A refresh token for the user, through the first client.
     Refresh(&'a str),
     Code(&'a str),
-    /// The previous step's `Session`.
+    /// The TOTP code of the user's software token now.
+    Totp(&'a str),
+    /// The last successful step's `Session`.
     Session,
     /// `$$...`: the string without its first `$`.
     Literal(&'a str),
@@ -50,6 +52,8 @@ pub fn parse(s: &str) -> Result<Option<Ref<'_>>, String> {
         Ref::Refresh(user)
     } else if let Some(user) = named("code.") {
         Ref::Code(user)
+    } else if let Some(user) = named("totp.") {
+        Ref::Totp(user)
     } else {
         return Err(format!("expected a reference ({FORMS}), not `{s}`"));
     }))
@@ -180,6 +184,24 @@ fn resolve_one(
             crate::service::issue_refresh_token(pool, user, &client)
                 .ok_or_else(|| format!("expected a user of the pool, not `{user}`"))
         }
+        Ref::Totp(user) => {
+            let found = pool
+                .find_user(user)
+                .ok_or_else(|| format!("expected a user of the pool, not `{user}`"))?;
+            // The secret waiting for VerifySoftwareToken, else the verified one. Real time: the
+            // code is checked within the same 30-second step or the next (ruling MFA-3).
+            let mfa = &found.mfa;
+            let secret = mfa
+                .pending_software_token
+                .as_ref()
+                .or(mfa.software_token.as_ref())
+                .ok_or_else(|| {
+                    format!("expected `{user}` to have a software token (AssociateSoftwareToken in an earlier step); they have none")
+                })?;
+            let now = crate::pool::now_seconds() as u64;
+            crate::model::totp::code_at(secret, now)
+                .ok_or_else(|| format!("the software token of `{user}` is not a base32 secret"))
+        }
         Ref::Code(user) => match pool.last_message_to(user) {
             Some(message) => message
                 .code
@@ -208,6 +230,7 @@ mod tests {
         assert_eq!(parse("$code.alice"), Ok(Some(Ref::Code("alice"))));
         assert_eq!(parse("$refresh.alice"), Ok(Some(Ref::Refresh("alice"))));
         assert_eq!(parse("$session"), Ok(Some(Ref::Session)));
+        assert_eq!(parse("$totp.alice"), Ok(Some(Ref::Totp("alice"))));
         assert_eq!(parse("$$5"), Ok(Some(Ref::Literal("$5"))));
         assert_eq!(parse("plain"), Ok(None));
         assert_eq!(

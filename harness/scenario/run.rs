@@ -292,11 +292,14 @@ where
             Some(sdk) => cognito.run_from(sdk, step.action, &request).await,
             None => cognito.run(step.action, &request).await,
         };
-        session = outcome
-            .response()
-            .and_then(|r| r.get("Session"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        // A refused answer leaves the challenge waiting (a wrong MFA code keeps its Session),
+        // so `$session` stays the last Session a successful step gave.
+        if let Some(response) = outcome.response() {
+            session = response
+                .get("Session")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
         for run in &outcome.triggers {
             on_event(&RunEvent::TriggerRan {
                 file,

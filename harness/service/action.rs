@@ -123,10 +123,22 @@ actions! {
     InitiateAuth,
     /// AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).
     AdminInitiateAuth,
-    /// RespondToAuthChallenge (NEW_PASSWORD_REQUIRED).
+    /// RespondToAuthChallenge (NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE, the MFA challenges).
     RespondToAuthChallenge,
-    /// AdminRespondToAuthChallenge (NEW_PASSWORD_REQUIRED).
+    /// AdminRespondToAuthChallenge (NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE, the MFA challenges).
     AdminRespondToAuthChallenge,
+    /// AssociateSoftwareToken (a TOTP secret, with an access token or an MFA_SETUP session).
+    AssociateSoftwareToken,
+    /// VerifySoftwareToken (the first TOTP code).
+    VerifySoftwareToken,
+    /// SetUserMFAPreference (with an access token).
+    SetUserMFAPreference,
+    /// AdminSetUserMFAPreference.
+    AdminSetUserMFAPreference,
+    /// SetUserPoolMfaConfig.
+    SetUserPoolMfaConfig,
+    /// GetUserPoolMfaConfig.
+    GetUserPoolMfaConfig,
     /// Simulated: a first sign-in through an external IdP (PreSignUp_ExternalProvider).
     FederatedSignIn,
     /// Simulated: a sign-in code by SMS or e-mail (CustomMessage_Authentication).

@@ -78,7 +78,12 @@ impl Cognito {
         match signed_in {
             Err(e) => outcome.result = Err(e),
             Ok(SignedIn::Answer(answer)) => outcome.result = Ok(answer),
-            Ok(SignedIn::Tokens(issue)) => self.issue_tokens(outcome, *issue).await,
+            // Every sign-in whose password checked out passes here: MFA may ask for a code first.
+            Ok(SignedIn::Tokens(issue)) => {
+                if let Some(issue) = self.second_factor(outcome, issue).await {
+                    self.issue_tokens(outcome, *issue).await
+                }
+            }
         }
     }
 
@@ -93,6 +98,7 @@ impl Cognito {
             refreshed,
             client_metadata,
             post_authentication,
+            ..
         } = issue;
         let (arn, event) = {
             let guard = lock(&pool);
@@ -409,7 +415,20 @@ impl SignedIn {
             refreshed,
             client_metadata,
             post_authentication: None,
+            second_factor_done: false,
         }))
+    }
+
+    /// The same, for a sign-in that needs no MFA step (it passed one, or it is custom
+    /// authentication, whose functions decide the challenges).
+    pub(crate) fn second_factor_done(self) -> SignedIn {
+        match self {
+            SignedIn::Tokens(mut issue) => {
+                issue.second_factor_done = true;
+                SignedIn::Tokens(issue)
+            }
+            answer => answer,
+        }
     }
 
     /// The same, with PostAuthentication to run once the tokens exist.
@@ -426,12 +445,14 @@ impl SignedIn {
 
 /// Tokens about to be issued: the claims before PreTokenGeneration, and what its event needs.
 pub(crate) struct Issue {
-    pool: PoolHandle,
-    claims: TokenClaims,
-    source: TriggerSource,
-    refreshed: bool,
+    pub(crate) pool: PoolHandle,
+    pub(crate) claims: TokenClaims,
+    pub(crate) source: TriggerSource,
+    pub(crate) refreshed: bool,
     client_metadata: Option<Map<String, Value>>,
     post_authentication: Option<Planned>,
+    /// Whether MFA has had its say (see `mfa.rs`).
+    pub(crate) second_factor_done: bool,
 }
 
 /// Is `flow` allowed by the API and the app client?

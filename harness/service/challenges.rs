@@ -13,6 +13,7 @@ use super::auth::{
 };
 use super::auth_triggers::plan_post_authentication;
 use super::custom_auth::CustomAnswer;
+use super::mfa::MfaAnswer;
 use super::{lock, Cognito, Outcome, PoolHandle};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
@@ -38,6 +39,17 @@ const CHALLENGE_NAMES: [&str; 16] = [
     "PASSWORD",
     "WEB_AUTHN",
     "PASSWORD_SRP",
+];
+
+/// The challenges the harness answers.
+const ANSWERED: [&str; 7] = [
+    "NEW_PASSWORD_REQUIRED",
+    "CUSTOM_CHALLENGE",
+    "SMS_MFA",
+    "EMAIL_OTP",
+    "SOFTWARE_TOKEN_MFA",
+    "SELECT_MFA_TYPE",
+    "MFA_SETUP",
 ];
 
 /// The members every challenge answer shares, validated and resolved.
@@ -76,6 +88,17 @@ impl Cognito {
                 };
                 self.answer_custom_challenge(&mut outcome, custom).await
             }
+            Ok(answer) if answer.challenge != "NEW_PASSWORD_REQUIRED" => {
+                let mfa = MfaAnswer {
+                    pool: answer.pool,
+                    client_id: answer.client_id,
+                    challenge: answer.challenge,
+                    session: answer.session,
+                    responses: answer.responses,
+                    client_metadata: answer.client_metadata,
+                };
+                self.answer_mfa_challenge(&mut outcome, mfa).await
+            }
             Ok(answer) => self.answer_new_password(answer),
         };
         self.complete_sign_in(&mut outcome, signed_in).await;
@@ -113,9 +136,10 @@ impl Cognito {
         v.finish()?;
         let client_id = client_id.unwrap_or_default();
         let challenge = challenge.unwrap_or_default();
-        if !matches!(challenge, "NEW_PASSWORD_REQUIRED" | "CUSTOM_CHALLENGE") {
+        if !ANSWERED.contains(&challenge) {
             return Err(CognitoError::invalid_parameter(format!(
-                "cognito-harness does not implement the {challenge} challenge; only NEW_PASSWORD_REQUIRED and CUSTOM_CHALLENGE"
+                "cognito-harness does not implement the {challenge} challenge; only {}",
+                ANSWERED.join(", ")
             )));
         }
         let pool = match pool_id {

@@ -226,7 +226,8 @@ impl Cognito {
                     false,
                     metadata,
                 )
-                .then_post_authentication(post))
+                .then_post_authentication(post)
+                .second_factor_done())
             }
             Some(NextStep::Challenge(name)) => {
                 let planned = {

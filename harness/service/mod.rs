@@ -16,6 +16,7 @@ mod codes;
 mod custom_auth;
 mod delivery;
 mod groups;
+mod mfa;
 mod migration;
 mod new_users;
 mod outcome_text;
@@ -363,6 +364,12 @@ impl Cognito {
             Action::ListUserPoolClients => self.list_user_pool_clients(request),
             Action::UpdateUserPoolClient => self.update_user_pool_client(request),
             Action::DeleteUserPoolClient => self.delete_user_pool_client(request),
+            Action::AssociateSoftwareToken => self.associate_software_token(request),
+            Action::VerifySoftwareToken => self.verify_software_token(request),
+            Action::SetUserMFAPreference => self.set_user_mfa_preference(request),
+            Action::AdminSetUserMFAPreference => self.admin_set_user_mfa_preference(request),
+            Action::SetUserPoolMfaConfig => self.set_user_pool_mfa_config(request),
+            Action::GetUserPoolMfaConfig => self.get_user_pool_mfa_config(request),
         }
     }
 

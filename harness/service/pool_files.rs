@@ -78,6 +78,8 @@ pub(crate) fn parse_structure(path: &Path, text: &str) -> Result<UserPool, Error
     };
     let id = take_string("UserPoolId")?;
     let region = take_string("Region")?;
+    // SetUserPoolMfaConfig's members, which CreateUserPool does not take (§MFA.1).
+    let factors = super::mfa::factors_from_file(path, &mut members)?;
     let members = Value::Object(members);
     let config: PoolConfig = serde_path_to_error::deserialize(&members).map_err(|e| {
         let at = json_path_of(&e.path().to_string());
@@ -97,8 +99,10 @@ pub(crate) fn parse_structure(path: &Path, text: &str) -> Result<UserPool, Error
         ));
     }
     let region = region.as_deref().unwrap_or(DEFAULT_REGION);
-    Ok(match id {
+    let mut pool = match id {
         Some(id) => UserPool::with_id(id, config),
         None => UserPool::new(region, config),
-    })
+    };
+    pool.mfa_factors = factors;
+    Ok(pool)
 }

@@ -31,6 +31,7 @@ impl Cognito {
                     .as_object_mut()
                     .and_then(|o| o.remove("Attributes"));
                 response["UserAttributes"] = attributes.unwrap_or_default();
+                super::mfa::add_mfa_settings(&mut response, user);
                 Ok(response)
             });
         Outcome::new("AdminGetUser", result)
@@ -49,7 +50,10 @@ impl Cognito {
             let user = guard
                 .find_user(&grant.username)
                 .ok_or_else(user_not_found)?;
-            Ok(json!({"Username": user.username, "UserAttributes": user.attribute_list()}))
+            let mut response =
+                json!({"Username": user.username, "UserAttributes": user.attribute_list()});
+            super::mfa::add_mfa_settings(&mut response, user);
+            Ok(response)
         })();
         Outcome::new("GetUser", result)
     }

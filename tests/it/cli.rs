@@ -225,7 +225,7 @@ fn bad_input_is_one_line_naming_file_and_json_path_exit_2() {
         (
             "ref.json",
             scenario(pool(None), vec![json!({"action": "DescribeUserPool", "request": {"UserPoolId": "$pol"}})]),
-            "at $.steps[0].request.UserPoolId: expected a reference ($pool, $client, $client.<name>, $token.<username>, $refresh.<username>, $code.<username> or $session ($$ for a literal $)), not `$pol`".into(),
+            "at $.steps[0].request.UserPoolId: expected a reference ($pool, $client, $client.<name>, $token.<username>, $refresh.<username>, $code.<username>, $totp.<username> or $session ($$ for a literal $)), not `$pol`".into(),
         ),
         (
             "session.json",

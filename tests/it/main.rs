@@ -23,6 +23,7 @@ mod http_invoke;
 mod in_process;
 mod init;
 mod input_files;
+mod mfa;
 mod pool_bounds;
 mod pool_files;
 mod pre_token_generation;

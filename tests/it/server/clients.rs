@@ -285,7 +285,7 @@ async fn boto3_sign_in_challenges_and_user_management() {
         out["unknown_operation"],
         error(
             "UnknownOperationException",
-            "Unknown operation GetUserPoolMfaConfig"
+            "Unknown operation DescribeRiskConfiguration"
         )
     );
 }
@@ -486,4 +486,102 @@ async fn the_aws_cli_works_against_the_endpoint() {
     let listed: Value = serde_json::from_str(&listed.1).unwrap();
     assert_eq!(listed["Users"][0]["Username"], "carol");
     assert_eq!(listed["Users"][0]["UserStatus"], "CONFIRMED");
+}
+
+/// The code an authenticator app shows for `secret` at `time` (the crate the harness uses).
+fn totp_code(secret: &str, time: u64) -> String {
+    use totp_rs::{Algorithm, Secret, TOTP};
+    let bytes = Secret::Encoded(secret.to_string()).to_bytes().unwrap();
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes)
+        .unwrap()
+        .generate(time)
+}
+
+/// A code that is none of `secret`'s within a step of `time`.
+fn wrong_totp_code(secret: &str, time: u64) -> String {
+    let near: Vec<String> = [time - 30, time, time + 30]
+        .iter()
+        .map(|t| totp_code(secret, *t))
+        .collect();
+    (0..4)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !near.contains(c))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_sets_up_a_software_token_and_answers_the_mfa_challenge() {
+    let running = start().await;
+    let (pool_id, client_id) = add_pool(&running.cognito, "us-east-1_Boto3Mfa", pool_config(0));
+    running.cognito.with_pool_mut(&pool_id, |p| {
+        let mut alice = user("alice", "alice@example.com");
+        alice.password = Some("Passw0rd!".into());
+        p.put_user(alice)
+    });
+    let args = json!({"pool": pool_id, "client": client_id, "user": "alice"});
+    let out = run_flow("mfa-associate", running.url(), args.clone()).await;
+    assert_json_eq!(
+        out["pool_config"],
+        json!({"ok": {"SoftwareTokenMfaConfiguration": {"Enabled": true}, "MfaConfiguration": "OPTIONAL"}})
+    );
+    let secret = out["associate"]["ok"]["SecretCode"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(secret.len(), 52);
+
+    // The codes come from the secret boto3 received, computed here with the same crate.
+    let now = running.cognito.now();
+    let mut enable = args.clone();
+    enable["access"] = out["access"].clone();
+    enable["code"] = json!(totp_code(&secret, now));
+    enable["wrong"] = json!(wrong_totp_code(&secret, now));
+    let out = run_flow("mfa-enable", running.url(), enable).await;
+    assert_json_eq!(
+        out["wrong"],
+        error(
+            "EnableSoftwareTokenMFAException",
+            "Code mismatch and fail enable Software Token MFA"
+        )
+    );
+    assert_json_eq!(out["verify"], json!({"ok": {"Status": "SUCCESS"}}));
+    assert_json_eq!(out["prefer"], json!({"ok": {}}));
+    assert_json_eq!(
+        out["get_user"],
+        json!({"UserMFASettingList": ["SOFTWARE_TOKEN_MFA"], "PreferredMfaSetting": "SOFTWARE_TOKEN_MFA"})
+    );
+    let challenge = &out["challenge"]["ok"];
+    assert_eq!(challenge["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    assert_json_eq!(
+        challenge["ChallengeParameters"],
+        json!({"USER_ID_FOR_SRP": "alice"})
+    );
+
+    let now = running.cognito.now();
+    let mut answer = args;
+    answer["session"] = challenge["Session"].clone();
+    answer["code"] = json!(totp_code(&secret, now));
+    answer["wrong"] = json!(wrong_totp_code(&secret, now));
+    let out = run_flow("mfa-answer", running.url(), answer).await;
+    assert_json_eq!(
+        out["wrong"],
+        error("CodeMismatchException", "Invalid code received for user")
+    );
+    assert_json_eq!(
+        out["right"],
+        json!([
+            "AccessToken",
+            "ExpiresIn",
+            "IdToken",
+            "RefreshToken",
+            "TokenType"
+        ])
+    );
+    assert_json_eq!(
+        out["again"],
+        error(
+            "NotAuthorizedException",
+            "Invalid session for the user, session can only be used once."
+        )
+    );
 }

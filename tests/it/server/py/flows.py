@@ -115,7 +115,7 @@ def sign_in(idp, a):
                                  AuthParameters={"USERNAME": "temp", "PASSWORD": "Passw0rd!"})
     out["delete"] = step(idp.admin_delete_user, UserPoolId=pool, Username="temp")
     out["delete_again"] = step(idp.admin_delete_user, UserPoolId=pool, Username="temp")
-    out["unknown_operation"] = step(idp.get_user_pool_mfa_config, UserPoolId=pool)
+    out["unknown_operation"] = step(idp.describe_risk_configuration, UserPoolId=pool)
     return out
 
 
@@ -240,7 +240,55 @@ def sessions(idp, a):
     return out
 
 
+def mfa_associate(idp, a):
+    """Turns on software tokens for the pool, signs in and asks for a secret."""
+    pool, app, user = a["pool"], a["client"], a["user"]
+    out = {}
+    out["pool_config"] = step(idp.set_user_pool_mfa_config, UserPoolId=pool, MfaConfiguration="OPTIONAL",
+                              SoftwareTokenMfaConfiguration={"Enabled": True})
+    auth = idp.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                             AuthParameters={"USERNAME": user, "PASSWORD": "Passw0rd!"})
+    out["access"] = auth["AuthenticationResult"]["AccessToken"]
+    out["associate"] = step(idp.associate_software_token, AccessToken=out["access"])
+    return out
+
+
+def mfa_enable(idp, a):
+    """Verifies the token with the code the test computed, prefers it, and signs in again."""
+    app, user, access = a["client"], a["user"], a["access"]
+    out = {}
+    out["wrong"] = step(idp.verify_software_token, AccessToken=access, UserCode=a["wrong"])
+    out["verify"] = step(idp.verify_software_token, AccessToken=access, UserCode=a["code"],
+                         FriendlyDeviceName="phone")
+    out["prefer"] = step(idp.set_user_mfa_preference, AccessToken=access,
+                         SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    user_out = step(idp.get_user, AccessToken=access)["ok"]
+    out["get_user"] = {k: user_out.get(k) for k in ["UserMFASettingList", "PreferredMfaSetting"]}
+    out["challenge"] = step(idp.initiate_auth, ClientId=app, AuthFlow="USER_PASSWORD_AUTH",
+                            AuthParameters={"USERNAME": user, "PASSWORD": "Passw0rd!"})
+    return out
+
+
+def mfa_answer(idp, a):
+    """Answers the SOFTWARE_TOKEN_MFA challenge wrong, right, then again."""
+    app, user, session = a["client"], a["user"], a["session"]
+    out = {}
+
+    def answer(code):
+        return step(idp.respond_to_auth_challenge, ClientId=app, ChallengeName="SOFTWARE_TOKEN_MFA",
+                    Session=session, ChallengeResponses={"USERNAME": user, "SOFTWARE_TOKEN_MFA_CODE": code})
+
+    out["wrong"] = answer(a["wrong"])
+    right = answer(a["code"])
+    out["right"] = sorted(right["ok"]["AuthenticationResult"].keys()) if "ok" in right else right
+    out["again"] = answer(a["code"])
+    return out
+
+
 FLOWS = {
+    "mfa-associate": mfa_associate,
+    "mfa-enable": mfa_enable,
+    "mfa-answer": mfa_answer,
     "sessions": sessions,
     "attribute-update": attribute_update,
     "pool-update": pool_update,
