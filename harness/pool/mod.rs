@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-pub use challenges::{ChallengeRound, CustomAuthSession};
+pub use challenges::{ChallengeRound, CustomAuthSession, SrpSession};
 pub use config::PoolConfig;
 pub use groups::{Group, Groups, Membership};
 use index::UserIndex;
@@ -281,6 +281,8 @@ pub struct UserPool {
     sessions: HashMap<String, (AccessGrant, u64)>,
     /// Custom-authentication sign-ins waiting for a challenge answer, with their expiry.
     custom_auth_sessions: HashMap<String, (CustomAuthSession, u64)>,
+    /// SRP sign-ins waiting for their PASSWORD_VERIFIER answer, by SECRET_BLOCK, with expiry.
+    srp_sessions: HashMap<String, (SrpSession, u64)>,
     /// Refresh tokens the pool issued.
     refresh_tokens: HashMap<String, RefreshGrant>,
     /// The keys that sign the pool's tokens, made on first use.
@@ -331,6 +333,7 @@ impl UserPool {
             revoked: HashMap::new(),
             sessions: HashMap::new(),
             custom_auth_sessions: HashMap::new(),
+            srp_sessions: HashMap::new(),
             refresh_tokens: HashMap::new(),
             keys: PoolKeys::new(),
             issuer_base: None,
@@ -602,6 +605,27 @@ impl UserPool {
     /// Ends a custom-authentication session and returns it, if it exists and has not expired.
     pub fn take_custom_auth_session(&mut self, key: &str, now: u64) -> Option<CustomAuthSession> {
         let (session, expires_at) = self.custom_auth_sessions.remove(key)?;
+        (expires_at >= now).then_some(session)
+    }
+
+    /// Starts an SRP sign-in waiting for its PASSWORD_VERIFIER answer under `secret_block`; it
+    /// expires after `lifetime` seconds. Expired ones are dropped as new ones start.
+    pub fn start_srp_session(
+        &mut self,
+        secret_block: &str,
+        session: SrpSession,
+        now: u64,
+        lifetime: u64,
+    ) {
+        self.srp_sessions
+            .retain(|_, (_, expires_at)| *expires_at >= now);
+        self.srp_sessions
+            .insert(secret_block.to_string(), (session, now + lifetime));
+    }
+
+    /// Ends the SRP sign-in of `secret_block` and returns it, if it exists and has not expired.
+    pub fn take_srp_session(&mut self, secret_block: &str, now: u64) -> Option<SrpSession> {
+        let (session, expires_at) = self.srp_sessions.remove(secret_block)?;
         (expires_at >= now).then_some(session)
     }
 

@@ -13,6 +13,8 @@ use super::auth::{
 };
 use super::auth_triggers::plan_post_authentication;
 use super::custom_auth::CustomAnswer;
+use super::secret_hash::{self, Carried};
+use super::srp_auth::VerifierAnswer;
 use super::{lock, Cognito, Outcome, PoolHandle};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
@@ -76,6 +78,15 @@ impl Cognito {
                 };
                 self.answer_custom_challenge(&mut outcome, custom).await
             }
+            Ok(answer) if answer.challenge == "PASSWORD_VERIFIER" => {
+                let verifier = VerifierAnswer {
+                    pool: answer.pool,
+                    client_id: answer.client_id,
+                    responses: answer.responses,
+                    client_metadata: answer.client_metadata,
+                };
+                self.answer_password_verifier(&mut outcome, verifier).await
+            }
             Ok(answer) => self.answer_new_password(answer),
         };
         self.complete_sign_in(&mut outcome, signed_in).await;
@@ -113,18 +124,30 @@ impl Cognito {
         v.finish()?;
         let client_id = client_id.unwrap_or_default();
         let challenge = challenge.unwrap_or_default();
-        if !matches!(challenge, "NEW_PASSWORD_REQUIRED" | "CUSTOM_CHALLENGE") {
+        if !matches!(
+            challenge,
+            "NEW_PASSWORD_REQUIRED" | "CUSTOM_CHALLENGE" | "PASSWORD_VERIFIER"
+        ) {
             return Err(CognitoError::invalid_parameter(format!(
-                "cognito-harness does not implement the {challenge} challenge; only NEW_PASSWORD_REQUIRED and CUSTOM_CHALLENGE"
+                "cognito-harness does not implement the {challenge} challenge; only NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE and PASSWORD_VERIFIER"
             )));
         }
         let pool = match pool_id {
             Some(id) => self.require_pool(id)?,
             None => self.pool_for_client(client_id)?,
         };
-        lock(&pool)
-            .client(client_id)
-            .ok_or_else(|| client_not_found(client_id))?;
+        {
+            let guard = lock(&pool);
+            guard
+                .client(client_id)
+                .ok_or_else(|| client_not_found(client_id))?;
+            let response = |name: &str| responses.and_then(|r| r.get(name)).and_then(Value::as_str);
+            let (name, hash) = (
+                response("USERNAME").unwrap_or_default(),
+                response("SECRET_HASH"),
+            );
+            secret_hash::check(&guard, client_id, name, hash, Carried::AuthParameter)?;
+        }
         Ok(ChallengeAnswer {
             pool,
             client_id,
