@@ -1,5 +1,5 @@
 //! RespondToAuthChallenge and AdminRespondToAuthChallenge for NEW_PASSWORD_REQUIRED (and, handed
-//! to `custom_auth.rs`, CUSTOM_CHALLENGE): the first
+//! to `custom_auth.rs`, CUSTOM_CHALLENGE; to `srp_auth.rs`, PASSWORD_VERIFIER): the first
 //! sign-in of a user created with AdminCreateUser (or given a temporary password), who must choose
 //! a password. The tokens it issues go through PreTokenGeneration
 //! (`TokenGeneration_NewPasswordChallenge`, with the request's ClientMetadata); then the sign-in is
