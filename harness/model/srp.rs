@@ -157,7 +157,9 @@ pub(crate) fn server_step(a: &BigUint, v: &BigUint, salt: &BigUint) -> ServerSte
     let group = group();
     let n = &group.n;
     loop {
-        let b = random_number(128) % n;
+        // 256 bits, RFC 5054 §3.1's floor for the private value: the two exponentiations by b
+        // are most of a sign-in's cost, and a longer b buys a local harness nothing.
+        let b = random_number(32);
         let big_b = (&group.k * v + group.g.modpow(&b, n)) % n;
         let u = number(&hash(&[&padded(a), &padded(&big_b)]));
         // Either would let the exchange be forced; a fresh b makes both vanishingly unlikely.
