@@ -8,7 +8,9 @@
 //! that adds a claim to both tokens, with the two RS256 tokens signed. Then the first sign-in of
 //! an unknown user through an in-process UserMigration handler (the user created, two RS256
 //! tokens signed), and the first step of a CUSTOM_AUTH sign-in through in-process
-//! DefineAuthChallenge and CreateAuthChallenge handlers (the challenge and its Session).
+//! DefineAuthChallenge and CreateAuthChallenge handlers (the challenge and its Session). Last,
+//! an SRP sign-in (InitiateAuth USER_SRP_AUTH then RespondToAuthChallenge PASSWORD_VERIFIER, the
+//! server's two calls timed together, the client's maths not), a hundredth of the iterations.
 //!
 //! `cargo bench --bench replay` (optional arguments: iterations, warm-up iterations; the
 //! PreTokenGeneration sign-in runs a tenth of them, as RSA signing dominates it).
@@ -322,6 +324,127 @@ fn main() {
         (iterations, warm_up),
     );
     auth_cases(&rt, (iterations, warm_up));
+    srp_sign_in(&rt, ((iterations / 100).max(1), (warm_up / 100).max(1)));
+}
+
+/// The client side of an SRP sign-in, as the SDKs compute it (so the bench can answer the
+/// challenge); its time is not counted.
+mod srp_client {
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    use num_bigint_dig::BigUint;
+    use sha2::{Digest, Sha256};
+
+    const N_HEX: &str = "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3BE39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF";
+
+    fn padded(n: &BigUint) -> Vec<u8> {
+        let bytes = n.to_bytes_be();
+        if bytes[0] & 0x80 != 0 {
+            [&[0u8][..], &bytes].concat()
+        } else {
+            bytes
+        }
+    }
+
+    fn h(parts: &[&[u8]]) -> BigUint {
+        let mut hash = Sha256::new();
+        parts.iter().for_each(|p| hash.update(p));
+        BigUint::from_bytes_be(&hash.finalize())
+    }
+
+    pub struct Client {
+        n: BigUint,
+        a: BigUint,
+        pub big_a: BigUint,
+    }
+
+    impl Client {
+        pub fn new() -> Client {
+            let n = BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap();
+            let bytes: Vec<u8> = (0..128).map(|_| rand::random::<u8>()).collect();
+            let a = BigUint::from_bytes_be(&bytes) % &n;
+            let big_a = BigUint::from(2u32).modpow(&a, &n);
+            Client { n, a, big_a }
+        }
+
+        /// ChallengeResponses for `challenge` in pool `pool_name` with `password`.
+        pub fn answer(
+            &self,
+            challenge: &serde_json::Value,
+            pool_name: &str,
+            password: &str,
+        ) -> serde_json::Value {
+            let p = &challenge["ChallengeParameters"];
+            let hex =
+                |k: &str| BigUint::parse_bytes(p[k].as_str().unwrap().as_bytes(), 16).unwrap();
+            let (n, g) = (&self.n, BigUint::from(2u32));
+            let (b, salt) = (hex("SRP_B"), hex("SALT"));
+            let user = p["USER_ID_FOR_SRP"].as_str().unwrap();
+            let k = h(&[&padded(n), &padded(&g)]);
+            let u = h(&[&padded(&self.big_a), &padded(&b)]);
+            let identity = Sha256::digest(format!("{pool_name}{user}:{password}"));
+            let x = h(&[&padded(&salt), &identity]);
+            let base = (&b + &k * n - (&k * g.modpow(&x, n)) % n) % n;
+            let s = base.modpow(&(&self.a + &u * &x), n);
+            let mut key = [0u8; 16];
+            hkdf::Hkdf::<Sha256>::new(Some(&padded(&u)), &padded(&s))
+                .expand(b"Caldera Derived Key", &mut key)
+                .unwrap();
+            let b64 = base64::engine::general_purpose::STANDARD;
+            let block = p["SECRET_BLOCK"].as_str().unwrap();
+            let timestamp = "Wed Dec 2 06:05:09 UTC 2026";
+            let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+            mac.update(pool_name.as_bytes());
+            mac.update(user.as_bytes());
+            mac.update(&b64.decode(block).unwrap());
+            mac.update(timestamp.as_bytes());
+            serde_json::json!({"USERNAME": user, "PASSWORD_CLAIM_SECRET_BLOCK": block, "TIMESTAMP": timestamp,
+                               "PASSWORD_CLAIM_SIGNATURE": b64.encode(mac.finalize().into_bytes())})
+        }
+    }
+}
+
+/// An SRP sign-in of alice with no triggers: InitiateAuth (the verifier, B and the key: 3072-bit
+/// modular exponentiations) plus RespondToAuthChallenge (the claim checked, two RS256 tokens).
+fn srp_sign_in(rt: &tokio::runtime::Runtime, (iterations, warm_up): (usize, usize)) {
+    let cognito = auth_service(&[]);
+    cognito.with_pool_mut(POOL_ID, |p| {
+        let mut client = p.client(CLIENT_ID).unwrap().clone();
+        client
+            .explicit_auth_flows
+            .push("ALLOW_USER_SRP_AUTH".into());
+        p.put_client(client);
+    });
+    let pool_name = POOL_ID.split_once('_').unwrap().1;
+    let mut samples = Vec::with_capacity(iterations);
+    rt.block_on(async {
+        for i in 0..warm_up + iterations {
+            let client = srp_client::Client::new();
+            let start = json!({"ClientId": CLIENT_ID, "AuthFlow": "USER_SRP_AUTH",
+                "AuthParameters": {"USERNAME": "alice", "SRP_A": client.big_a.to_str_radix(16)}});
+            let started = Instant::now();
+            let challenge = cognito.call("InitiateAuth", &start).await.result.unwrap();
+            let first = started.elapsed();
+            let answer = json!({"ClientId": CLIENT_ID, "ChallengeName": "PASSWORD_VERIFIER",
+                "ChallengeResponses": client.answer(&challenge, pool_name, "Passw0rd!")});
+            let started = Instant::now();
+            let outcome = cognito.call("RespondToAuthChallenge", &answer).await;
+            let elapsed = first + started.elapsed();
+            assert!(outcome.is_success(), "{:?}", outcome.result);
+            if i >= warm_up {
+                samples.push(elapsed);
+            }
+        }
+    });
+    samples.sort();
+    println!(
+        "replay SRP sign-in (InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge PASSWORD_VERIFIER), no triggers, two RS256 tokens signed ({} sign-ins after {} warm-up): median {:.2} µs, p90 {:.2} µs, p99 {:.2} µs",
+        samples.len(),
+        warm_up,
+        percentile(&samples, 0.5).as_secs_f64() * 1e6,
+        percentile(&samples, 0.9).as_secs_f64() * 1e6,
+        percentile(&samples, 0.99).as_secs_f64() * 1e6,
+    );
 }
 
 /// Replays AdminUpdateUserAttributes on `cognito`, each call changing the e-mail and sending a

@@ -7,6 +7,7 @@ pub mod cognito_error;
 pub(crate) mod coral;
 pub(crate) mod patterns;
 pub mod sender_code;
+pub(crate) mod srp;
 pub(crate) mod tokens;
 pub(crate) mod totp;
 pub(crate) mod user_agent;

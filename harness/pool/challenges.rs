@@ -52,3 +52,18 @@ pub struct CustomAuthSession {
     /// CreateAuthChallenge's `challengeMetadata` for it.
     pub challenge_metadata: Option<String>,
 }
+
+/// A `USER_SRP_AUTH` sign-in waiting for its `PASSWORD_VERIFIER` answer; the pool keeps it under
+/// the challenge's `SECRET_BLOCK`, which the answer sends back as `PASSWORD_CLAIM_SECRET_BLOCK`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SrpSession {
+    /// The user's stored username (`USER_ID_FOR_SRP`), or the name given when the pool has no
+    /// such user (the client hides user existence and the challenge was a decoy).
+    pub username: String,
+    /// The app client signing in.
+    pub client_id: String,
+    /// Whether the pool has no such user.
+    pub user_not_found: bool,
+    /// The key the SRP exchange derived; only a client that knows the password derives it too.
+    pub key: [u8; 16],
+}

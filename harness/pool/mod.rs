@@ -17,7 +17,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-pub use challenges::{ChallengeRound, CustomAuthSession};
+pub use challenges::{ChallengeRound, CustomAuthSession, SrpSession};
 pub use config::PoolConfig;
 pub use groups::{Group, Groups, Membership};
 use index::UserIndex;
@@ -290,6 +290,8 @@ pub struct UserPool {
     mfa_sessions: HashMap<String, (MfaSession, u64, bool)>,
     /// The MFA factors the pool offers besides SMS (SetUserPoolMfaConfig).
     pub mfa_factors: MfaFactors,
+    /// SRP sign-ins waiting for their PASSWORD_VERIFIER answer, by SECRET_BLOCK, with expiry.
+    srp_sessions: HashMap<String, (SrpSession, u64)>,
     /// Refresh tokens the pool issued.
     refresh_tokens: HashMap<String, RefreshGrant>,
     /// The keys that sign the pool's tokens, made on first use.
@@ -342,6 +344,7 @@ impl UserPool {
             custom_auth_sessions: HashMap::new(),
             mfa_sessions: HashMap::new(),
             mfa_factors: MfaFactors::default(),
+            srp_sessions: HashMap::new(),
             refresh_tokens: HashMap::new(),
             keys: PoolKeys::new(),
             issuer_base: None,
@@ -658,6 +661,27 @@ impl UserPool {
         if let Some((session, _, _)) = self.mfa_sessions.get_mut(key) {
             f(session);
         }
+    }
+
+    /// Starts an SRP sign-in waiting for its PASSWORD_VERIFIER answer under `secret_block`; it
+    /// expires after `lifetime` seconds. Expired ones are dropped as new ones start.
+    pub fn start_srp_session(
+        &mut self,
+        secret_block: &str,
+        session: SrpSession,
+        now: u64,
+        lifetime: u64,
+    ) {
+        self.srp_sessions
+            .retain(|_, (_, expires_at)| *expires_at >= now);
+        self.srp_sessions
+            .insert(secret_block.to_string(), (session, now + lifetime));
+    }
+
+    /// Ends the SRP sign-in of `secret_block` and returns it, if it exists and has not expired.
+    pub fn take_srp_session(&mut self, secret_block: &str, now: u64) -> Option<SrpSession> {
+        let (session, expires_at) = self.srp_sessions.remove(secret_block)?;
+        (expires_at >= now).then_some(session)
     }
 
     /// Remembers a refresh token the pool issued.

@@ -1,6 +1,7 @@
 //! Signing in with a password, so a client can get the access token UpdateUserAttributes needs:
 //! InitiateAuth (USER_PASSWORD_AUTH), AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH and its legacy
-//! name ADMIN_NO_SRP_AUTH), and AdminSetUserPassword to give a user a password.
+//! name ADMIN_NO_SRP_AUTH), and AdminSetUserPassword to give a user a password. USER_SRP_AUTH
+//! is handed to `srp_auth.rs` once the client and SECRET_HASH are checked.
 //!
 //! These flows fire no CustomMessage or PreSignUp trigger (cognito-semantics.md §2.1: InitiateAuth
 //! never sends a custom message). A password sign-in fires PreAuthentication before the password
@@ -15,6 +16,7 @@ use super::auth_triggers::{
     plan_post_authentication, plan_pre_authentication, withdraw_tokens, Planned,
 };
 use super::migration::{migrates, MigrationRequest};
+use super::secret_hash::{self, Carried};
 use super::triggers::fail_with;
 use super::{lock, user_not_found, Cognito, Outcome, PoolHandle, TriggerRun};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
@@ -221,6 +223,8 @@ impl Cognito {
                 if grant.client_id != client_id {
                     return Err(invalid());
                 }
+                let hash = parameter("SECRET_HASH");
+                secret_hash::check(&guard, client_id, &grant.username, hash, Carried::Refresh)?;
                 if guard.find_user(&grant.username).is_some_and(|u| !u.enabled) {
                     return Err(CognitoError::new(
                         ErrorCode::NotAuthorizedException,
@@ -240,15 +244,12 @@ impl Cognito {
                 ));
             }
             let username = parameter("USERNAME").ok_or_else(|| missing_parameter("USERNAME"))?;
-            if client.client_secret.is_some() && parameter("SECRET_HASH").is_none() {
-                return Err(CognitoError::new(
-                    ErrorCode::NotAuthorizedException,
-                    format!(
-                        "Client {client_id} is configured with secret but SECRET_HASH was not received"
-                    ),
-                ));
+            let hash = parameter("SECRET_HASH");
+            secret_hash::check(&guard, client_id, username, hash, Carried::AuthParameter)?;
+            if flow == "USER_SRP_AUTH" {
+                drop(guard);
+                return self.start_srp_auth(&pool, client_id, username, parameter("SRP_A"), now);
             }
-            // Assumed: SECRET_HASH is required but not checked (the harness keeps no HMAC code).
 
             let custom = flow == "CUSTOM_AUTH";
             let password = match parameter("PASSWORD") {
@@ -489,6 +490,13 @@ fn check_flow(api: Api, flow: &str, client: &AppClient) -> Result<(), CognitoErr
                 Err(CognitoError::invalid_parameter("Auth flow not enabled for this client"))
             }
         }
+        (_, "USER_SRP_AUTH") => {
+            if allows(&["ALLOW_USER_SRP_AUTH"]) {
+                Ok(())
+            } else {
+                Err(CognitoError::invalid_parameter("Auth flow not enabled for this client"))
+            }
+        }
         (_, "CUSTOM_AUTH") => {
             if allows(&["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"]) {
                 Ok(())
@@ -500,7 +508,7 @@ fn check_flow(api: Api, flow: &str, client: &AppClient) -> Result<(), CognitoErr
             Err(CognitoError::invalid_parameter("Initiate Auth method not supported."))
         }
         (_, other) => Err(CognitoError::invalid_parameter(format!(
-            "cognito-harness does not implement the {other} flow; use USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, CUSTOM_AUTH or REFRESH_TOKEN_AUTH"
+            "cognito-harness does not implement the {other} flow; use USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, CUSTOM_AUTH or REFRESH_TOKEN_AUTH"
         ))),
     }
 }
@@ -683,7 +691,12 @@ pub(crate) const SESSION_SECONDS: u64 = 180;
 
 /// The NEW_PASSWORD_REQUIRED challenge a user with a temporary password gets; its Session is the
 /// key RespondToAuthChallenge answers with.
-fn new_password_required(pool: &mut UserPool, user: &User, client_id: &str, now: u64) -> Value {
+pub(crate) fn new_password_required(
+    pool: &mut UserPool,
+    user: &User,
+    client_id: &str,
+    now: u64,
+) -> Value {
     let session = pool.start_session(&user.username, client_id, now, SESSION_SECONDS);
     let attributes: Map<String, Value> = user
         .attributes

@@ -1,5 +1,5 @@
 //! RespondToAuthChallenge and AdminRespondToAuthChallenge for NEW_PASSWORD_REQUIRED (and, handed
-//! to `custom_auth.rs`, CUSTOM_CHALLENGE): the first
+//! to `custom_auth.rs`, CUSTOM_CHALLENGE; to `srp_auth.rs`, PASSWORD_VERIFIER): the first
 //! sign-in of a user created with AdminCreateUser (or given a temporary password), who must choose
 //! a password. The tokens it issues go through PreTokenGeneration
 //! (`TokenGeneration_NewPasswordChallenge`, with the request's ClientMetadata); then the sign-in is
@@ -14,6 +14,8 @@ use super::auth::{
 use super::auth_triggers::plan_post_authentication;
 use super::custom_auth::CustomAnswer;
 use super::mfa::MfaAnswer;
+use super::secret_hash::{self, Carried};
+use super::srp_auth::VerifierAnswer;
 use super::{lock, Cognito, Outcome, PoolHandle};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
@@ -42,9 +44,10 @@ const CHALLENGE_NAMES: [&str; 16] = [
 ];
 
 /// The challenges the harness answers.
-const ANSWERED: [&str; 7] = [
+const ANSWERED: [&str; 8] = [
     "NEW_PASSWORD_REQUIRED",
     "CUSTOM_CHALLENGE",
+    "PASSWORD_VERIFIER",
     "SMS_MFA",
     "EMAIL_OTP",
     "SOFTWARE_TOKEN_MFA",
@@ -87,6 +90,15 @@ impl Cognito {
                     client_metadata: answer.client_metadata,
                 };
                 self.answer_custom_challenge(&mut outcome, custom).await
+            }
+            Ok(answer) if answer.challenge == "PASSWORD_VERIFIER" => {
+                let verifier = VerifierAnswer {
+                    pool: answer.pool,
+                    client_id: answer.client_id,
+                    responses: answer.responses,
+                    client_metadata: answer.client_metadata,
+                };
+                self.answer_password_verifier(&mut outcome, verifier).await
             }
             Ok(answer) if answer.challenge != "NEW_PASSWORD_REQUIRED" => {
                 let mfa = MfaAnswer {
@@ -146,9 +158,18 @@ impl Cognito {
             Some(id) => self.require_pool(id)?,
             None => self.pool_for_client(client_id)?,
         };
-        lock(&pool)
-            .client(client_id)
-            .ok_or_else(|| client_not_found(client_id))?;
+        {
+            let guard = lock(&pool);
+            guard
+                .client(client_id)
+                .ok_or_else(|| client_not_found(client_id))?;
+            let response = |name: &str| responses.and_then(|r| r.get(name)).and_then(Value::as_str);
+            let (name, hash) = (
+                response("USERNAME").unwrap_or_default(),
+                response("SECRET_HASH"),
+            );
+            secret_hash::check(&guard, client_id, name, hash, Carried::AuthParameter)?;
+        }
         Ok(ChallengeAnswer {
             pool,
             client_id,

@@ -106,6 +106,8 @@ impl Cognito {
             let pool = self.pool_for_client(&client_id)?;
             let now = self.now();
             let mut guard = lock(&pool);
+            let name = username.unwrap_or_default();
+            super::secret_hash::check_member(&guard, request, &client_id, name)?;
             check_policy(&guard, password.unwrap_or_default())?;
             let mut user = guard
                 .find_user_mut(username.unwrap_or_default())

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{client_user_not_found, user_not_found, Cognito, PoolHandle};
+use super::{client_user_not_found, lock, user_not_found, Cognito, PoolHandle};
 use crate::model::cognito_error::CognitoError;
 use crate::model::coral::{
     serialization_error, string_map_member, string_member, Validator, CLIENT_ID_RULE,
@@ -85,10 +85,13 @@ impl Cognito {
         extra(&mut v)?;
         v.finish()?;
         let client_id = client_id.unwrap_or_default();
+        let pool = self.pool_for_client(client_id)?;
+        let username = username.unwrap_or_default();
+        super::secret_hash::check_member(&lock(&pool), request, client_id, username)?;
         Ok(UserRequest {
-            pool: self.pool_for_client(client_id)?,
+            pool,
             client_id: Some(client_id.to_string()),
-            username: username.unwrap_or_default().to_string(),
+            username: username.to_string(),
             metadata,
         })
     }

@@ -16,6 +16,7 @@ use super::codes::{
 };
 use super::delivery::{first_delivery, plan_code_for, plan_message, verification_channel};
 use super::requests::name_value_list;
+use super::secret_hash;
 use super::{lock, user_not_found, Cognito, Outcome};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::coral::{string_map_member, string_member, StringRule, Validator};
@@ -53,6 +54,8 @@ impl Cognito {
             v.finish()?;
             let client_id = client_id.unwrap_or_default().to_string();
             let pool = self.pool_for_client(&client_id)?;
+            let name = username.unwrap_or_default();
+            secret_hash::check_member(&lock(&pool), request, &client_id, name)?;
             Ok((
                 pool,
                 client_id,
@@ -215,9 +218,9 @@ impl Cognito {
             let pool = self.pool_for_client(&client_id)?;
             let now = self.now();
             let mut guard = lock(&pool);
-            let user = guard
-                .find_user(username.unwrap_or_default())
-                .ok_or_else(client_user_not_found)?;
+            let name = username.unwrap_or_default();
+            secret_hash::check_member(&guard, request, &client_id, name)?;
+            let user = guard.find_user(name).ok_or_else(client_user_not_found)?;
             if user.status != UserStatus::Unconfirmed {
                 return Err(cannot_confirm(user.status));
             }

@@ -34,6 +34,7 @@ mod runtime_api;
 mod server;
 mod sessions;
 mod sign_up_flows;
+mod srp;
 mod support;
 mod tokens;
 mod update_user_pool;

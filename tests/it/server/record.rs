@@ -675,7 +675,12 @@ async fn seeded_users_and_generated_usernames_are_recorded_by_name() {
     );
     assert_eq!(
         recorded["steps"][0]["comment"],
-        json!("the client has a secret: a SECRET_HASH here was computed with the recording's secret, and a replayed client gets another")
+        json!("the error message names a value a replay does not have, so it is not expected; the client has a secret: a SECRET_HASH here was computed with the recording's secret, and a replayed client gets another")
+    );
+    // The made-up hash is checked (cognito-semantics.md §SH): the step expects its rejection.
+    assert_eq!(
+        recorded["steps"][0]["expect"],
+        json!({"outcome": "NotAuthorizedException"})
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
