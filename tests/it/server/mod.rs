@@ -8,4 +8,5 @@ mod limits;
 mod protocol;
 mod sessions;
 mod signals;
+mod state;
 pub mod support;
