@@ -33,6 +33,7 @@ mod runtime_api;
 mod server;
 mod sessions;
 mod sign_up_flows;
+mod state_store;
 mod support;
 mod tokens;
 mod update_user_pool;
