@@ -72,7 +72,7 @@ impl Groups {
         name.to_lowercase()
     }
 
-    /// Groups as a state store saved them (see [`Groups::take_changed`]).
+    /// Groups as a state store saved them.
     pub fn from_groups(groups: impl IntoIterator<Item = Group>) -> Self {
         let by_key = groups
             .into_iter()
