@@ -17,6 +17,7 @@ pub(crate) mod report;
 pub(crate) mod scenario;
 pub mod server;
 pub(crate) mod service;
+pub mod store;
 pub(crate) mod trigger;
 
 pub use error::Error;
@@ -30,5 +31,6 @@ pub use model::sender_code::{decrypt_sender_code, sender_key, SenderCodeError};
 pub use model::user_agent::aws_sdk_version;
 pub use pool::{DeliveryMedium, Message, PoolConfig, User, UserPool, UserStatus};
 pub use service::{Action, Cognito, Outcome, TriggerRun};
+pub use store::{Durability, Store};
 pub use trigger::samples;
 pub use trigger::{Decision, Grade, Rule, Trigger, TriggerSource, Verdict};

@@ -113,6 +113,14 @@ enum Command {
         /// first --pool's calls, or without one the first pool a client creates.
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
+        /// Keep pools, app clients, users, groups and tokens in this SQLite file across restarts
+        /// (created when missing). A pool already in it wins over a pool file of the same id.
+        #[arg(long, value_name = "PATH")]
+        state: Option<PathBuf>,
+        /// With --state: fsync every write, so acknowledged changes survive a power loss too
+        /// (without it they survive the process being killed).
+        #[arg(long, requires = "state")]
+        fsync: bool,
     },
     /// Print the messages a running `serve` delivered (its outbox), each with its code.
     #[command(
@@ -334,7 +342,17 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
             host,
             pools,
             record,
-        } => serve(&binding, host, port, &pools, record.as_deref()).await,
+            state,
+            fsync,
+        } => {
+            let durability = if fsync {
+                crate::Durability::PowerLoss
+            } else {
+                crate::Durability::ProcessCrash
+            };
+            let state = state.map(|path| (path, durability));
+            serve(&binding, host, port, &pools, record.as_deref(), state).await
+        }
         Command::Events {
             source,
             client_metadata,
@@ -366,21 +384,49 @@ async fn serve(
     port: u16,
     pool_files: &[PathBuf],
     record: Option<&Path>,
+    state: Option<(PathBuf, crate::Durability)>,
 ) -> Result<i32, Error> {
     let pools = pool_files
         .iter()
-        .map(|file| read_pool_file(file))
+        .map(|file| read_pool_file(file).map(|pool| (file, pool)))
         .collect::<Result<Vec<_>, _>>()?;
-    let arns: Vec<String> = pools
-        .iter()
-        .flat_map(|p| Trigger::all().filter_map(|t| t.arn(&p.config)))
-        .map(str::to_string)
-        .collect();
-    binding.build(binding.referenced(arns.iter().map(String::as_str)))?;
+    // Opened (and checked) before anything runs: a bad state file stops serve at once.
+    let store = match &state {
+        Some((path, durability)) => Some(crate::Store::open(path, *durability)?),
+        None => None,
+    };
     let mut cognito = crate::Cognito::new(binding.functions());
     cognito.set_deadline(binding.deadline);
     let mut pool_ids = Vec::new();
-    for pool in pools {
+    if let Some(store) = store {
+        let path = store.path().display().to_string();
+        for id in cognito.attach_store(store)? {
+            eprintln!("pool {id} loaded from {path}");
+        }
+    }
+    for (file, pool) in pools {
+        if let Some(kept) = cognito.pool(&pool.id) {
+            // The state file wins: it holds what the app changed since (users, clients,
+            // UpdateUserPool); the pool file only seeds a pool the state does not have.
+            let kept = crate::service::lock(&kept);
+            if kept.config != pool.config
+                || !pool.clients().all(|c| kept.client(&c.client_id) == Some(c))
+            {
+                eprintln!(
+                    "warning: {}: pool {} differs from the one in the state file, which is kept (delete the pool or the state file to start from the pool file)",
+                    file.display(),
+                    pool.id
+                );
+            }
+            pool_ids.push(pool.id.clone());
+            continue;
+        }
+        if state.is_some() && !read_pool_id_fixed(file) {
+            eprintln!(
+                "warning: {}: no UserPoolId, so every start with --state adds another pool; set UserPoolId to keep one",
+                file.display()
+            );
+        }
         let id = cognito.add_pool(pool);
         eprintln!("pool {id} loaded");
         pool_ids.push(id);
@@ -402,6 +448,21 @@ async fn serve(
         }
         options.record = Some(Arc::new(recorder));
     }
+    cognito.persist()?;
+    let arns: Vec<String> = cognito
+        .pool_ids()
+        .iter()
+        .filter_map(|id| {
+            cognito.with_pool(id, |p| {
+                Trigger::all()
+                    .filter_map(|t| t.arn(&p.config))
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .flatten()
+        .collect();
+    binding.build(binding.referenced(arns.iter().map(String::as_str)))?;
     // A port that is taken is the harness failing to run, not bad input (exit code 3).
     match crate::server::run_until_ctrl_c(Arc::new(cognito), (host, port).into(), options).await {
         Ok(()) => Ok(exit::OK),
@@ -649,4 +710,12 @@ fn output_json(result: &Invoked) -> Value {
         Invoked::Throttled(m) => serde_json::json!({ "throttled": m }),
         Invoked::Unavailable(m) => serde_json::json!({ "unavailable": m }),
     }
+}
+
+/// Whether a pool file fixes its pool's id (`UserPoolId`).
+fn read_pool_id_fixed(file: &Path) -> bool {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .is_some_and(|v| v.get("UserPoolId").is_some())
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
-use rsa::pkcs1::EncodeRsaPrivateKey as _;
+use rsa::pkcs1::{DecodeRsaPrivateKey as _, EncodeRsaPrivateKey as _};
 use rsa::traits::PublicKeyParts as _;
 use serde_json::{json, Map, Value};
 use sha2::Digest as _;
@@ -143,6 +143,17 @@ pub(crate) enum Rejected {
     Expired,
 }
 
+/// A pool's signing keys as a state store keeps them: base64 PKCS#1 DER private keys, None for
+/// a key not made yet.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ExportedKeys {
+    /// The ID-token key.
+    pub id: Option<String>,
+    /// The access-token key.
+    pub access: Option<String>,
+}
+
 /// A pool's two signing keys (one for ID tokens, one for access tokens), made on first use.
 /// Clones share the keys.
 #[derive(Clone, Default)]
@@ -162,6 +173,8 @@ impl fmt::Debug for PoolKeys {
 }
 
 struct KeyPair {
+    /// The private key, PKCS#1 DER: what a state store keeps ([`PoolKeys::export`]).
+    der: Vec<u8>,
     kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -173,6 +186,16 @@ impl KeyPair {
     fn generate() -> KeyPair {
         let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, KEY_BITS)
             .expect("the OS random source yields an RSA key");
+        Self::of(&private)
+    }
+
+    /// The pair of a saved private key (PKCS#1 DER, as [`PoolKeys::export`] gives it).
+    fn from_der(der: &[u8]) -> Result<KeyPair, String> {
+        let private = rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(|e| e.to_string())?;
+        Ok(Self::of(&private))
+    }
+
+    fn of(private: &rsa::RsaPrivateKey) -> KeyPair {
         let der = private
             .to_pkcs1_der()
             .expect("a fresh RSA key encodes as PKCS#1");
@@ -183,6 +206,7 @@ impl KeyPair {
         let jwk = json!({"alg": "RS256", "e": b64.encode(&e), "kid": kid, "kty": "RSA",
                          "n": b64.encode(&n), "use": "sig"});
         KeyPair {
+            der: der.as_bytes().to_vec(),
             kid,
             encoding: EncodingKey::from_rsa_der(der.as_bytes()),
             decoding: DecodingKey::from_rsa_raw_components(&n, &e),
@@ -195,6 +219,47 @@ impl PoolKeys {
     /// Keys that will be generated on first use.
     pub fn new() -> Self {
         PoolKeys::default()
+    }
+
+    /// The keys made so far, as base64 PKCS#1 DER private keys, for a state store to keep.
+    pub fn export(&self) -> ExportedKeys {
+        let b64 = |k: &OnceLock<KeyPair>| {
+            k.get()
+                .map(|k| base64::engine::general_purpose::STANDARD.encode(&k.der))
+        };
+        ExportedKeys {
+            id: b64(&self.id),
+            access: b64(&self.access),
+        }
+    }
+
+    /// Keys saved by [`PoolKeys::export`]; a key not yet made there is made on first use.
+    pub fn import(saved: &ExportedKeys) -> Result<Self, String> {
+        let cell = |key: &Option<String>| -> Result<Arc<OnceLock<KeyPair>>, String> {
+            let cell = OnceLock::new();
+            if let Some(text) = key {
+                let der = base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .map_err(|e| e.to_string())?;
+                let _ = cell.set(KeyPair::from_der(&der)?);
+            }
+            Ok(Arc::new(cell))
+        };
+        Ok(PoolKeys {
+            id: cell(&saved.id)?,
+            access: cell(&saved.access)?,
+        })
+    }
+
+    /// Which keys have been made (ID, access): cheap, for noticing a key made on first use.
+    pub fn made(&self) -> (bool, bool) {
+        (self.id.get().is_some(), self.access.get().is_some())
+    }
+
+    /// Makes both keys now rather than on first use.
+    pub fn generate_now(&self) {
+        self.pair(TokenUse::Id);
+        self.pair(TokenUse::Access);
     }
 
     fn pair(&self, token_use: TokenUse) -> &KeyPair {

@@ -6,8 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 /// One group (GroupType).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Group {
     /// The name as created.
     pub name: String,
@@ -59,11 +62,36 @@ pub struct Membership {
 #[derive(Clone, Debug, Default)]
 pub struct Groups {
     by_key: BTreeMap<String, Group>,
+    /// Set by every change, so the state store (`serve --state`) writes the groups only after
+    /// a call changed them.
+    changed: bool,
 }
 
 impl Groups {
     fn key(name: &str) -> String {
         name.to_lowercase()
+    }
+
+    /// Groups as a state store saved them.
+    pub fn from_groups(groups: impl IntoIterator<Item = Group>) -> Self {
+        let by_key = groups
+            .into_iter()
+            .map(|g| (Self::key(&g.name), g))
+            .collect();
+        Groups {
+            by_key,
+            changed: false,
+        }
+    }
+
+    /// Whether the groups changed since the last [`Groups::take_changed`].
+    pub(crate) fn is_changed(&self) -> bool {
+        self.changed
+    }
+
+    /// Whether the groups changed since the last call, clearing the mark.
+    pub(crate) fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
     }
 
     /// The group named `name` (any case).
@@ -78,11 +106,13 @@ impl Groups {
             return false;
         }
         self.by_key.insert(key, group);
+        self.changed = true;
         true
     }
 
     /// Removes the group named `name`.
     pub fn remove(&mut self, name: &str) -> Option<Group> {
+        self.changed = true;
         self.by_key.remove(&Self::key(name))
     }
 
@@ -96,6 +126,7 @@ impl Groups {
         match self.by_key.get_mut(&Self::key(name)) {
             Some(group) => {
                 group.members.insert(sub.to_string());
+                self.changed = true;
                 true
             }
             None => false,
@@ -107,6 +138,7 @@ impl Groups {
         match self.by_key.get_mut(&Self::key(name)) {
             Some(group) => {
                 group.members.remove(sub);
+                self.changed = true;
                 true
             }
             None => false,
@@ -156,7 +188,7 @@ impl Groups {
     /// Forgets the user `sub` everywhere (the user was deleted).
     pub fn forget_member(&mut self, sub: &str) {
         for group in self.by_key.values_mut() {
-            group.members.remove(sub);
+            self.changed |= group.members.remove(sub);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! delivered messages. Pure data: no I/O and no trigger calls (those live in `actions`).
 
 pub mod challenges;
+mod changes;
 pub mod config;
 pub mod defaults;
 pub mod groups;
@@ -9,15 +10,18 @@ mod index;
 pub mod mfa;
 pub mod schema;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::model::tokens::PoolKeys;
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+pub use crate::model::tokens::ExportedKeys;
 pub use challenges::{ChallengeRound, CustomAuthSession, SrpSession};
+use changes::Changes;
+pub use changes::{PoolDelta, PoolMeta, PoolState};
 pub use config::PoolConfig;
 pub use groups::{Group, Groups, Membership};
 use index::UserIndex;
@@ -41,7 +45,7 @@ pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
 pub const DEFAULT_REGION: &str = "us-east-1";
 
 /// A user's status as Cognito reports it (`cognito:user_status`, `UserStatus`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UserStatus {
     /// `UNCONFIRMED`: signed up, not yet confirmed.
@@ -70,7 +74,7 @@ impl UserStatus {
 }
 
 /// What a code was issued for; a new code for the same purpose replaces the old one.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CodePurpose {
     /// The sign-up confirmation code (ConfirmSignUp).
     ConfirmSignUp,
@@ -83,7 +87,7 @@ pub enum CodePurpose {
 }
 
 /// A code the harness generated and sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedCode {
     /// The code as sent.
     pub code: String,
@@ -91,8 +95,10 @@ pub struct IssuedCode {
     pub expires_at: u64,
 }
 
-/// A user of the pool.
-#[derive(Clone, Debug, PartialEq)]
+/// A user of the pool. A state store (`serve --state`) keeps it whole as JSON; members missing
+/// from a saved user (added to the struct since) take their [`Default`] value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct User {
     /// The username (for email/phone-username pools, the `sub`).
     pub username: String,
@@ -110,6 +116,7 @@ pub struct User {
     /// Values waiting for verification (AttributesRequireVerificationBeforeUpdate).
     pub pending: BTreeMap<String, String>,
     /// The codes sent and not yet used, by what they are for.
+    #[serde(with = "changes::codes_as_list")]
     pub codes: BTreeMap<CodePurpose, IssuedCode>,
     /// Creation time, epoch seconds.
     pub created: f64,
@@ -117,6 +124,26 @@ pub struct User {
     pub last_modified: f64,
     /// MFA settings and the authenticator-app secret (§MFA).
     pub mfa: MfaSettings,
+}
+
+impl Default for User {
+    /// A confirmed, enabled user with no name, `sub` or attributes (what a saved user lacking a
+    /// member falls back to).
+    fn default() -> Self {
+        User {
+            username: String::new(),
+            sub: String::new(),
+            attributes: IndexMap::new(),
+            status: UserStatus::Confirmed,
+            enabled: true,
+            password: None,
+            pending: BTreeMap::new(),
+            codes: BTreeMap::new(),
+            created: 0.0,
+            last_modified: 0.0,
+            mfa: MfaSettings::default(),
+        }
+    }
 }
 
 impl User {
@@ -170,7 +197,8 @@ impl User {
 }
 
 /// An app client (CreateUserPoolClient).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AppClient {
     /// The client id.
     pub client_id: String,
@@ -183,7 +211,8 @@ pub struct AppClient {
 }
 
 /// What an access token the harness issued stands for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AccessGrant {
     /// The user the token stands for.
     pub username: String,
@@ -192,7 +221,8 @@ pub struct AccessGrant {
 }
 
 /// What a refresh token the harness issued stands for: the sign-in it continues.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RefreshGrant {
     /// The user who signed in.
     pub username: String,
@@ -205,7 +235,7 @@ pub struct RefreshGrant {
 }
 
 /// The channel a message goes out on.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum DeliveryMedium {
     /// E-mail, to the `email` attribute.
@@ -233,7 +263,7 @@ impl DeliveryMedium {
 }
 
 /// A message as the user would receive it (placeholders substituted).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     /// The recipient's username.
@@ -288,7 +318,8 @@ pub struct UserPool {
     custom_auth_sessions: HashMap<String, (CustomAuthSession, u64)>,
     /// Sign-ins waiting for their second factor: the session, its expiry, whether it was used.
     mfa_sessions: HashMap<String, (MfaSession, u64, bool)>,
-    /// The MFA factors the pool offers besides SMS (SetUserPoolMfaConfig).
+    /// The MFA factors the pool offers besides SMS (SetUserPoolMfaConfig). Changed through
+    /// [`UserPool::set_mfa_factors`] once the pool is served, so a state store sees the change.
     pub mfa_factors: MfaFactors,
     /// SRP sign-ins waiting for their PASSWORD_VERIFIER answer, by SECRET_BLOCK, with expiry.
     srp_sessions: HashMap<String, (SrpSession, u64)>,
@@ -306,6 +337,10 @@ pub struct UserPool {
     client_descriptions: HashMap<String, Value>,
     /// The pool's groups and their members.
     pub groups: Groups,
+    /// Messages delivered since the pool was made (the outbox's next sequence number).
+    delivered: u64,
+    /// What changed since a state store last saved the pool; None when no store keeps it.
+    changes: Option<Box<Changes>>,
 }
 
 impl UserPool {
@@ -352,6 +387,8 @@ impl UserPool {
             outbox: Vec::new(),
             client_descriptions: HashMap::new(),
             groups: Groups::default(),
+            delivered: 0,
+            changes: None,
         }
     }
 
@@ -365,9 +402,16 @@ impl UserPool {
 
     /// Replaces the configuration (UpdateUserPool), keeping the CreateUserPool-only members.
     pub fn set_config(&mut self, config: PoolConfig) {
+        self.touch_meta();
         self.config = config;
         self.last_modified = now_seconds();
         self.config_version += 1;
+    }
+
+    /// Replaces the MFA factors the pool offers (SetUserPoolMfaConfig).
+    pub fn set_mfa_factors(&mut self, factors: MfaFactors) {
+        self.touch_meta();
+        self.mfa_factors = factors;
     }
 
     /// Which configuration is in force: changes with every [`UserPool::set_config`].
@@ -394,6 +438,9 @@ impl UserPool {
     pub fn find_user_mut(&mut self, name: &str) -> Option<UserMut<'_>> {
         let key = self.user_key(name)?;
         let user = self.users.get_mut(&key)?;
+        if let Some(changes) = self.changes.as_deref_mut() {
+            changes.users.insert(key.clone());
+        }
         Some(UserMut::new(user, &mut self.index, key))
     }
 
@@ -461,6 +508,9 @@ impl UserPool {
             self.index.remove(&key, old);
         }
         self.index.insert(&key, &user);
+        if let Some(changes) = self.changes.as_deref_mut() {
+            changes.users.insert(key.clone());
+        }
         self.users.insert(key, user);
     }
 
@@ -471,9 +521,18 @@ impl UserPool {
         let key = self.user_key(name)?;
         let user = self.users.remove(&key)?;
         self.index.remove(&key, &user);
-        self.tokens.retain(|_, g| g.username != user.username);
-        self.refresh_tokens
-            .retain(|_, g| g.username != user.username);
+        let changes = self.changes.as_deref_mut();
+        let (access, refresh) = match changes {
+            Some(c) => {
+                c.users.insert(key.clone());
+                (Some(&mut c.access), Some(&mut c.refresh))
+            }
+            None => (None, None),
+        };
+        retain_tracked(&mut self.tokens, access, |g| g.username != user.username);
+        retain_tracked(&mut self.refresh_tokens, refresh, |g| {
+            g.username != user.username
+        });
         self.sessions
             .retain(|_, (g, _)| g.username != user.username);
         self.mfa_sessions
@@ -504,6 +563,7 @@ impl UserPool {
             client_secret: None,
             explicit_auth_flows: EVERY_AUTH_FLOW.iter().map(|f| f.to_string()).collect(),
         };
+        self.touch_meta();
         self.clients
             .insert(client.client_id.clone(), client.clone());
         client
@@ -511,6 +571,7 @@ impl UserPool {
 
     /// Stores the `UserPoolClient` description CreateUserPoolClient answered with.
     pub fn put_client_description(&mut self, client_id: &str, description: Value) {
+        self.touch_meta();
         self.client_descriptions
             .insert(client_id.to_string(), description);
     }
@@ -533,6 +594,7 @@ impl UserPool {
 
     /// Adds (or replaces) an app client as given.
     pub fn put_client(&mut self, client: AppClient) {
+        self.touch_meta();
         self.clients.insert(client.client_id.clone(), client);
     }
 
@@ -553,6 +615,10 @@ impl UserPool {
             client_id: client_id.to_string(),
         };
         self.tokens.insert(token.to_string(), grant);
+        let mut touched = self.changes.as_deref_mut().map(|c| &mut c.access);
+        if let Some(t) = touched.as_deref_mut() {
+            t.insert(token.to_string());
+        }
         // Real time, not Cognito's (advanceable) clock: never forgets a token still valid there.
         let now = now_seconds() as u64;
         let expires_at = now + crate::model::tokens::TOKEN_LIFETIME_SECONDS;
@@ -562,6 +628,7 @@ impl UserPool {
         forget_expired(
             &mut self.issued.access,
             &mut self.tokens,
+            touched,
             now,
             MAX_ACCESS_TOKENS,
         );
@@ -589,6 +656,7 @@ impl UserPool {
         forget_expired(
             &mut self.issued.sessions,
             &mut self.sessions,
+            None,
             now,
             MAX_SESSIONS,
         );
@@ -687,11 +755,16 @@ impl UserPool {
     /// Remembers a refresh token the pool issued.
     pub fn remember_refresh_token(&mut self, token: &str, grant: RefreshGrant) {
         self.refresh_tokens.insert(token.to_string(), grant);
+        let mut touched = self.changes.as_deref_mut().map(|c| &mut c.refresh);
+        if let Some(t) = touched.as_deref_mut() {
+            t.insert(token.to_string());
+        }
         // Kept until the cap, not for their 30-day validity: a day of sign-ins would not fit.
         self.issued.refresh.push_back((u64::MAX, token.to_string()));
         forget_expired(
             &mut self.issued.refresh,
             &mut self.refresh_tokens,
+            touched,
             0,
             MAX_REFRESH_TOKENS,
         );
@@ -702,6 +775,10 @@ impl UserPool {
     pub fn forget_tokens(&mut self, access_token: &str, refresh_token: &str) {
         self.tokens.remove(access_token);
         self.refresh_tokens.remove(refresh_token);
+        if let Some(changes) = self.changes.as_deref_mut() {
+            changes.access.insert(access_token.to_string());
+            changes.refresh.insert(refresh_token.to_string());
+        }
     }
 
     /// What a refresh token stands for, if this pool issued it and its user still exists.
@@ -722,7 +799,10 @@ impl UserPool {
     /// become revoked (see [`UserPool::is_revoked`]) and their refresh tokens are forgotten.
     pub fn sign_out_everywhere(&mut self, username: &str) {
         self.revoke_access_tokens(|g| g.username == username);
-        self.refresh_tokens.retain(|_, g| g.username != username);
+        let touched = self.changes.as_deref_mut().map(|c| &mut c.refresh);
+        retain_tracked(&mut self.refresh_tokens, touched, |g| {
+            g.username != username
+        });
     }
 
     /// Revokes the user's access tokens, keeping their refresh tokens (AdminDisableUser).
@@ -734,6 +814,9 @@ impl UserPool {
     /// client; returns what it stood for, None when the pool does not know it.
     pub fn revoke_refresh_token(&mut self, token: &str) -> Option<RefreshGrant> {
         let grant = self.refresh_tokens.remove(token)?;
+        if let Some(changes) = self.changes.as_deref_mut() {
+            changes.refresh.insert(token.to_string());
+        }
         self.revoke_access_tokens(|g| {
             g.username == grant.username && g.client_id == grant.client_id
         });
@@ -756,6 +839,10 @@ impl UserPool {
         let now = now_seconds() as u64;
         for token in revoked {
             self.tokens.remove(&token);
+            if let Some(changes) = self.changes.as_deref_mut() {
+                changes.access.insert(token.clone());
+                changes.revoked.insert(token.clone());
+            }
             self.revoked.insert(token.clone(), ());
             let expires_at = now + crate::model::tokens::TOKEN_LIFETIME_SECONDS;
             self.issued.revoked.push_back((expires_at, token));
@@ -763,6 +850,7 @@ impl UserPool {
         forget_expired(
             &mut self.issued.revoked,
             &mut self.revoked,
+            self.changes.as_deref_mut().map(|c| &mut c.revoked),
             now,
             MAX_ACCESS_TOKENS,
         );
@@ -770,6 +858,7 @@ impl UserPool {
 
     /// Removes an app client (DeleteUserPoolClient) with its description.
     pub fn remove_client(&mut self, client_id: &str) -> Option<AppClient> {
+        self.touch_meta();
         self.client_descriptions.remove(client_id);
         self.clients.remove(client_id)
     }
@@ -806,9 +895,16 @@ impl UserPool {
     /// once a quarter more have come.
     pub fn deliver(&mut self, message: Message) {
         self.outbox.push(message);
+        self.delivered += 1;
+        if let Some(changes) = self.changes.as_deref_mut() {
+            changes.outbox_new += 1;
+        }
         if self.outbox.len() > MAX_OUTBOX + MAX_OUTBOX / 4 {
             let excess = self.outbox.len() - MAX_OUTBOX;
             self.outbox.drain(..excess);
+            if let Some(changes) = self.changes.as_deref_mut() {
+                changes.outbox_trimmed = true;
+            }
         }
     }
 
@@ -857,9 +953,11 @@ struct Issued {
 /// Forgets, oldest first, the entries of `map` that expired before `now`, then as many more as
 /// keep `order` within `cap`. Entries already gone from `map` (taken, their user deleted) just
 /// leave `order`. Each call does work only for what it forgets: amortized O(1) per issue.
+/// `touched`, when a state store keeps the pool, collects the keys forgotten.
 fn forget_expired<V>(
     order: &mut VecDeque<(u64, String)>,
     map: &mut HashMap<String, V>,
+    mut touched: Option<&mut HashSet<String>>,
     now: u64,
     cap: usize,
 ) {
@@ -867,8 +965,30 @@ fn forget_expired<V>(
         if *expires_at >= now && order.len() <= cap {
             break;
         }
-        map.remove(key);
+        if map.remove(key).is_some() {
+            if let Some(t) = touched.as_deref_mut() {
+                t.insert(key.clone());
+            }
+        }
         order.pop_front();
+    }
+}
+
+/// `HashMap::retain` that, when a state store keeps the pool, collects the keys removed.
+fn retain_tracked<V>(
+    map: &mut HashMap<String, V>,
+    touched: Option<&mut HashSet<String>>,
+    keep: impl Fn(&V) -> bool,
+) {
+    match touched {
+        Some(t) => map.retain(|k, v| {
+            let kept = keep(v);
+            if !kept {
+                t.insert(k.clone());
+            }
+            kept
+        }),
+        None => map.retain(|_, v| keep(v)),
     }
 }
 

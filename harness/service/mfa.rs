@@ -529,7 +529,7 @@ impl Cognito {
             if config != guard.config {
                 guard.set_config(config);
             }
-            guard.mfa_factors = factors;
+            guard.set_mfa_factors(factors);
             Ok(mfa_config(&guard))
         })();
         Outcome::new("SetUserPoolMfaConfig", result)

@@ -45,10 +45,12 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde_json::Value;
 
+use crate::error::Error;
 use crate::function::{Deadline, FunctionLookup, Functions, Invocation};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::tokens::{Rejected, TokenUse};
 use crate::pool::{Message, UserPool};
+use crate::store::Store;
 use crate::trigger::shared::with_caller_sdk;
 use crate::trigger::{Decision, TriggerSource, Verdict};
 
@@ -144,6 +146,10 @@ pub struct Cognito {
     clock_offset: AtomicU64,
     /// Where tokens say they come from, before `/<pool id>` (None: Cognito's own URL).
     issuer_base: RwLock<Option<String>>,
+    /// The state file (`serve --state`), written after every call that changed a pool.
+    store: Option<Mutex<Store>>,
+    /// Pools removed since the store was last written.
+    removed_pools: Mutex<Vec<String>>,
 }
 
 impl Default for Cognito {
@@ -161,6 +167,8 @@ impl Cognito {
             deadline: Deadline::default(),
             clock_offset: AtomicU64::new(0),
             issuer_base: RwLock::new(None),
+            store: None,
+            removed_pools: Mutex::new(Vec::new()),
         }
     }
 
@@ -172,7 +180,74 @@ impl Cognito {
             deadline: Deadline::default(),
             clock_offset: AtomicU64::new(0),
             issuer_base: RwLock::new(None),
+            store: None,
+            removed_pools: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Keeps every pool in `store` from now on: loads the pools it holds (replacing pools of the
+    /// same id), and after each call that changes a pool writes the change before the call
+    /// returns. Pools added before or after are written too. Returns the ids of the pools loaded.
+    pub fn attach_store(&mut self, store: Store) -> Result<Vec<String>, Error> {
+        let mut loaded = Vec::new();
+        for state in store.load()? {
+            let id = state.meta.id.clone();
+            let pool = UserPool::restore(state).map_err(|message| Error::Read {
+                file: store.path().to_path_buf(),
+                message: format!("pool {id}: {message}"),
+            })?;
+            self.insert_pool(pool);
+            loaded.push(id);
+        }
+        for pool in self.pools_snapshot() {
+            let mut guard = lock(&pool);
+            if !loaded.contains(&guard.id) {
+                guard.keys().generate_now();
+                guard.track_changes();
+            }
+        }
+        self.store = Some(Mutex::new(store));
+        self.persist()?;
+        Ok(loaded)
+    }
+
+    /// Writes what changed in any pool since the last write to the state store, in one
+    /// transaction (nothing to do without a store). [`Cognito::run`] calls it before it returns,
+    /// so a change a caller saw acknowledged is on file.
+    pub fn persist(&self) -> Result<(), Error> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        // Held from taking the changes to the commit: a call that finds its changes already
+        // taken by another call's write waits here until that write is committed.
+        let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+        let removed =
+            std::mem::take(&mut *self.removed_pools.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut written = Vec::new();
+        let mut deltas = Vec::new();
+        for pool in self.pools_snapshot() {
+            let mut guard = lock(&pool);
+            if guard.has_changes() {
+                deltas.extend(guard.take_changes());
+                drop(guard);
+                written.push(pool);
+            }
+        }
+        if removed.is_empty() && deltas.is_empty() {
+            return Ok(());
+        }
+        let result = store.write(&removed, &deltas);
+        if result.is_err() {
+            // Memory is ahead of the file: the next write rewrites these pools whole.
+            for pool in written {
+                lock(&pool).mark_all_changed();
+            }
+            self.removed_pools
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(removed);
+        }
+        result
     }
 
     /// Changes how long Cognito waits for a trigger (default 5 s × 3 attempts).
@@ -226,6 +301,15 @@ impl Cognito {
 
     /// Adds a pool and returns its id.
     pub fn add_pool(&self, mut pool: UserPool) -> String {
+        if self.store.is_some() {
+            // Made now, not on first use: the keys must be on file before a token they sign is.
+            pool.keys().generate_now();
+            pool.track_changes();
+        }
+        self.insert_pool(pool)
+    }
+
+    fn insert_pool(&self, mut pool: UserPool) -> String {
         pool.set_issuer_base(self.issuer_base.read().expect("issuer base").clone());
         let id = pool.id.clone();
         self.pools
@@ -237,7 +321,14 @@ impl Cognito {
 
     /// Removes a pool (as DeleteUserPool does), returning it.
     pub fn remove_pool(&self, id: &str) -> Option<PoolHandle> {
-        self.pools.write().expect("pool registry").remove(id)
+        let removed = self.pools.write().expect("pool registry").remove(id);
+        if removed.is_some() && self.store.is_some() {
+            self.removed_pools
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(id.to_string());
+        }
+        removed
     }
 
     /// The pool with this id.
@@ -266,7 +357,12 @@ impl Cognito {
     pub fn with_pool_mut<R>(&self, id: &str, f: impl FnOnce(&mut UserPool) -> R) -> Option<R> {
         let pool = self.pool(id)?;
         let mut guard = lock(&pool);
-        Some(f(&mut guard))
+        let result = f(&mut guard);
+        drop(guard);
+        if let Err(e) = self.persist() {
+            eprintln!("error: {e}");
+        }
+        Some(result)
     }
 
     /// The code (or temporary password) in the last message delivered to `username`, for the next
@@ -308,8 +404,20 @@ impl Cognito {
         with_caller_sdk(aws_sdk_version.to_string(), self.run(action, request)).await
     }
 
-    /// Replays one API call of a known action.
+    /// Replays one API call of a known action. With a state store, what the call changed is
+    /// written before this returns; a failed write turns the answer into InternalErrorException.
     pub async fn run(&self, action: Action, request: &Value) -> Outcome {
+        let mut outcome = self.dispatch(action, request).await;
+        if let Err(e) = self.persist() {
+            outcome.result = Err(CognitoError::new(
+                ErrorCode::InternalErrorException,
+                format!("cognito-harness could not save the change: {e}"),
+            ));
+        }
+        outcome
+    }
+
+    async fn dispatch(&self, action: Action, request: &Value) -> Outcome {
         match action {
             Action::AdminUpdateUserAttributes => self.admin_update_user_attributes(request).await,
             Action::UpdateUserAttributes => self.update_user_attributes(request).await,

@@ -335,3 +335,107 @@ fn client_secret() -> String {
         .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
         .collect()
 }
+
+/// The members a pool file's `AppClients` entry may have: CreateUserPoolClient's request members
+/// (less `UserPoolId`, the file's pool) plus the fixed `ClientId` and `ClientSecret`.
+const PRESET_CLIENT_MEMBERS: [&str; 24] = [
+    "ClientId",
+    "ClientSecret",
+    "ClientName",
+    "GenerateSecret",
+    "RefreshTokenValidity",
+    "AccessTokenValidity",
+    "IdTokenValidity",
+    "TokenValidityUnits",
+    "ReadAttributes",
+    "WriteAttributes",
+    "ExplicitAuthFlows",
+    "SupportedIdentityProviders",
+    "CallbackURLs",
+    "LogoutURLs",
+    "DefaultRedirectURI",
+    "AllowedOAuthFlows",
+    "AllowedOAuthScopes",
+    "AllowedOAuthFlowsUserPoolClient",
+    "AnalyticsConfiguration",
+    "PreventUserExistenceErrors",
+    "EnableTokenRevocation",
+    "EnablePropagateAdditionalUserContextData",
+    "AuthSessionValidity",
+    "RefreshTokenRotation",
+];
+
+/// ClientSecretType: 1–64 characters of `[\w+]`.
+const CLIENT_SECRET_RULE: StringRule = StringRule::len(1, 64)
+    .pattern(&crate::model::patterns::CLIENT_ID)
+    .sensitive();
+
+/// Adds a pool file's preset app client (an `AppClients` entry) to `pool`, checked as
+/// CreateUserPoolClient checks its request, with the entry's fixed `ClientId` and, when given,
+/// `ClientSecret` (`GenerateSecret` without one makes a fresh secret). The error is the JSON path
+/// inside the entry (`$.ClientName`) and what is wrong there.
+pub(crate) fn add_preset_client(
+    pool: &mut UserPool,
+    entry: &Value,
+) -> Result<(), (String, String)> {
+    let Value::Object(members) = entry else {
+        return Err((
+            "$".into(),
+            "expected an object of CreateUserPoolClient members with a ClientId".into(),
+        ));
+    };
+    if let Some(unknown) = members
+        .keys()
+        .find(|k| !PRESET_CLIENT_MEMBERS.contains(&k.as_str()))
+    {
+        return Err((
+            format!("$.{unknown}"),
+            format!("unknown member `{unknown}` (not part of the CreateUserPoolClient request shape, nor ClientId or ClientSecret)"),
+        ));
+    }
+    let coral = |e: CognitoError| {
+        let at = super::pool_config::first_path(&e.message)
+            .map(super::pool_config::pascal_path)
+            .unwrap_or_else(|| "$".into());
+        (at, format!("{}: {}", e.code, e.message))
+    };
+    let id = string_member(entry, "ClientId").map_err(coral)?;
+    let secret = string_member(entry, "ClientSecret").map_err(coral)?;
+    let Some(id) = id else {
+        return Err((
+            "$.ClientId".into(),
+            "expected the client's fixed id (a string of 1-128 word characters)".into(),
+        ));
+    };
+    let mut v = Validator::new();
+    v.required_string("clientId", Some(id), CLIENT_ID_RULE);
+    if let Some(secret) = secret {
+        v.string("clientSecret", secret, CLIENT_SECRET_RULE);
+    }
+    v.finish().map_err(coral)?;
+    if pool.client(id).is_some() {
+        return Err((
+            "$.ClientId".into(),
+            format!("ClientId {id} is already used by another entry"),
+        ));
+    }
+    let mut request = members.clone();
+    request.remove("ClientId");
+    request.remove("ClientSecret");
+    request.insert("UserPoolId".into(), json!(pool.id));
+    let request = Value::Object(request);
+    let checked = check_client_request(&request).map_err(coral)?;
+    let client = AppClient {
+        client_id: id.to_string(),
+        client_name: checked.name.to_string(),
+        client_secret: match secret {
+            Some(secret) => Some(secret.to_string()),
+            None => checked.generate_secret.then(client_secret),
+        },
+        explicit_auth_flows: checked.flows.clone().unwrap_or_default(),
+    };
+    let description = client_description(&pool.id, &client, checked.flows.as_deref(), &request);
+    pool.put_client(client.clone());
+    pool.put_client_description(&client.client_id, description);
+    Ok(())
+}

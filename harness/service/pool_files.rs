@@ -1,5 +1,5 @@
-//! Pool files: CreateUserPool/UpdateUserPool-shaped JSON (optionally with `UserPoolId` and
-//! `Region`), checked on every path that loads one as CreateUserPool checks its request: the
+//! Pool files: CreateUserPool/UpdateUserPool-shaped JSON (optionally with `UserPoolId`,
+//! `Region` and `AppClients`, app clients with fixed ids), checked on every path that loads one as CreateUserPool checks its request: the
 //! structure (file, JSON path, what was expected; unknown members), then every constraint and
 //! template rule.
 
@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::pool_admin::add_preset_client;
 use super::pool_config::{
     check_constraints, check_templates, first_path, pascal_path, PoolRequest,
 };
@@ -80,6 +81,17 @@ pub(crate) fn parse_structure(path: &Path, text: &str) -> Result<UserPool, Error
     let region = take_string("Region")?;
     // SetUserPoolMfaConfig's members, which CreateUserPool does not take (§MFA.1).
     let factors = super::mfa::factors_from_file(path, &mut members)?;
+    let clients = match members.remove("AppClients") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(entries)) => entries,
+        Some(other) => {
+            return Err(Error::input(
+                path,
+                "$.AppClients",
+                format!("expected a list of app clients (CreateUserPoolClient members with a ClientId), found {other}"),
+            ))
+        }
+    };
     let members = Value::Object(members);
     let config: PoolConfig = serde_path_to_error::deserialize(&members).map_err(|e| {
         let at = json_path_of(&e.path().to_string());
@@ -104,5 +116,11 @@ pub(crate) fn parse_structure(path: &Path, text: &str) -> Result<UserPool, Error
         None => UserPool::new(region, config),
     };
     pool.mfa_factors = factors;
+    for (i, entry) in clients.iter().enumerate() {
+        add_preset_client(&mut pool, entry).map_err(|(at, message)| {
+            let inner = at.strip_prefix('$').unwrap_or(&at);
+            Error::input(path, format!("$.AppClients[{i}]{inner}"), message)
+        })?;
+    }
     Ok(pool)
 }

@@ -35,6 +35,7 @@ mod server;
 mod sessions;
 mod sign_up_flows;
 mod srp;
+mod state_store;
 mod support;
 mod tokens;
 mod update_user_pool;

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::support::{add_pool, pool_config, start, user, CUSTOM_MESSAGE_ARN};
 
 /// The venv's bin directory, creating the venv once per test run (tests run in parallel).
-fn venv_bin() -> PathBuf {
+pub(super) fn venv_bin() -> PathBuf {
     static READY: Mutex<Option<PathBuf>> = Mutex::new(None);
     let mut ready = READY.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(bin) = ready.as_ref() {

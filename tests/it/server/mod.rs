@@ -9,5 +9,6 @@ mod protocol;
 mod record;
 mod sessions;
 mod signals;
+mod state;
 pub mod support;
 mod web_view;
