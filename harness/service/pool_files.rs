@@ -1,5 +1,5 @@
-//! Pool files: CreateUserPool/UpdateUserPool-shaped JSON (optionally with `UserPoolId` and
-//! `Region`), checked on every path that loads one as CreateUserPool checks its request: the
+//! Pool files: CreateUserPool/UpdateUserPool-shaped JSON (optionally with `UserPoolId`,
+//! `Region` and an editor's `$schema`), checked on every path that loads one as CreateUserPool checks its request: the
 //! structure (file, JSON path, what was expected; unknown members), then every constraint and
 //! template rule.
 
@@ -78,6 +78,8 @@ pub(crate) fn parse_structure(path: &Path, text: &str) -> Result<UserPool, Error
     };
     let id = take_string("UserPoolId")?;
     let region = take_string("Region")?;
+    // The JSON Schema an editor validates the file with (`cognito-harness schema pool`).
+    take_string("$schema")?;
     let members = Value::Object(members);
     let config: PoolConfig = serde_path_to_error::deserialize(&members).map_err(|e| {
         let at = json_path_of(&e.path().to_string());
