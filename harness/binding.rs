@@ -718,6 +718,51 @@ mod tests {
     }
 
     #[test]
+    fn cwd_defaults_to_the_config_folder_and_watch_to_cwd() {
+        let dir = std::env::temp_dir().join(format!("binding-cwd-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("fns/py")).unwrap();
+        let text = r#"
+            [functions.a]
+            command = ["python3", "-m", "awslambdaric", "app.handler"]
+            [functions.b]
+            command = ["python3", "-m", "awslambdaric", "app.handler"]
+            cwd = "fns/py"
+            [functions.c]
+            command = ["x"]
+            watch = ["src", "Cargo.toml"]
+        "#;
+        let binding = Binding::parse(&dir.join("cognito-harness.toml"), text).unwrap();
+        let base = dir.canonicalize().unwrap();
+        let cwd_of = |name: &str| match binding.target(name) {
+            Some(Target::Process { settings, .. }) => settings.cwd.clone(),
+            _ => panic!("a process target"),
+        };
+        assert_eq!(cwd_of("a"), None);
+        assert_eq!(cwd_of("b"), Some(base.join("fns/py")));
+        assert_eq!(binding.watch_paths("a"), vec![base.clone()]);
+        assert_eq!(binding.watch_paths("b"), [base.join("fns/py")]);
+        assert_eq!(
+            binding.watch_paths("c"),
+            [base.join("src"), base.join("Cargo.toml")]
+        );
+        let err = Binding::parse(
+            &dir.join("cognito-harness.toml"),
+            "[functions.f]\ncommand = [\"x\"]\ncwd = \"nowhere\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            err,
+            format!(
+                "{}: at functions.f.cwd: expected a folder (relative to the config file's), but {} is none",
+                dir.join("cognito-harness.toml").display(),
+                base.join("nowhere").display()
+            )
+        );
+    }
+
+    #[test]
     fn an_empty_shared_build_is_refused() {
         let err = Binding::parse(Path::new("h.toml"), "build = []\n")
             .unwrap_err()

@@ -6,8 +6,8 @@
 //! and each used function's sources ([`Binding::watch_paths`]). A changed scenario or pool file
 //! reruns the scenarios that read it; a changed function source rebuilds that function (its
 //! `build`, after the top-level one), restarts its warm processes (the old binary may be gone) and
-//! reruns the scenarios that use it; a changed config file reloads everything. Ctrl-C stops the
-//! watch; dropping the function lookup ends every process it started.
+//! reruns the scenarios that use it; a changed config file reloads everything. Ctrl-C (or SIGTERM)
+//! stops the watch; dropping the function lookup ends every process it started.
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::{IsTerminal, Write};
@@ -15,8 +15,11 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use notify_debouncer_full::notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{new_debouncer, DebounceEventResult, DebouncedEvent};
+use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{
+    new_debouncer, DebounceEventResult, DebouncedEvent, Debouncer, RecommendedCache,
+};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
 
 use super::Selection;
@@ -53,6 +56,9 @@ struct Session<'a> {
     terminal: bool,
     runs: usize,
     last_code: i32,
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    /// What the debouncer watches already (canonical paths).
+    watched: HashSet<PathBuf>,
 }
 
 /// Runs `check --watch` until Ctrl-C; returns the last run's exit code.
@@ -62,8 +68,11 @@ pub(super) async fn watch(
     selection: &Selection,
 ) -> Result<i32, Error> {
     let binding = Binding::load(config)?;
+    // One listener for the whole watch: a Ctrl-C that comes during a build (when nothing polls
+    // it) is kept for the next poll instead of being lost.
+    let mut stop = Stop::new()?;
     let (tx, mut rx) = mpsc::unbounded_channel::<DebounceEventResult>();
-    let mut debouncer = new_debouncer(QUIET, None, move |result| {
+    let debouncer = new_debouncer(QUIET, None, move |result| {
         // The receiver is gone only when the watch is ending.
         let _ = tx.send(result);
     })
@@ -78,8 +87,9 @@ pub(super) async fn watch(
         terminal: std::io::stdout().is_terminal(),
         runs: 0,
         last_code: exit::OK,
+        debouncer,
+        watched: HashSet::new(),
     };
-    let mut watched = HashSet::new();
     let mut first = Some(Change::Everything);
     loop {
         let change = match first.take() {
@@ -87,7 +97,7 @@ pub(super) async fn watch(
             None => {
                 let batch = tokio::select! {
                     batch = rx.recv() => batch,
-                    _ = tokio::signal::ctrl_c() => return Ok(session.last_code),
+                    _ = stop.recv() => return Ok(session.last_code),
                 };
                 let Some(batch) = batch else {
                     return Ok(session.last_code);
@@ -113,21 +123,40 @@ pub(super) async fn watch(
         };
         let ran = tokio::select! {
             ran = session.apply(change) => ran,
-            _ = tokio::signal::ctrl_c() => return Ok(session.last_code),
+            _ = stop.recv() => return Ok(session.last_code),
         };
         if let Err(e) = ran {
             eprintln!("error: {e}");
         }
-        for (path, mode) in session.watch_list() {
-            let path = path.canonicalize().unwrap_or(path);
-            if watched.insert(path.clone()) {
-                if let Err(e) = debouncer.watch(&path, mode) {
-                    watched.remove(&path);
-                    eprintln!("warning: cannot watch {}: {e}", path.display());
-                }
-            }
-        }
+        // Also after a failed load: the paths given are watched, so fixing the file reruns.
+        session.watch_more();
         eprintln!("watching for changes (Ctrl-C stops)");
+    }
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM.
+struct Stop {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Stop {
+    fn new() -> Result<Stop, Error> {
+        let listen = |kind| {
+            signal(kind)
+                .map_err(|e| Error::Usage(format!("--watch: cannot listen for signals: {e}")))
+        };
+        Ok(Stop {
+            interrupt: listen(SignalKind::interrupt())?,
+            terminate: listen(SignalKind::terminate())?,
+        })
+    }
+
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
     }
 }
 
@@ -165,6 +194,20 @@ impl Session<'_> {
             .iter()
             .flat_map(|s| self.used_by(s))
             .collect()
+    }
+
+    /// Starts watching what the loaded scenarios and their functions add, before they run, so
+    /// a save during a run is not missed.
+    fn watch_more(&mut self) {
+        for (path, mode) in self.watch_list() {
+            let path = path.canonicalize().unwrap_or(path);
+            if self.watched.insert(path.clone()) {
+                if let Err(e) = self.debouncer.watch(&path, mode) {
+                    self.watched.remove(&path);
+                    eprintln!("warning: cannot watch {}: {e}", path.display());
+                }
+            }
+        }
     }
 
     /// Everything to watch, with how.
@@ -289,6 +332,7 @@ impl Session<'_> {
                 (BTreeSet::new(), selected)
             }
         };
+        self.watch_more();
         if selected.is_empty() {
             println!("no scenario uses what changed");
             return Ok(());
