@@ -15,6 +15,8 @@
 //! concurrency = 10                 # optional: environments at once (reserved concurrency), 0..=1000
 //! memory_size = 128                # optional: AWS_LAMBDA_FUNCTION_MEMORY_SIZE
 //! handler = "bootstrap"            # optional: _HANDLER
+//! cwd = "functions/custom-message" # optional: working directory and LAMBDA_TASK_ROOT (default: this file's folder)
+//! watch = ["src"]                  # optional: what `check --watch` watches (default: `cwd`)
 //! runtime = "python3.12"           # optional: a managed runtime's id, for AWS_EXECUTION_ENV
 //!
 //! [functions.pre-sign-up]
@@ -42,46 +44,77 @@ use crate::input_file::read_input_file;
 /// The config file looked for in the current directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "cognito-harness.toml";
 
+/// `cognito-harness.toml` as written; `cognito-harness schema config` derives its JSON Schema
+/// from these types.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct ConfigFile {
-    /// Run once before any bound function is used (e.g. one `cargo build` for every trigger).
+pub(crate) struct ConfigFile {
+    /// A command run once before any bound function is used (e.g. one `cargo build` for every
+    /// trigger), in the config file's folder: the program, then its arguments.
     #[serde(default)]
+    #[cfg_attr(feature = "cli", schemars(length(min = 1)))]
     build: Option<Vec<String>>,
+    /// Cognito's patience with a function (default 5000 ms per attempt, 3 attempts).
     #[serde(default)]
     deadline: Option<DeadlineSpec>,
+    /// The functions, by name: the last part of the LambdaConfig ARN
+    /// (`arn:aws:lambda:<region>:<account>:function:<name>`).
     #[serde(default)]
     functions: BTreeMap<String, FunctionSpec>,
 }
 
+/// `[deadline]`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct DeadlineSpec {
+pub(crate) struct DeadlineSpec {
+    /// How long one attempt may take, in milliseconds (default 5000).
+    #[cfg_attr(feature = "cli", schemars(range(min = 1)))]
     timeout_ms: Option<u64>,
+    /// How many attempts Cognito makes when a function times out (default 3).
+    #[cfg_attr(feature = "cli", schemars(range(min = 1)))]
     attempts: Option<u32>,
 }
 
 /// One `[functions.<name>]` table.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FunctionSpec {
-    /// A program (and its arguments) that runs a Lambda function against the Runtime API.
+    /// A program (and its arguments) that runs a Lambda function against the Runtime API
+    /// (`AWS_LAMBDA_RUNTIME_API`). A program path with a `/` is relative to the config file's
+    /// folder; a bare name is looked up on PATH.
+    #[cfg_attr(feature = "cli", schemars(length(min = 1)))]
     pub command: Option<Vec<String>>,
-    /// An HTTP Invoke API endpoint.
+    /// An HTTP Invoke API endpoint (`.../2015-03-31/functions/<name>/invocations`).
     pub url: Option<String>,
-    /// A command run once before the function is first needed.
+    /// A command run once before the function is first needed, in the config file's folder.
+    #[cfg_attr(feature = "cli", schemars(length(min = 1)))]
     pub build: Option<Vec<String>>,
+    /// The function's working directory, also given as `LAMBDA_TASK_ROOT` (where runtime
+    /// interface clients look for the handler's module), relative to the config file's folder.
+    /// Default: the config file's folder.
+    pub cwd: Option<String>,
+    /// Files or folders whose changes make `check --watch` rebuild this function and rerun the
+    /// scenarios that use it, relative to the config file's folder. Default: `cwd`, else the
+    /// config file's folder (build output, dependencies and hidden folders are never watched).
+    #[serde(default)]
+    pub watch: Vec<String>,
     /// Extra environment variables for `command`.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
     /// Variables `command` gets from the harness's environment.
     #[serde(default)]
     pub pass_env: Vec<String>,
-    /// How many execution environments may run at once.
+    /// How many execution environments may run at once (reserved concurrency; default 10).
+    #[cfg_attr(feature = "cli", schemars(range(max = 1000)))]
     pub concurrency: Option<u32>,
-    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`.
+    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, in MB (default 128).
+    #[cfg_attr(feature = "cli", schemars(range(min = 128, max = 10240)))]
     pub memory_size: Option<u32>,
-    /// `_HANDLER`.
+    /// `_HANDLER`: the handler runtime interface clients run, such as `app.handler`
+    /// (default `bootstrap`).
     pub handler: Option<String>,
     /// The managed runtime's id (`python3.12`), for `AWS_EXECUTION_ENV`.
     pub runtime: Option<String>,
@@ -97,6 +130,9 @@ pub struct Settings {
     pub memory_size: Option<u32>,
     pub handler: Option<String>,
     pub runtime: Option<String>,
+    /// The working directory (`cwd` resolved against the config file's folder); None: that
+    /// folder.
+    pub cwd: Option<PathBuf>,
 }
 
 /// The most environments a function may ask for: Lambda's default account concurrency.
@@ -125,6 +161,8 @@ pub struct Binding {
     /// The top-level `build`, run before any function is used.
     shared_build: Option<Vec<String>>,
     builds: BTreeMap<String, Vec<String>>,
+    /// What `check --watch` watches per function (see [`Binding::watch_paths`]).
+    watch: BTreeMap<String, Vec<PathBuf>>,
 }
 
 impl Binding {
@@ -188,8 +226,15 @@ impl Binding {
         };
         let mut targets = BTreeMap::new();
         let mut builds = BTreeMap::new();
+        let mut watch = BTreeMap::new();
         for (name, spec) in config.functions {
             let path = format!("functions.{name}");
+            if !spec.watch.is_empty() {
+                watch.insert(
+                    name.clone(),
+                    spec.watch.iter().map(|w| base_dir.join(w)).collect(),
+                );
+            }
             let target = match (&spec.command, &spec.url) {
                 (Some(command), None) => {
                     let Some((program, args)) = command.split_first() else {
@@ -202,7 +247,7 @@ impl Binding {
                     Target::Process {
                         program: resolve_program(&base_dir, program),
                         args: args.to_vec(),
-                        settings: settings(file, &path, &spec)?,
+                        settings: settings(file, &path, &spec, &base_dir)?,
                     }
                 }
                 (None, Some(url)) => {
@@ -212,11 +257,12 @@ impl Binding {
                         || spec.runtime.is_some()
                         || !spec.pass_env.is_empty()
                         || !spec.env.is_empty()
+                        || spec.cwd.is_some()
                     {
                         return Err(Error::input(
                             file,
                             path,
-                            "`env`, `pass_env`, `concurrency`, `memory_size`, `handler` and `runtime` configure a `command`; the endpoint at `url` has its own",
+                            "`env`, `pass_env`, `concurrency`, `memory_size`, `handler`, `runtime` and `cwd` configure a `command`; the endpoint at `url` has its own",
                         ));
                     }
                     HttpFunction::new(url)
@@ -253,7 +299,26 @@ impl Binding {
             targets,
             shared_build,
             builds,
+            watch,
         })
+    }
+
+    /// What `check --watch` watches for changes to function `name`'s sources: its `watch` list;
+    /// else its `cwd`; else the config file's folder. A watcher skips build output and
+    /// dependencies (`target`, `node_modules`, `__pycache__`, hidden folders) below these.
+    pub fn watch_paths(&self, name: &str) -> Vec<PathBuf> {
+        if let Some(paths) = self.watch.get(name) {
+            return paths.clone();
+        }
+        match self.targets.get(name) {
+            Some(Target::Process { settings, .. }) => {
+                vec![settings
+                    .cwd
+                    .clone()
+                    .unwrap_or_else(|| self.base_dir.clone())]
+            }
+            Some(Target::Url(_)) | None => vec![self.base_dir.clone()],
+        }
     }
 
     /// The bound function names.
@@ -336,7 +401,29 @@ impl Binding {
 }
 
 /// Checks and gathers a process function's settings.
-fn settings(file: &Path, path: &str, spec: &FunctionSpec) -> Result<Settings, Error> {
+fn settings(
+    file: &Path,
+    path: &str,
+    spec: &FunctionSpec,
+    base_dir: &Path,
+) -> Result<Settings, Error> {
+    let cwd = match spec.cwd.as_deref() {
+        None => None,
+        Some(dir) => {
+            let full = base_dir.join(dir);
+            if !full.is_dir() {
+                return Err(Error::input(
+                    file,
+                    format!("{path}.cwd"),
+                    format!(
+                        "expected a folder (relative to the config file's), but {} is none",
+                        full.display()
+                    ),
+                ));
+            }
+            Some(full)
+        }
+    };
     if let Some(n) = spec.concurrency.filter(|&n| n > MAX_CONCURRENCY) {
         return Err(Error::input(
             file,
@@ -370,6 +457,7 @@ fn settings(file: &Path, path: &str, spec: &FunctionSpec) -> Result<Settings, Er
         memory_size: spec.memory_size,
         handler: spec.handler.clone(),
         runtime: spec.runtime.clone(),
+        cwd,
     })
 }
 
@@ -387,7 +475,7 @@ fn make_function(name: &str, target: &Target, base_dir: &Path) -> Result<Arc<dyn
                 .envs(settings.env.clone())
                 .pass_env(settings.pass_env.iter().cloned())
                 .concurrency(settings.concurrency.unwrap_or(DEFAULT_CONCURRENCY))
-                .current_dir(base_dir);
+                .current_dir(settings.cwd.as_deref().unwrap_or(base_dir));
             if let Some(mb) = settings.memory_size {
                 function = function.memory_size(mb);
             }
@@ -508,7 +596,7 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "h.toml: at functions.f.comand: unknown field `comand`, expected one of `command`, `url`, `build`, `env`, `pass_env`, `concurrency`, `memory_size`, `handler`, `runtime` (line 2)"
+            "h.toml: at functions.f.comand: unknown field `comand`, expected one of `command`, `url`, `build`, `cwd`, `watch`, `env`, `pass_env`, `concurrency`, `memory_size`, `handler`, `runtime` (line 2)"
         );
         let err = Binding::parse(Path::new("h.toml"), "[functions.f]\nbuild = [\"x\"]\n")
             .unwrap_err()
@@ -625,7 +713,52 @@ mod tests {
         );
         assert_eq!(
             error("[functions.f]\nurl = \"http://127.0.0.1:9/x\"\nconcurrency = 2\n"),
-            "h.toml: at functions.f: `env`, `pass_env`, `concurrency`, `memory_size`, `handler` and `runtime` configure a `command`; the endpoint at `url` has its own"
+            "h.toml: at functions.f: `env`, `pass_env`, `concurrency`, `memory_size`, `handler`, `runtime` and `cwd` configure a `command`; the endpoint at `url` has its own"
+        );
+    }
+
+    #[test]
+    fn cwd_defaults_to_the_config_folder_and_watch_to_cwd() {
+        let dir = std::env::temp_dir().join(format!("binding-cwd-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("fns/py")).unwrap();
+        let text = r#"
+            [functions.a]
+            command = ["python3", "-m", "awslambdaric", "app.handler"]
+            [functions.b]
+            command = ["python3", "-m", "awslambdaric", "app.handler"]
+            cwd = "fns/py"
+            [functions.c]
+            command = ["x"]
+            watch = ["src", "Cargo.toml"]
+        "#;
+        let binding = Binding::parse(&dir.join("cognito-harness.toml"), text).unwrap();
+        let base = dir.canonicalize().unwrap();
+        let cwd_of = |name: &str| match binding.target(name) {
+            Some(Target::Process { settings, .. }) => settings.cwd.clone(),
+            _ => panic!("a process target"),
+        };
+        assert_eq!(cwd_of("a"), None);
+        assert_eq!(cwd_of("b"), Some(base.join("fns/py")));
+        assert_eq!(binding.watch_paths("a"), vec![base.clone()]);
+        assert_eq!(binding.watch_paths("b"), [base.join("fns/py")]);
+        assert_eq!(
+            binding.watch_paths("c"),
+            [base.join("src"), base.join("Cargo.toml")]
+        );
+        let err = Binding::parse(
+            &dir.join("cognito-harness.toml"),
+            "[functions.f]\ncommand = [\"x\"]\ncwd = \"nowhere\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            err,
+            format!(
+                "{}: at functions.f.cwd: expected a folder (relative to the config file's), but {} is none",
+                dir.join("cognito-harness.toml").display(),
+                base.join("nowhere").display()
+            )
         );
     }
 

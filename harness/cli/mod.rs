@@ -6,10 +6,13 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod completions;
 mod init;
 mod messages;
+mod schema;
+mod watch;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
 
 use crate::binding::Binding;
@@ -67,6 +70,10 @@ enum Command {
         /// waiting on a function overlap regardless; the report keeps the order of a serial run.
         #[arg(long, value_name = "N", value_parser = parse_jobs)]
         jobs: Option<usize>,
+        /// Keep running: on every save rebuild the changed function and rerun the scenarios that
+        /// use it (or the changed scenario), showing the last run only. Ctrl-C stops.
+        #[arg(long, conflicts_with_all = ["format", "output"])]
+        watch: bool,
     },
     /// Run one scenario and print each step's request, the events sent, the function outputs and the verdicts.
     #[command(
@@ -145,6 +152,25 @@ enum Command {
         /// The project folder to write into.
         #[arg(default_value = ".")]
         dir: PathBuf,
+    },
+    /// Print the JSON Schema (draft 2020-12) of scenario files, pool files or cognito-harness.toml,
+    /// for editors to validate them as you type.
+    #[command(
+        after_help = "Examples:\n  cognito-harness schema scenario > scenario.schema.json\n  cognito-harness schema config > cognito-harness.schema.json"
+    )]
+    Schema {
+        /// Which file's schema.
+        #[arg(value_enum)]
+        kind: schema::Kind,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  cognito-harness completions bash > ~/.local/share/bash-completion/completions/cognito-harness\n  cognito-harness completions zsh > ~/.zfunc/_cognito-harness"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Print a realistic event for a trigger source, offline.
     #[command(
@@ -279,6 +305,19 @@ fn init_files(
     Ok(exit::OK)
 }
 
+/// `schema`: prints the JSON Schema.
+fn print_schema(kind: schema::Kind) -> i32 {
+    let text = serde_json::to_string_pretty(&schema::schema(kind)).unwrap_or_default();
+    println!("{text}");
+    exit::OK
+}
+
+/// `completions`: prints the shell's completion script.
+fn print_completions(shell: clap_complete::Shell) -> i32 {
+    completions::print(shell, &mut Cli::command());
+    exit::OK
+}
+
 async fn run_command(cli: Cli) -> Result<i32, Error> {
     if let Command::Init {
         function,
@@ -289,6 +328,25 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
     {
         // Before the binding is read: init is what writes it.
         return init_files(dir, function, *runtime, *trigger);
+    }
+    // These read no binding, so a broken config file does not stop them.
+    match &cli.command {
+        Command::Schema { kind } => return Ok(print_schema(*kind)),
+        Command::Completions { shell } => return Ok(print_completions(*shell)),
+        Command::Check {
+            paths,
+            filter,
+            partition,
+            watch: true,
+            ..
+        } => {
+            let selection = Selection {
+                filter: filter.clone(),
+                partition: *partition,
+            };
+            return watch::watch(cli.config.as_deref(), paths, &selection).await;
+        }
+        _ => {}
     }
     let cli = match cli.command {
         // Reads a running serve; no function is bound here, so no config is read.
@@ -304,6 +362,7 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
             filter,
             partition,
             jobs,
+            watch: _,
         } => {
             let selection = Selection { filter, partition };
             let report = Report {
@@ -353,6 +412,8 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
             let state = state.map(|path| (path, durability));
             serve(&binding, host, port, &pools, record.as_deref(), state).await
         }
+        Command::Schema { kind } => Ok(print_schema(kind)),
+        Command::Completions { shell } => Ok(print_completions(shell)),
         Command::Events {
             source,
             client_metadata,

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 /// The members of CreateUserPool/UpdateUserPool. `UserPoolId` is not part of it (it names the pool).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct PoolConfig {
     /// `PoolName`.
@@ -93,6 +94,7 @@ pub struct PoolConfig {
 
 /// KeyConfigurationType (API reference, API_KeyConfigurationType).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct KeyConfiguration {
     /// `AWS_OWNED_KEY` | `CUSTOMER_MANAGED_KEY`.
@@ -105,6 +107,7 @@ pub struct KeyConfiguration {
 
 /// IssuerConfigurationType (API reference, API_IssuerConfigurationType).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct IssuerConfiguration {
     /// `ORIGINAL` | `UPDATED`.
@@ -114,6 +117,7 @@ pub struct IssuerConfiguration {
 
 /// UserPoolPolicyType: the password and sign-in policies.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct Policies {
     /// `PasswordPolicy`.
@@ -126,6 +130,7 @@ pub struct Policies {
 
 /// PasswordPolicyType: what a password must contain.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct PasswordPolicy {
     /// `MinimumLength`.
@@ -153,6 +158,7 @@ pub struct PasswordPolicy {
 
 /// SignInPolicyType: the first authentication factors allowed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct SignInPolicy {
     /// `AllowedFirstAuthFactors`.
@@ -162,6 +168,7 @@ pub struct SignInPolicy {
 
 /// LambdaConfigType: the trigger ARNs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct LambdaConfig {
     /// `PreSignUp`.
@@ -213,6 +220,7 @@ pub struct LambdaConfig {
 
 /// `{LambdaVersion, LambdaArn}`, used by the sender, token-generation and federation triggers.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct VersionedLambda {
     /// `LambdaVersion`.
@@ -225,6 +233,7 @@ pub struct VersionedLambda {
 
 /// VerificationMessageTemplateType: the code and link messages, and which one e-mail uses.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct VerificationMessageTemplate {
     /// `SmsMessage`.
@@ -249,6 +258,7 @@ pub struct VerificationMessageTemplate {
 
 /// UserAttributeUpdateSettingsType: attributes whose change waits for verification.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct UserAttributeUpdateSettings {
     /// `AttributesRequireVerificationBeforeUpdate`.
@@ -258,6 +268,7 @@ pub struct UserAttributeUpdateSettings {
 
 /// DeviceConfigurationType: device tracking.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceConfiguration {
     /// `ChallengeRequiredOnNewDevice`.
@@ -270,6 +281,7 @@ pub struct DeviceConfiguration {
 
 /// EmailConfigurationType: who sends the pool's e-mail.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct EmailConfiguration {
     /// `SourceArn`.
@@ -291,6 +303,7 @@ pub struct EmailConfiguration {
 
 /// SmsConfigurationType: the SNS role that sends the pool's SMS.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct SmsConfiguration {
     /// `SnsCallerArn`.
@@ -306,6 +319,7 @@ pub struct SmsConfiguration {
 
 /// AdminCreateUserConfigType: invitations and who may sign up.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct AdminCreateUserConfig {
     /// `AllowAdminCreateUserOnly`.
@@ -321,6 +335,7 @@ pub struct AdminCreateUserConfig {
 
 /// MessageTemplateType: the invitation AdminCreateUser sends.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct InviteMessageTemplate {
     /// `SMSMessage`.
@@ -336,6 +351,7 @@ pub struct InviteMessageTemplate {
 
 /// SchemaAttributeType.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct SchemaAttribute {
     /// `Name`.
@@ -363,6 +379,7 @@ pub struct SchemaAttribute {
 
 /// UserPoolAddOnsType: threat protection.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct UserPoolAddOns {
     /// `AdvancedSecurityMode`.
@@ -375,6 +392,7 @@ pub struct UserPoolAddOns {
 
 /// UsernameConfigurationType: whether usernames are case-sensitive.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct UsernameConfiguration {
     /// `CaseSensitive`.
@@ -384,6 +402,7 @@ pub struct UsernameConfiguration {
 
 /// AccountRecoverySettingType: where password-reset codes go.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountRecoverySetting {
     /// `RecoveryMechanisms`.
@@ -393,6 +412,7 @@ pub struct AccountRecoverySetting {
 
 /// RecoveryOptionType: one recovery mechanism and its priority.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct RecoveryOption {
     /// `Priority`.

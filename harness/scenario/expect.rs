@@ -12,20 +12,30 @@ use crate::service::Outcome;
 
 /// `expect` as written in the file.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ExpectFile {
+    /// `success`, or the exception the caller gets.
     outcome: Option<String>,
+    /// A string matches the error text exactly; an object matches a message the step delivered
+    /// (a subset; `{####}` stands for the code it carried); an array matches every delivered
+    /// message in order (`[]`: none was).
     message: Option<Value>,
+    /// A subset of the API response body.
     response: Option<Value>,
+    /// Texts each of which some warning of the call contains.
     #[serde(default)]
     warnings: Vec<String>,
+    /// The id of the rule behind the verdict that decided the call.
     rule: Option<String>,
+    /// The deciding function's error: its exact errorMessage (a string), or a subset of
+    /// `{"errorType", "errorMessage"}`.
     #[serde(rename = "functionError")]
     function_error: Option<Value>,
 }
 
 /// The members of a delivered message as expectations see it ([`message_view`]).
-const MESSAGE_KEYS: [&str; 8] = [
+pub(crate) const MESSAGE_KEYS: [&str; 8] = [
     "username",
     "deliveryMedium",
     "destination",

@@ -36,6 +36,8 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// Names of the app clients, in file order; the first is `$client`.
     pub clients: Vec<String>,
+    /// The pool file it names (None for an inline pool).
+    pub pool_file: Option<PathBuf>,
 }
 
 /// One API call and what is expected of it.
@@ -52,49 +54,84 @@ pub struct Step {
     pub aws_sdk_version: Option<String>,
 }
 
+/// A scenario file as written (README.md "Scenario files"); `cognito-harness schema scenario`
+/// derives its JSON Schema from these types.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct ScenarioFile {
+pub(crate) struct ScenarioFile {
+    /// The JSON Schema the file follows, for editors (`cognito-harness schema scenario`); ignored.
+    #[serde(rename = "$schema")]
+    #[expect(
+        dead_code,
+        reason = "accepted so editors can name the schema; not used"
+    )]
+    schema: Option<String>,
+    /// The scenario's name in reports (default: the file's stem).
     name: Option<String>,
     /// A note for readers (a recording says where it came from); not read.
     #[serde(default, rename = "comment")]
     _comment: Option<String>,
+    /// The pool: a pool file's path relative to this file, or an inline pool object
+    /// (CreateUserPool request members).
     pool: Value,
+    /// Users seeded into the pool before the first step.
     #[serde(default)]
     users: Vec<SeedUser>,
+    /// Names of the app clients to create (default: one named `app`); the first is `$client`.
     #[serde(default)]
     clients: Vec<String>,
+    /// The caller's SDK as events name it (`callerContext.awsSdkVersion`), for every step.
     #[serde(rename = "awsSdkVersion")]
     aws_sdk_version: Option<String>,
+    /// The API calls, in order.
     steps: Vec<StepFile>,
 }
 
+/// A user seeded into the pool.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
-struct SeedUser {
+pub(crate) struct SeedUser {
+    /// The username.
     username: String,
+    /// Attributes of the pool's schema (`sub` fixes the user's sub).
     #[serde(default)]
     user_attributes: Vec<SeedAttribute>,
+    /// The user's password, for sign-in steps.
     password: Option<String>,
+    /// The user's status (default: CONFIRMED).
     user_status: Option<String>,
+    /// Whether the user is enabled (default: true).
     enabled: Option<bool>,
 }
 
+/// One attribute of a seeded user.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
-struct SeedAttribute {
+pub(crate) struct SeedAttribute {
+    /// The attribute's name.
     name: String,
+    /// Its value.
     value: String,
 }
 
+/// One step as written.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct StepFile {
+pub(crate) struct StepFile {
+    /// The API action, named as in the AWS API.
     action: String,
+    /// The request body as the AWS API takes it; whole-string references ($pool, $client, ...)
+    /// are replaced when the step runs.
     #[serde(default = "empty_object")]
     request: Value,
+    /// What is expected of the call.
     #[serde(default)]
     expect: expect::ExpectFile,
+    /// The caller's SDK for this step (overrides the scenario's).
     #[serde(rename = "awsSdkVersion")]
     aws_sdk_version: Option<String>,
     /// A note for readers (what a recording could not turn into a reference); not read.
@@ -191,6 +228,10 @@ impl Scenario {
             pool,
             steps,
             clients,
+            pool_file: parsed
+                .pool
+                .as_str()
+                .map(|relative| pool_path(file, relative)),
         })
     }
 
@@ -293,11 +334,16 @@ fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// A pool file's path, given relative to the scenario file.
+fn pool_path(file: &Path, relative: &str) -> PathBuf {
+    file.parent().unwrap_or(Path::new("")).join(relative)
+}
+
 /// `"pool": "../pools/x.json"` (relative to the scenario file) or an inline pool object.
 fn load_pool(file: &Path, pool: &Value) -> Result<UserPool, Error> {
     match pool {
         Value::String(relative) => {
-            let path = file.parent().unwrap_or(Path::new("")).join(relative);
+            let path = pool_path(file, relative);
             if !path.exists() {
                 // Named from the scenario, which is what the user has to fix.
                 return Err(Error::input(
@@ -370,16 +416,17 @@ fn seed_user(file: &Path, pool: &UserPool, i: usize, seed: &SeedUser) -> Result<
 }
 
 fn parse_status(s: &str) -> Option<UserStatus> {
-    [
-        UserStatus::Unconfirmed,
-        UserStatus::Confirmed,
-        UserStatus::ForceChangePassword,
-        UserStatus::ResetRequired,
-        UserStatus::ExternalProvider,
-    ]
-    .into_iter()
-    .find(|st| st.as_str() == s)
+    SEED_STATUSES.into_iter().find(|st| st.as_str() == s)
 }
+
+/// The statuses a seeded user may have.
+pub(crate) const SEED_STATUSES: [UserStatus; 5] = [
+    UserStatus::Unconfirmed,
+    UserStatus::Confirmed,
+    UserStatus::ForceChangePassword,
+    UserStatus::ResetRequired,
+    UserStatus::ExternalProvider,
+];
 
 fn collect_arns(v: &Value, out: &mut Vec<String>) {
     match v {

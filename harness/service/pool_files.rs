@@ -1,5 +1,5 @@
 //! Pool files: CreateUserPool/UpdateUserPool-shaped JSON (optionally with `UserPoolId`,
-//! `Region` and `AppClients`, app clients with fixed ids), checked on every path that loads one as CreateUserPool checks its request: the
+//! `Region`, `AppClients` (app clients with fixed ids) and an editor's `$schema`), checked on every path that loads one as CreateUserPool checks its request: the
 //! structure (file, JSON path, what was expected; unknown members), then every constraint and
 //! template rule.
 
@@ -79,6 +79,8 @@ pub(crate) fn parse_structure(path: &Path, text: &str) -> Result<UserPool, Error
     };
     let id = take_string("UserPoolId")?;
     let region = take_string("Region")?;
+    // The JSON Schema an editor validates the file with (`cognito-harness schema pool`).
+    take_string("$schema")?;
     // SetUserPoolMfaConfig's members, which CreateUserPool does not take (§MFA.1).
     let factors = super::mfa::factors_from_file(path, &mut members)?;
     let clients = match members.remove("AppClients") {

@@ -246,3 +246,58 @@ fn install_aws_jwt_verify() -> Result<Option<PathBuf>, String> {
         Err(format!("npm install aws-jwt-verify failed:\n{stderr}"))
     }
 }
+
+/// AWS's runtime interface client for Node.js (`aws-lambda-ric`), installed into
+/// `target/node-ric` on first use; returns its entry script. `None`, with the reason, when it
+/// cannot be had here: npm cannot reach the registry, or its native part does not build (it needs
+/// cmake, g++, make, autoconf, automake and libtool; `.ci/run` installs them).
+pub fn aws_lambda_ric() -> Result<PathBuf, String> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    INSTALLED.get_or_init(install_aws_lambda_ric).clone()
+}
+
+fn install_aws_lambda_ric() -> Result<PathBuf, String> {
+    let prefix = root().join("target/node-ric");
+    let package = prefix.join("node_modules/aws-lambda-ric");
+    let entry = package.join("bin/index.mjs");
+    // The native client is built by the package's install script: its presence says the build
+    // went through.
+    let built = || entry.exists() && package.join("dist/rapid-client.node").exists();
+    if built() {
+        return Ok(entry);
+    }
+    for tool in ["cmake", "make", "g++", "autoconf", "automake", "libtoolize"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            return Err(format!(
+                "`{tool}` is not installed (aws-lambda-ric builds a native client)"
+            ));
+        }
+    }
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    let output = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&prefix)
+        .arg("aws-lambda-ric@3")
+        .output()
+        .map_err(|e| format!("could not run npm: {e}"))?;
+    if output.status.success() && built() {
+        Ok(entry)
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
+        Err(format!(
+            "npm install aws-lambda-ric did not build it:\n{}",
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        ))
+    }
+}
