@@ -7,6 +7,7 @@ pub mod cli;
 pub(crate) mod error;
 pub mod exit;
 pub mod function;
+pub mod fuzz;
 pub(crate) mod http;
 pub(crate) mod input_file;
 mod model;

@@ -51,6 +51,7 @@ use crate::trigger::{Decision, TriggerSource, Verdict};
 
 pub use action::Action;
 pub(crate) use auth::issue_access_token;
+pub(crate) use delivery::{recovery_channel, verification_channel};
 
 /// A pool shared between concurrent calls.
 pub type PoolHandle = Arc<Mutex<UserPool>>;
