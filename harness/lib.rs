@@ -17,6 +17,8 @@ pub(crate) mod report;
 pub(crate) mod scenario;
 pub mod server;
 pub(crate) mod service;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub(crate) mod trigger;
 
 pub use error::Error;

@@ -163,7 +163,9 @@ pub(crate) async fn run(binding: &Binding, args: FuzzArgs) -> Result<i32, Error>
 /// [`MAX_PARALLEL`]; an endpoint takes as many.
 fn parallel(bound: Option<&Bound>) -> usize {
     let environments = match bound {
-        Some(Bound::Process { settings, .. }) => settings.concurrency.unwrap_or(DEFAULT_CONCURRENCY),
+        Some(Bound::Process { settings, .. }) => {
+            settings.concurrency.unwrap_or(DEFAULT_CONCURRENCY)
+        }
         _ => MAX_PARALLEL,
     };
     environments.clamp(1, MAX_PARALLEL) as usize
@@ -280,7 +282,11 @@ fn describe(case: &Case) -> String {
         .iter()
         .map(|(k, v)| format!("{k}={}", show(v)))
         .collect();
-    let mut out = format!("username {}, attributes [{}]", show(&case.username), attributes.join(", "));
+    let mut out = format!(
+        "username {}, attributes [{}]",
+        show(&case.username),
+        attributes.join(", ")
+    );
     if let Some((attr, value)) = &case.change {
         out.push_str(&format!(", sets {attr}={}", show(value)));
     }

@@ -59,7 +59,12 @@ pub fn scenario_json(target: &Target, finding: &Finding, seed: u64) -> Value {
 }
 
 /// Writes `finding` as a scenario file in `dir` (created if missing) and returns its path.
-pub fn write_finding(dir: &Path, target: &Target, finding: &Finding, seed: u64) -> Result<PathBuf, Error> {
+pub fn write_finding(
+    dir: &Path,
+    target: &Target,
+    finding: &Finding,
+    seed: u64,
+) -> Result<PathBuf, Error> {
     let io = |e: std::io::Error, file: &Path| Error::Read {
         file: file.to_path_buf(),
         message: e.to_string(),
@@ -85,7 +90,11 @@ pub async fn replay(
     let step = result.steps.first();
     let reproduced = result.status == ScenarioStatus::Passed;
     let detail = (!reproduced).then(|| match step.and_then(|s| s.verdict.as_ref()) {
-        Some(v) => format!("the replay's verdict was {} ({})", serde_json::to_string(v).unwrap_or_default(), v.rule.id),
+        Some(v) => format!(
+            "the replay's verdict was {} ({})",
+            serde_json::to_string(v).unwrap_or_default(),
+            v.rule.id
+        ),
         None => match step.and_then(|s| s.actual.as_ref()) {
             Some(actual) => format!("the replay's outcome was {}", actual.outcome()),
             None => "the replay did not run".to_string(),
@@ -99,7 +108,9 @@ pub async fn replay(
     });
     let event_difference = match replayed {
         None => Some(format!("the replay sent no {} event", finding.case.source)),
-        Some(replayed) => first_difference(&comparable(&finding.event), &comparable(&replayed), "$"),
+        Some(replayed) => {
+            first_difference(&comparable(&finding.event), &comparable(&replayed), "$")
+        }
     };
     Ok(Replay {
         file: file.to_path_buf(),

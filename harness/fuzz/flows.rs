@@ -54,8 +54,15 @@ impl Flow {
     pub fn unsupported_in(self, pool: &UserPool) -> Option<&'static str> {
         let config = &pool.config;
         let signs_up = matches!(self, Flow::SignUpMessage | Flow::PreSignUp);
-        if signs_up && config.username_attributes.as_deref().is_some_and(|a| !a.is_empty()) {
-            return Some("the pool signs in with UsernameAttributes (usernames are generated there)");
+        if signs_up
+            && config
+                .username_attributes
+                .as_deref()
+                .is_some_and(|a| !a.is_empty())
+        {
+            return Some(
+                "the pool signs in with UsernameAttributes (usernames are generated there)",
+            );
         }
         let admin_only = config
             .admin_create_user_config
@@ -66,7 +73,11 @@ impl Flow {
             return Some("the pool allows only administrators to create users");
         }
         let verifies = config.auto_verifies("email") || config.auto_verifies("phone_number");
-        if matches!(self, Flow::SignUpMessage | Flow::ResendCode | Flow::UpdateAttribute) && !verifies {
+        if matches!(
+            self,
+            Flow::SignUpMessage | Flow::ResendCode | Flow::UpdateAttribute
+        ) && !verifies
+        {
             return Some("the pool verifies neither email nor phone_number (AutoVerifiedAttributes), so no code is sent");
         }
         None
@@ -79,7 +90,10 @@ impl Flow {
 
     /// Whether the scenario seeds the user before the call (else the call creates it).
     pub fn seeds_user(self) -> bool {
-        matches!(self, Flow::ResendCode | Flow::ForgotPassword | Flow::UpdateAttribute)
+        matches!(
+            self,
+            Flow::ResendCode | Flow::ForgotPassword | Flow::UpdateAttribute
+        )
     }
 
     /// Whether the seeded user's contact attributes are verified (a confirmed user).
@@ -213,8 +227,10 @@ impl Flow {
             }
         };
         if let Some(entries) = &case.client_metadata {
-            let metadata: Map<String, Value> =
-                entries.iter().map(|(k, v)| (k.clone(), escaped(v))).collect();
+            let metadata: Map<String, Value> = entries
+                .iter()
+                .map(|(k, v)| (k.clone(), escaped(v)))
+                .collect();
             request.insert("ClientMetadata".into(), Value::Object(metadata));
         }
         escape_all(&mut request);

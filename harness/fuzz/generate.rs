@@ -21,9 +21,37 @@ pub const METADATA_VALUE_MAX: usize = 131_072;
 /// Text in the scripts users really have. Each piece matches Cognito's username pattern
 /// `[\p{L}\p{M}\p{S}\p{N}\p{P}]+` (no spaces, no joiners), so usernames can use them too.
 const WORDS: &[&str] = &[
-    "Jane", "Zoë", "Émile", "Søren", "Łukasz", "Ñandú", "Ğülşen", "Nguyễn", "Dvořák", "O'Brien",
-    "山田", "太郎", "김민준", "さくら", "Александр", "Γιώργος", "محمد", "דוד", "अनन्या", "ไทย",
-    "😀", "🌸", "🚀", "👍🏽", "🇯🇵", "❤️", "𝔘𝔫𝔦", "e\u{301}", "Ⅻ", "٣٤", "x",
+    "Jane",
+    "Zoë",
+    "Émile",
+    "Søren",
+    "Łukasz",
+    "Ñandú",
+    "Ğülşen",
+    "Nguyễn",
+    "Dvořák",
+    "O'Brien",
+    "山田",
+    "太郎",
+    "김민준",
+    "さくら",
+    "Александр",
+    "Γιώργος",
+    "محمد",
+    "דוד",
+    "अनन्या",
+    "ไทย",
+    "😀",
+    "🌸",
+    "🚀",
+    "👍🏽",
+    "🇯🇵",
+    "❤️",
+    "𝔘𝔫𝔦",
+    "e\u{301}",
+    "Ⅻ",
+    "٣٤",
+    "x",
 ];
 /// Emoji sequences with joiners: fine in attribute values, not in usernames.
 const JOINED: &[&str] = &["👩‍💻", "👨‍👩‍👧", "🏳️‍🌈"];
@@ -42,7 +70,16 @@ const PHONES: &[&str] = &[
 const DOMAINS: &[&str] = &["example.com", "example.co.uk", "mail.example.org", "e.io"];
 /// Keys apps use, and keys no app would expect.
 const METADATA_KEYS: &[&str] = &[
-    "source", "locale", "campaign", "app-version", "ключ", "キー", "🔑", "", "a b", "x",
+    "source",
+    "locale",
+    "campaign",
+    "app-version",
+    "ключ",
+    "キー",
+    "🔑",
+    "",
+    "a b",
+    "x",
 ];
 /// Optional standard attributes (the default schema's), with how often a user has each.
 const OPTIONAL: &[(&str, u32)] = &[
@@ -66,7 +103,12 @@ enum Contact {
 }
 
 /// A case for `source` in a pool configured by `config`, drawn from `rng`.
-pub(crate) fn case(rng: &mut StdRng, flow: Flow, source: TriggerSource, config: &PoolConfig) -> Case {
+pub(crate) fn case(
+    rng: &mut StdRng,
+    flow: Flow,
+    source: TriggerSource,
+    config: &PoolConfig,
+) -> Case {
     let contact = match (flow.needs_contact(), rng.random_range(0..100)) {
         (_, 0..35) => Contact::EmailOnly,
         (_, 35..65) => Contact::PhoneOnly,
@@ -76,7 +118,11 @@ pub(crate) fn case(rng: &mut StdRng, flow: Flow, source: TriggerSource, config: 
     let username = username(rng);
     let mut attributes = Vec::new();
     let stored = flow.seeds_user();
-    let verified = if flow.verified_contacts() { "true" } else { "false" };
+    let verified = if flow.verified_contacts() {
+        "true"
+    } else {
+        "false"
+    };
     if matches!(contact, Contact::EmailOnly | Contact::Both) {
         attributes.push(("email".to_string(), email(rng)));
         if stored {
@@ -94,7 +140,12 @@ pub(crate) fn case(rng: &mut StdRng, flow: Flow, source: TriggerSource, config: 
             let value = match name {
                 "locale" => pick(rng, LOCALES).to_string(),
                 "zoneinfo" => pick(rng, ZONES).to_string(),
-                "birthdate" => format!("19{:02}-0{}-1{}", rng.random_range(30..100), rng.random_range(1..10), rng.random_range(0..10)),
+                "birthdate" => format!(
+                    "19{:02}-0{}-1{}",
+                    rng.random_range(30..100),
+                    rng.random_range(1..10),
+                    rng.random_range(0..10)
+                ),
                 "website" => format!("https://{}/{}", pick(rng, DOMAINS), text(rng, 64)),
                 _ => text(rng, ATTRIBUTE_VALUE_MAX),
             };
@@ -115,7 +166,11 @@ pub(crate) fn case(rng: &mut StdRng, flow: Flow, source: TriggerSource, config: 
 
 /// The contact attribute an update changes: one the pool verifies with a code, preferring one
 /// the user has; `None` when the pool verifies neither (the source cannot fire).
-fn change(rng: &mut StdRng, config: &PoolConfig, attributes: &[(String, String)]) -> Option<(String, String)> {
+fn change(
+    rng: &mut StdRng,
+    config: &PoolConfig,
+    attributes: &[(String, String)],
+) -> Option<(String, String)> {
     let verifiable: Vec<&str> = ["email", "phone_number"]
         .into_iter()
         .filter(|a| config.auto_verifies(a))
@@ -130,10 +185,21 @@ fn change(rng: &mut StdRng, config: &PoolConfig, attributes: &[(String, String)]
     } else {
         pick(rng, &verifiable)
     };
-    let old = attributes.iter().find(|(n, _)| n == attr).map(|(_, v)| v.clone());
-    let mut new = if attr == "email" { email(rng) } else { phone(rng) };
+    let old = attributes
+        .iter()
+        .find(|(n, _)| n == attr)
+        .map(|(_, v)| v.clone());
+    let mut new = if attr == "email" {
+        email(rng)
+    } else {
+        phone(rng)
+    };
     if Some(&new) == old.as_ref() {
-        new = if attr == "email" { format!("new.{new}") } else { "+12065550199".to_string() };
+        new = if attr == "email" {
+            format!("new.{new}")
+        } else {
+            "+12065550199".to_string()
+        };
     }
     Some((attr.to_string(), new))
 }
@@ -161,7 +227,10 @@ fn text(rng: &mut StdRng, max: usize) -> String {
         0..30 => format!("{} {}", cap(pick(rng, ASCII)), cap(pick(rng, ASCII))),
         30..65 => {
             let n = rng.random_range(1..4);
-            (0..n).map(|_| pick(rng, WORDS)).collect::<Vec<_>>().join(" ")
+            (0..n)
+                .map(|_| pick(rng, WORDS))
+                .collect::<Vec<_>>()
+                .join(" ")
         }
         65..75 => format!("{} {}", pick(rng, WORDS), pick(rng, JOINED)),
         75..85 => repeat_to(pick(rng, &["a", "Zoë ", "山田", "x y "]), max),
@@ -189,13 +258,32 @@ fn repeat_to(unit: &str, len: usize) -> String {
 
 fn email(rng: &mut StdRng) -> String {
     match rng.random_range(0..100) {
-        0..60 => format!("{}{}@{}", pick(rng, ASCII), rng.random_range(1..1000), pick(rng, DOMAINS)),
-        60..75 => format!("{}.{}+{}@{}", pick(rng, ASCII), pick(rng, ASCII), rng.random_range(1..99), pick(rng, DOMAINS)),
-        75..85 => format!("o'{}_{}@{}", pick(rng, ASCII), rng.random_range(1..99), pick(rng, DOMAINS)),
+        0..60 => format!(
+            "{}{}@{}",
+            pick(rng, ASCII),
+            rng.random_range(1..1000),
+            pick(rng, DOMAINS)
+        ),
+        60..75 => format!(
+            "{}.{}+{}@{}",
+            pick(rng, ASCII),
+            pick(rng, ASCII),
+            rng.random_range(1..99),
+            pick(rng, DOMAINS)
+        ),
+        75..85 => format!(
+            "o'{}_{}@{}",
+            pick(rng, ASCII),
+            rng.random_range(1..99),
+            pick(rng, DOMAINS)
+        ),
         // The longest address SMTP allows: a 64-character local part, 254 in all.
         _ => {
             let local = repeat_to("abcdefgh", 64);
-            let domain = format!("{}.example.com", repeat_to("d", 254 - 64 - 1 - ".example.com".len()));
+            let domain = format!(
+                "{}.example.com",
+                repeat_to("d", 254 - 64 - 1 - ".example.com".len())
+            );
             format!("{local}@{domain}")
         }
     }
@@ -210,7 +298,11 @@ fn metadata(rng: &mut StdRng) -> Option<Vec<(String, String)>> {
     let entry = |rng: &mut StdRng, i: usize| {
         let key = match rng.random_range(0..3) {
             0 => format!("k{i}"),
-            _ => format!("{}{}", pick(rng, METADATA_KEYS), if i > 0 { i.to_string() } else { String::new() }),
+            _ => format!(
+                "{}{}",
+                pick(rng, METADATA_KEYS),
+                if i > 0 { i.to_string() } else { String::new() }
+            ),
         };
         let value = match rng.random_range(0..10) {
             0 => String::new(),
@@ -231,7 +323,10 @@ fn metadata(rng: &mut StdRng) -> Option<Vec<(String, String)>> {
             let n = rng.random_range(10..50);
             (0..n).map(|i| entry(rng, i)).collect()
         }
-        _ => vec![("payload".to_string(), repeat_to("0123456789", METADATA_VALUE_MAX))],
+        _ => vec![(
+            "payload".to_string(),
+            repeat_to("0123456789", METADATA_VALUE_MAX),
+        )],
     };
     // A map: later duplicates would be dropped by the JSON object anyway.
     let mut seen = std::collections::HashSet::new();

@@ -37,7 +37,7 @@ use crate::trigger::{judge, Context, Decision, Ran, Trigger, TriggerSource, Verd
 use flows::Flow;
 
 /// The default number of events per function and trigger source.
-pub const DEFAULT_RUNS: u64 = 1000;
+pub const DEFAULT_RUNS: u64 = 500;
 /// The default time budget of a whole run.
 pub const DEFAULT_TIME: Duration = Duration::from_secs(60);
 /// The most cases one shrink tries.
@@ -83,7 +83,10 @@ impl Target {
             match Flow::of(source).map(|f| f.unsupported_in(&pool)) {
                 Some(None) => sources.push(source),
                 Some(Some(why)) => skipped.push((source, why.to_string())),
-                None => skipped.push((source, "fuzz does not generate events for this source yet".to_string())),
+                None => skipped.push((
+                    source,
+                    "fuzz does not generate events for this source yet".to_string(),
+                )),
             }
         }
         Ok(Some(Target {
@@ -102,7 +105,10 @@ impl Target {
     }
 
     fn arn(&self) -> String {
-        format!("arn:aws:lambda:{}:123456789012:function:{}", self.pool.region, self.function)
+        format!(
+            "arn:aws:lambda:{}:123456789012:function:{}",
+            self.pool.region, self.function
+        )
     }
 }
 
@@ -215,9 +221,16 @@ pub fn cases(target: &Target, source: TriggerSource, seed: u64) -> impl Iterator
     std::iter::from_fn(move || Some(generate::case(&mut rng, flow?, source, &target.pool.config)))
 }
 
+/// The simpler variants of `case` shrinking tries, most aggressive first.
+pub fn shrink_candidates(case: &Case) -> Vec<Case> {
+    shrink::candidates(case)
+}
+
 /// The event `case` sends in `target`'s pool, or `None` when the call sends none.
 pub fn event(target: &Target, case: &Case) -> Option<Value> {
-    Flow::of(case.source)?.fire(&target.pool, case).map(|f| f.event)
+    Flow::of(case.source)?
+        .fire(&target.pool, case)
+        .map(|f| f.event)
 }
 
 /// Runs `case` against `function` and judges the answer; `None` when the call fires nothing.
@@ -255,7 +268,10 @@ pub async fn fuzz_function(
     for target in targets {
         for (source, why) in &target.skipped {
             if options.sources.is_empty() || options.sources.contains(source) {
-                report.notes.push(format!("{} ({}): {source} skipped: {why}", target.function, target.origin));
+                report.notes.push(format!(
+                    "{} ({}): {source} skipped: {why}",
+                    target.function, target.origin
+                ));
             }
         }
     }
@@ -303,7 +319,9 @@ pub async fn fuzz_function(
                         // Every further event would wait out Cognito's deadline too.
                         report.notes.push(format!(
                             "{}: stopped after a timeout (each further event would wait {:?} × {})",
-                            target.function, options.deadline.per_attempt, options.deadline.attempts
+                            target.function,
+                            options.deadline.per_attempt,
+                            options.deadline.attempts
                         ));
                         stop = true;
                         break;
@@ -326,8 +344,17 @@ pub async fn fuzz_function(
         let target = &targets[t];
         let arn = target.arn();
         let quick = verdict.rule.id == "invoke.timeout";
-        let (case, verdict, event, steps, tried) =
-            shrink_case(function.as_ref(), target, &arn, found.clone(), verdict, event, options.deadline, quick).await;
+        let (case, verdict, event, steps, tried) = shrink_case(
+            function.as_ref(),
+            target,
+            &arn,
+            found.clone(),
+            verdict,
+            event,
+            options.deadline,
+            quick,
+        )
+        .await;
         report.shrink_events += tried;
         report.findings.push(Finding {
             function: target.function.clone(),
@@ -386,7 +413,13 @@ pub fn finding_path(dir: &Path, finding: &Finding) -> PathBuf {
     let (rule, outcome) = finding.key();
     let clean = |s: &str| -> String {
         s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '-'
+                }
+            })
             .collect()
     };
     dir.join(format!(

@@ -5,13 +5,16 @@
 
 use super::case::Case;
 
-/// Attributes a user of `case` keeps while shrinking: the contact attributes its shape depends on
-/// (dropping them changes the channel, or stops the call sending anything).
+/// The verification flags: they stay while their attribute does (they are part of the user's
+/// state the call depends on), and go with it.
+fn is_flag(name: &str) -> bool {
+    name.ends_with("_verified")
+}
+
+/// Whether a flow needs this attribute to send anything at all: the contact attributes. Bare
+/// candidates keep them; dropping one is still tried on its own.
 fn essential(name: &str) -> bool {
-    matches!(
-        name,
-        "email" | "phone_number" | "email_verified" | "phone_number_verified"
-    )
+    matches!(name, "email" | "phone_number") || is_flag(name)
 }
 
 /// Canonical simple values for attributes whose format Cognito checks.
@@ -47,10 +50,17 @@ pub(crate) fn candidates(case: &Case) -> Vec<Case> {
         c.client_metadata = None;
         push(c);
     }
+    if case.username != "a" {
+        let mut c = case.clone();
+        c.username = "a".to_string();
+        push(c);
+    }
     for i in 0..case.attributes.len() {
-        if !essential(&case.attributes[i].0) {
+        let name = &case.attributes[i].0;
+        if !is_flag(name) {
+            let flag = format!("{name}_verified");
             let mut c = case.clone();
-            c.attributes.remove(i);
+            c.attributes.retain(|(n, _)| n != name && *n != flag);
             push(c);
         }
     }
@@ -83,7 +93,7 @@ pub(crate) fn candidates(case: &Case) -> Vec<Case> {
     for i in 0..case.attributes.len() {
         let (name, value) = &case.attributes[i];
         let simple = simplest(name);
-        if essential(name) && simple.is_none() {
+        if is_flag(name) {
             continue;
         }
         let variants = match simple {
@@ -101,7 +111,11 @@ pub(crate) fn candidates(case: &Case) -> Vec<Case> {
             let mut c = case.clone();
             // The new value must differ from the stored one, or nothing is sent.
             let simple = if case.attribute(attr) == Some(simple) {
-                if attr == "email" { "b@example.com" } else { "+12065550199" }
+                if attr == "email" {
+                    "b@example.com"
+                } else {
+                    "+12065550199"
+                }
             } else {
                 simple
             };
@@ -156,7 +170,12 @@ fn string_variants(s: &str, min: usize) -> Vec<String> {
         }
     }
     if chars.iter().any(|c| !c.is_ascii()) {
-        out.push(chars.iter().map(|&c| if c.is_ascii() { c } else { 'a' }).collect());
+        out.push(
+            chars
+                .iter()
+                .map(|&c| if c.is_ascii() { c } else { 'a' })
+                .collect(),
+        );
         for i in (0..n).filter(|&i| !chars[i].is_ascii()).take(8) {
             let mut c = chars.clone();
             c[i] = 'a';
@@ -189,11 +208,13 @@ mod tests {
         assert!(!all.is_empty());
         for c in &all {
             assert!(c.size() < case.size(), "{c:?}");
-            assert!(c.attribute("email").is_some(), "{c:?}");
             assert!(!c.username.is_empty());
         }
         assert_eq!(all[0].username, "a");
-        assert_eq!(all[0].attributes, vec![("email".to_string(), "zoe123@example.co.uk".to_string())]);
+        assert_eq!(
+            all[0].attributes,
+            vec![("email".to_string(), "zoe123@example.co.uk".to_string())]
+        );
         assert_eq!(string_variants("ab", 1), vec!["a", "b"]);
         assert!(string_variants("é", 1).contains(&"a".to_string()));
     }

@@ -8,7 +8,12 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 
 async fn greet(event: LambdaEvent<Event>) -> Result<Event, Error> {
     let mut event = event.payload;
-    let greeting = match event.request.user_attributes.get("name") {
+    let name = event
+        .request
+        .user_attributes
+        .get("name")
+        .and_then(|v| v.as_str());
+    let greeting = match name {
         Some(name) if !name.is_empty() => format!("Hello {}.", &name[..1]),
         _ => "Hello.".to_string(),
     };

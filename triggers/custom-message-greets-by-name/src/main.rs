@@ -12,8 +12,9 @@ async fn greet(event: LambdaEvent<Event>) -> Result<Event, Error> {
         .request
         .user_attributes
         .get("name")
-        .cloned()
-        .unwrap_or_else(|| "there".to_string());
+        .and_then(|v| v.as_str())
+        .unwrap_or("there")
+        .to_string();
     event.response.email_subject = Some("Your code".to_string());
     event.response.email_message = Some(format!("Hello {name}, your code is {{####}}."));
     event.response.sms_message = Some(format!("Hello {name}, your code is {{####}}."));
