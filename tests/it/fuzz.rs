@@ -101,7 +101,7 @@ fn assert_check_reproduces(dir: &Path) {
 
 #[test]
 fn fuzz_finds_the_panic_on_a_name_that_starts_with_a_multibyte_character() {
-    let dir = workspace(&["custom-message-greets-by-initial"], 2000);
+    let dir = workspace(&["custom-message-greets-by-initial"], 5000);
     let output = fuzz(
         &dir,
         &[
@@ -147,7 +147,7 @@ fn fuzz_finds_the_panic_on_a_name_that_starts_with_a_multibyte_character() {
 
 #[test]
 fn fuzz_finds_the_sms_over_140_characters_for_long_names_and_shrinks_to_the_threshold() {
-    let dir = workspace(&["custom-message-greets-by-name"], 2000);
+    let dir = workspace(&["custom-message-greets-by-name"], 5000);
     let output = fuzz(
         &dir,
         &[
