@@ -229,7 +229,7 @@ fn fuzz_finds_the_bug_of_every_broken_example_trigger_with_its_default_budget() 
         ),
     ];
     let names: Vec<&str> = broken.iter().map(|(n, _)| *n).collect();
-    let dir = workspace(&names, 2000);
+    let dir = workspace(&names, 5000);
     let mut args = vec!["--seed", "5"];
     for name in &names {
         args.extend(["--function", name]);
@@ -277,7 +277,7 @@ fn fuzz_stops_at_the_first_timeout_of_a_function_that_hangs() {
 fn fuzz_finds_nothing_in_a_well_behaved_trigger_and_a_seed_gives_the_same_events() {
     let dir = workspace(
         &["custom-message-branded", "custom-message-greets-by-initial"],
-        2000,
+        5000,
     );
     let output = fuzz(&dir, &["--function", "custom-message-branded"]);
     let shown = text(&output);
@@ -362,7 +362,7 @@ fn the_library_fuzzes_an_in_process_handler() {
         .unwrap();
     let report = runtime.block_on(fuzz::fuzz_function(
         function.clone(),
-        &[target.clone()],
+        std::slice::from_ref(&target),
         &options,
     ));
     assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
