@@ -182,8 +182,8 @@ fn string_variants(s: &str, min: usize) -> Vec<String> {
             out.push(c.into_iter().collect());
         }
     }
-    out.retain(|v| v.chars().count() >= min && v != s);
-    out.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|v| v.chars().count() >= min && v != s && seen.insert(v.clone()));
     out
 }
 
