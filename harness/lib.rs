@@ -7,6 +7,7 @@ pub mod cli;
 pub(crate) mod error;
 pub mod exit;
 pub mod function;
+pub mod fuzz;
 pub(crate) mod http;
 pub(crate) mod ids;
 pub(crate) mod input_file;
@@ -18,6 +19,8 @@ pub(crate) mod scenario;
 pub mod server;
 pub(crate) mod service;
 pub mod store;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub(crate) mod trigger;
 
 pub use error::Error;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod completions;
+mod fuzz;
 mod init;
 mod messages;
 mod schema;
@@ -171,6 +172,35 @@ enum Command {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Generate realistic events for every trigger source the functions are bound to, run them,
+    /// and write each distinct rejecting verdict, shrunk to its smallest case, as a scenario.
+    #[command(
+        after_help = "Exit codes: 0 no findings, 1 findings (written to --out), 2 usage or input error, 3 a function could not run.\n\nExamples:\n  cognito-harness fuzz\n  cognito-harness fuzz --function custom-message-branded --runs 5000 --seed 7\n  cognito-harness fuzz --pool my-pool.json --source CustomMessage_SignUp --out findings/"
+    )]
+    Fuzz {
+        /// A function bound in the config file (repeatable; default: every bound function a pool uses).
+        #[arg(long = "function", value_name = "NAME")]
+        functions: Vec<String>,
+        /// Only this trigger source (repeatable), e.g. CustomMessage_SignUp.
+        #[arg(long = "source", value_name = "SOURCE", value_parser = parse_source)]
+        sources: Vec<TriggerSource>,
+        /// Events per function and trigger source.
+        #[arg(long, default_value_t = crate::fuzz::DEFAULT_RUNS)]
+        runs: u64,
+        /// Time budget of the whole run, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = crate::fuzz::DEFAULT_TIME.as_secs())]
+        time: u64,
+        /// The seed: the same seed gives the same events and findings.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Where findings are written as scenario files.
+        #[arg(long, value_name = "DIR", default_value = "fuzz-findings")]
+        out: PathBuf,
+        /// Pool files whose LambdaConfig binds the functions (repeatable; default: the pools of
+        /// fixtures/scenarios and fixtures/pools).
+        #[arg(long = "pool", value_name = "FILE")]
+        pools: Vec<PathBuf>,
     },
     /// Print a realistic event for a trigger source, offline.
     #[command(
@@ -414,6 +444,26 @@ async fn run_command(cli: Cli) -> Result<i32, Error> {
         }
         Command::Schema { kind } => Ok(print_schema(kind)),
         Command::Completions { shell } => Ok(print_completions(shell)),
+        Command::Fuzz {
+            functions,
+            sources,
+            runs,
+            time,
+            seed,
+            out,
+            pools,
+        } => {
+            let args = fuzz::FuzzArgs {
+                functions,
+                sources,
+                runs,
+                time,
+                seed,
+                out,
+                pools,
+            };
+            fuzz::run(&binding, args).await
+        }
         Command::Events {
             source,
             client_metadata,

@@ -56,6 +56,7 @@ use crate::trigger::{Decision, TriggerSource, Verdict};
 
 pub use action::Action;
 pub(crate) use auth::{issue_access_token, issue_refresh_token};
+pub(crate) use delivery::{recovery_channel, verification_channel};
 
 /// A pool shared between concurrent calls.
 pub type PoolHandle = Arc<Mutex<UserPool>>;

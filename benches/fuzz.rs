@@ -1,0 +1,141 @@
+//! `cognito-harness fuzz` throughput: generated events per second, each built, run and judged,
+//! against an in-process handler and against a warm Rust trigger process
+//! (custom-message-branded) with 1, 2 and 4 environments in flight.
+//!
+//! `cargo bench --bench fuzz`. `COGNITO_BENCH_N` sets the events per case (default 20000
+//! in-process, a quarter of that per process case). The machine is shared: read the figures with
+//! the load average printed first.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lambda_events::event::cognito::CognitoEventUserPoolsCustomMessage as Event;
+use cognito_harness::function::{handler, Deadline, Function, ProcessFunction};
+use cognito_harness::fuzz::{self, Options, Target};
+use cognito_harness::TriggerSource;
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use serde_json::json;
+
+const TRIGGER: &str = "custom-message-branded";
+
+async fn brand(event: LambdaEvent<Event>) -> Result<Event, Error> {
+    let mut event = event.payload;
+    let brand = event
+        .request
+        .client_metadata
+        .get("brand")
+        .cloned()
+        .unwrap_or_else(|| "Example".to_string());
+    event.response.email_subject = Some(format!("{brand}: confirm your new address"));
+    event.response.email_message = Some(format!("Confirm with code {{####}} ({brand})."));
+    event.response.sms_message = Some(format!("{brand} code: {{####}}"));
+    Ok(event)
+}
+
+fn main() {
+    let n: u64 = std::env::var("COGNITO_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("fuzz bench: load average {}", load.trim());
+    let binary = trigger_binary();
+    let pool = |function: &str| {
+        json!({
+            "PoolName": "bench",
+            "AutoVerifiedAttributes": ["email", "phone_number"],
+            "LambdaConfig": {"CustomMessage": format!("arn:aws:lambda:us-east-1:123456789012:function:{function}")},
+        })
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let target = Target::new("bench", &pool("bench"), "bench")
+            .unwrap()
+            .unwrap();
+        let in_process: Arc<dyn Function> = Arc::new(handler(service_fn(brand)));
+        measure("in-process handler", in_process, &target, n, 1).await;
+
+        for environments in [1, 2, 4] {
+            let function = ProcessFunction::new("bench", [binary.display().to_string()])
+                .concurrency(environments);
+            let function: Arc<dyn Function> = Arc::new(function);
+            // Warm every environment first: the figure is for a warm process.
+            measure(
+                "(warm-up)",
+                function.clone(),
+                &target,
+                400,
+                environments as usize,
+            )
+            .await;
+            let label = format!("warm {TRIGGER} process, {environments} environment(s)");
+            measure(&label, function, &target, n / 4, environments as usize).await;
+        }
+    });
+}
+
+async fn measure(
+    label: &str,
+    function: Arc<dyn Function>,
+    target: &Target,
+    runs: u64,
+    parallel: usize,
+) {
+    let options = Options {
+        runs,
+        time: Duration::from_secs(120),
+        seed: 1,
+        sources: vec![TriggerSource::CUSTOM_MESSAGE_UPDATE_USER_ATTRIBUTE],
+        parallel,
+        deadline: Deadline {
+            per_attempt: Duration::from_secs(5),
+            attempts: 1,
+        },
+    };
+    let report = fuzz::fuzz_function(function, std::slice::from_ref(target), &options).await;
+    assert!(
+        report.findings.is_empty(),
+        "{label}: the bench trigger should pass: {:?}",
+        report.findings.first().map(|f| &f.verdict)
+    );
+    if label.starts_with('(') {
+        return;
+    }
+    let rate = report.events as f64 / report.elapsed.as_secs_f64();
+    println!(
+        "{label:<55} {:>6} events in {:>6.2} s: {:>8.0} events/s",
+        report.events,
+        report.elapsed.as_secs_f64(),
+        rate
+    );
+}
+
+/// The release trigger binary, built next to this bench binary if needed.
+fn trigger_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the bench binary's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("<target>/<profile>/deps/<bench>");
+    let target_dir = profile_dir.parent().expect("<target>/<profile>");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "build",
+            "--release",
+            "--workspace",
+            "--bins",
+            "--benches",
+            "--target-dir",
+        ])
+        .arg(target_dir)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building {TRIGGER} failed");
+    profile_dir.join(TRIGGER)
+}

@@ -1,0 +1,431 @@
+//! `cognito-harness fuzz`: realistic events for every trigger source a function is bound to, run
+//! against the function, judged by Cognito's rules; each distinct rejecting verdict is shrunk to
+//! the smallest case that still gets it and written out as a scenario that replays it
+//! (cognito-semantics.md §FZ).
+//!
+//! The pieces: [`Case`] (the user and request of one call), `generate` (seeded generators),
+//! `flows` (the call that fires each source: its event, from the trigger builders the service
+//! uses, and its scenario step), `shrink` (simpler variants of a case) and `findings` (the
+//! scenario files, checked by replaying them).
+
+mod case;
+mod findings;
+mod flows;
+mod generate;
+mod shrink;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde_json::Value;
+
+pub use case::Case;
+pub use findings::{replay, scenario_json, write_finding, Replay};
+pub use flows::SIGN_UP_PASSWORD;
+pub use generate::{ATTRIBUTE_VALUE_MAX, METADATA_VALUE_MAX, USERNAME_MAX};
+
+use crate::error::Error;
+use crate::function::{function_name_of, invoke_with_retries, Deadline, Function};
+use crate::pool::UserPool;
+use crate::service::pool_files::parse_pool_text;
+use crate::trigger::{judge, Context, Decision, Ran, Trigger, TriggerSource, Verdict};
+use flows::Flow;
+
+/// The default number of events per function and trigger source.
+pub const DEFAULT_RUNS: u64 = 500;
+/// The default time budget of a whole run.
+pub const DEFAULT_TIME: Duration = Duration::from_secs(60);
+/// The most cases one shrink tries.
+const SHRINK_ATTEMPTS: usize = 600;
+
+/// One function in one pool: the sources it is bound to, and the pool (its `LambdaConfig` cut to
+/// that function's triggers, so findings do not depend on other functions).
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The function's name (the last part of its ARN).
+    pub function: String,
+    /// Where the pool came from, for reports.
+    pub origin: String,
+    /// The sources fuzz generates events for.
+    pub sources: Vec<TriggerSource>,
+    /// Sources the function is bound to that fuzz does not generate events for, and why.
+    pub skipped: Vec<(TriggerSource, String)>,
+    pool: UserPool,
+    /// The pool file's JSON, with only this function's triggers.
+    pool_json: Value,
+}
+
+impl Target {
+    /// The target for `function` in a pool given as pool-file JSON (CreateUserPool-shaped), or
+    /// `None` when the pool binds no trigger to it. `origin` names the pool in reports and errors.
+    pub fn new(function: &str, pool_json: &Value, origin: &str) -> Result<Option<Target>, Error> {
+        let file = PathBuf::from(origin);
+        let full = parse_pool_text(&file, &pool_json.to_string())?;
+        let triggers: Vec<Trigger> = Trigger::all()
+            .filter(|t| t.arn(&full.config).map(function_name_of) == Some(function))
+            .collect();
+        if triggers.is_empty() {
+            return Ok(None);
+        }
+        let mut json = pool_json.clone();
+        if let Some(Value::Object(config)) = json.get_mut("LambdaConfig") {
+            let names: BTreeSet<&str> = triggers.iter().map(|t| t.name()).collect();
+            config.retain(|key, _| names.contains(key.as_str()));
+        }
+        let pool = parse_pool_text(&file, &json.to_string())?;
+        let (mut sources, mut skipped) = (Vec::new(), Vec::new());
+        for source in triggers.iter().flat_map(|t| t.sources().iter().copied()) {
+            match Flow::of(source).map(|f| f.unsupported_in(&pool)) {
+                Some(None) => sources.push(source),
+                Some(Some(why)) => skipped.push((source, why.to_string())),
+                None => skipped.push((
+                    source,
+                    "fuzz does not generate events for this source yet".to_string(),
+                )),
+            }
+        }
+        Ok(Some(Target {
+            function: function.to_string(),
+            origin: origin.to_string(),
+            sources,
+            skipped,
+            pool,
+            pool_json: json,
+        }))
+    }
+
+    /// The pool as its findings' scenarios carry it: LambdaConfig cut to this function's triggers.
+    pub fn pool_json(&self) -> &Value {
+        &self.pool_json
+    }
+
+    fn arn(&self) -> String {
+        format!(
+            "arn:aws:lambda:{}:123456789012:function:{}",
+            self.pool.region, self.function
+        )
+    }
+}
+
+/// What bounds a run and makes it reproducible.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Events per trigger source of each target.
+    pub runs: u64,
+    /// The whole run's time budget, shared out between the targets' sources.
+    pub time: Duration,
+    /// The seed: the same seed gives the same events and, when `runs` bounds the run, the same
+    /// findings.
+    pub seed: u64,
+    /// Only these sources (empty: every source).
+    pub sources: Vec<TriggerSource>,
+    /// Invocations in flight at once (the function's environments).
+    pub parallel: usize,
+    /// Cognito's patience per attempt and its attempts.
+    pub deadline: Deadline,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            runs: DEFAULT_RUNS,
+            time: DEFAULT_TIME,
+            seed: 0,
+            sources: Vec::new(),
+            parallel: 1,
+            deadline: Deadline::default(),
+        }
+    }
+}
+
+/// A distinct rejecting verdict and the smallest case found that gets it.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The function.
+    pub function: String,
+    /// The target (pool) it was found in.
+    pub target: usize,
+    /// Cognito's verdict on the smallest case.
+    pub verdict: Verdict,
+    /// The smallest case.
+    pub case: Case,
+    /// The event the smallest case sends.
+    pub event: Value,
+    /// The case first found, before shrinking.
+    pub found: Case,
+    /// Simpler cases accepted while shrinking.
+    pub shrink_steps: usize,
+    /// How many generated events got this verdict.
+    pub hits: u64,
+}
+
+impl Finding {
+    /// The verdict's identity: rule id and exception.
+    pub fn key(&self) -> (&'static str, &'static str) {
+        key(&self.verdict)
+    }
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Generated events run against the functions.
+    pub events: u64,
+    /// Extra invocations while shrinking.
+    pub shrink_events: u64,
+    /// How long generating and running took (shrinking excluded).
+    pub elapsed: Duration,
+    /// The findings, in the order found.
+    pub findings: Vec<Finding>,
+    /// Things a user should know: skipped sources, stopped runs.
+    pub notes: Vec<String>,
+    /// Set when the harness could not run a function (exit code 3).
+    pub harness_failure: Option<String>,
+}
+
+fn key(verdict: &Verdict) -> (&'static str, &'static str) {
+    let outcome = match &verdict.decision {
+        Decision::Rejected(e) => e.code.name(),
+        Decision::Accepted => "success",
+        Decision::HarnessFailure(_) => "harness-failure",
+    };
+    (verdict.rule.id, outcome)
+}
+
+/// FNV-1a: a stable hash, so a seed means the same events on every platform and Rust version.
+fn stable_hash(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.iter().chain(std::iter::once(&0xff)) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The cases a run generates for one source of one target, in order.
+pub fn cases(target: &Target, source: TriggerSource, seed: u64) -> impl Iterator<Item = Case> + '_ {
+    let flow = Flow::of(source);
+    let mut rng = StdRng::seed_from_u64(stable_hash(&[
+        &seed.to_le_bytes(),
+        target.function.as_bytes(),
+        target.origin.as_bytes(),
+        source.name().as_bytes(),
+    ]));
+    std::iter::from_fn(move || Some(generate::case(&mut rng, flow?, source, &target.pool.config)))
+}
+
+/// The simpler variants of `case` shrinking tries, most aggressive first.
+pub fn shrink_candidates(case: &Case) -> Vec<Case> {
+    shrink::candidates(case)
+}
+
+/// The event `case` sends in `target`'s pool, or `None` when the call sends none.
+pub fn event(target: &Target, case: &Case) -> Option<Value> {
+    Flow::of(case.source)?
+        .fire(&target.pool, case)
+        .map(|f| f.event)
+}
+
+/// Runs `case` against `function` and judges the answer; `None` when the call fires nothing.
+async fn evaluate(
+    function: &dyn Function,
+    target: &Target,
+    arn: &str,
+    case: &Case,
+    deadline: Deadline,
+) -> Option<(Verdict, Value)> {
+    let fired = Flow::of(case.source)?.fire(&target.pool, case)?;
+    let invocation = invoke_with_retries(function, &fired.event, arn, deadline).await;
+    let ctx = Context::new(case.source, &target.pool.config)
+        .medium(fired.medium)
+        .attributes(&fired.attributes);
+    let verdict = judge(Ran::Invoked(&invocation), &ctx).verdict;
+    Some((verdict, fired.event))
+}
+
+/// Fuzzes one function in each of its targets: `options.runs` events per source (within the
+/// time budget), then shrinks each distinct rejecting verdict to its smallest case.
+pub async fn fuzz_function(
+    function: Arc<dyn Function>,
+    targets: &[Target],
+    options: &Options,
+) -> Report {
+    let started = Instant::now();
+    let mut report = Report::default();
+    let pairs: Vec<(usize, TriggerSource)> = targets
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| t.sources.iter().map(move |s| (i, *s)))
+        .filter(|(_, s)| options.sources.is_empty() || options.sources.contains(s))
+        .collect();
+    for target in targets {
+        for (source, why) in &target.skipped {
+            if options.sources.is_empty() || options.sources.contains(source) {
+                report.notes.push(format!(
+                    "{} ({}): {source} skipped: {why}",
+                    target.function, target.origin
+                ));
+            }
+        }
+    }
+    // First case per verdict, with the target it was found in.
+    let mut first: Vec<(usize, Case, Verdict, Value)> = Vec::new();
+    let mut hits: HashMap<(&'static str, &'static str), u64> = HashMap::new();
+    let mut stop = false;
+    for (n, &(t, source)) in pairs.iter().enumerate() {
+        if stop {
+            break;
+        }
+        let target = &targets[t];
+        let arn = target.arn();
+        let remaining = options.time.saturating_sub(started.elapsed());
+        let slice_end = Instant::now() + remaining / (pairs.len() - n) as u32;
+        let function = function.as_ref();
+        let generated = cases(target, source, options.seed).take(options.runs as usize);
+        let mut results = futures::stream::iter(generated)
+            .map(|case| {
+                let arn = arn.as_str();
+                async move {
+                    let judged = evaluate(function, target, arn, &case, options.deadline).await;
+                    (case, judged)
+                }
+            })
+            .buffered(options.parallel.max(1));
+        while let Some((case, judged)) = results.next().await {
+            let Some((verdict, event)) = judged else {
+                continue;
+            };
+            report.events += 1;
+            if let Decision::HarnessFailure(why) = &verdict.decision {
+                report.harness_failure = Some(format!("{}: {why}", target.function));
+                stop = true;
+                break;
+            }
+            if !verdict.is_accepted() {
+                let k = key(&verdict);
+                let count = hits.entry(k).or_insert(0);
+                *count += 1;
+                if *count == 1 {
+                    let timed_out = verdict.rule.id == "invoke.timeout";
+                    first.push((t, case, verdict, event));
+                    if timed_out {
+                        // Every further event would wait out Cognito's deadline too.
+                        report.notes.push(format!(
+                            "{}: stopped after a timeout (each further event would wait {:?} × {})",
+                            target.function,
+                            options.deadline.per_attempt,
+                            options.deadline.attempts
+                        ));
+                        stop = true;
+                        break;
+                    }
+                }
+            }
+            if Instant::now() >= slice_end {
+                report.notes.push(format!(
+                    "{} ({}): {source}: the time budget ran out after {} events",
+                    target.function, target.origin, report.events
+                ));
+                break;
+            }
+        }
+    }
+    report.elapsed = started.elapsed();
+    // Shrink each finding: nothing else is in flight now, so no invocation waits on another.
+    for (t, found, verdict, event) in first {
+        let k = key(&verdict);
+        let target = &targets[t];
+        let arn = target.arn();
+        let quick = verdict.rule.id == "invoke.timeout";
+        let (case, verdict, event, steps, tried) = shrink_case(
+            function.as_ref(),
+            target,
+            &arn,
+            found.clone(),
+            verdict,
+            event,
+            options.deadline,
+            quick,
+        )
+        .await;
+        report.shrink_events += tried;
+        report.findings.push(Finding {
+            function: target.function.clone(),
+            target: t,
+            verdict,
+            case,
+            event,
+            found,
+            shrink_steps: steps,
+            hits: hits.get(&k).copied().unwrap_or(1),
+        });
+    }
+    report
+}
+
+/// Greedy shrinking: the first simpler candidate that gets the same verdict (rule and
+/// exception) replaces the case, until no candidate does or the attempts run out.
+#[allow(clippy::too_many_arguments)]
+async fn shrink_case(
+    function: &dyn Function,
+    target: &Target,
+    arn: &str,
+    mut case: Case,
+    mut verdict: Verdict,
+    mut event: Value,
+    deadline: Deadline,
+    quick: bool,
+) -> (Case, Verdict, Value, usize, u64) {
+    let wanted = key(&verdict);
+    let (mut steps, mut tried) = (0, 0u64);
+    let limit = if quick { 1 } else { SHRINK_ATTEMPTS as u64 };
+    'outer: loop {
+        for candidate in shrink::candidates(&case) {
+            if tried >= limit {
+                break 'outer;
+            }
+            let Some((v, e)) = evaluate(function, target, arn, &candidate, deadline).await else {
+                continue;
+            };
+            tried += 1;
+            if key(&v) == wanted {
+                case = candidate;
+                verdict = v;
+                event = e;
+                steps += 1;
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    (case, verdict, event, steps, tried)
+}
+
+/// The file a finding is written to in `dir`.
+pub fn finding_path(dir: &Path, finding: &Finding) -> PathBuf {
+    let (rule, outcome) = finding.key();
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    dir.join(format!(
+        "{}.{}.{}.scenario.json",
+        clean(&finding.function),
+        clean(rule),
+        clean(outcome)
+    ))
+}
