@@ -1,6 +1,8 @@
 #![warn(missing_docs)]
 #![doc = include_str!("../README.md")]
 
+// cognito-harness.toml bindings: only the CLI reads the file.
+#[cfg(feature = "cli")]
 pub(crate) mod binding;
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -15,6 +17,9 @@ mod model;
 pub mod pool;
 #[cfg(feature = "cli")]
 pub(crate) mod report;
+// Scenario files: loaded and run by the CLI, written by `serve --record` and `fuzz`; without the
+// CLI the loading and reporting halves go unused.
+#[cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
 pub(crate) mod scenario;
 pub mod server;
 pub(crate) mod service;
