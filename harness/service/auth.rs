@@ -10,6 +10,8 @@
 //! answer changes the tokens before they are signed; then PostAuthentication sees the completed
 //! sign-in and may withhold the tokens (a refresh fires neither authentication trigger).
 
+use std::sync::MutexGuard;
+
 use serde_json::{json, Map, Value};
 
 use super::auth_triggers::{
@@ -198,12 +200,6 @@ impl Cognito {
         // A client that prevents user existence errors answers an unknown user as a wrong
         // password; a LEGACY one says the user does not exist (API reference,
         // PreventUserExistenceErrors; §4.3).
-        let incorrect = || {
-            CognitoError::new(
-                ErrorCode::NotAuthorizedException,
-                "Incorrect username or password.",
-            )
-        };
         let parameter = |name: &str| parameters.and_then(|p| p.get(name)).and_then(Value::as_str);
         let (mut pre, username, password, migrate, custom) = {
             let guard = lock(&pool);
@@ -298,7 +294,7 @@ impl Cognito {
         let source = TriggerSource::PRE_AUTHENTICATION_AUTHENTICATION;
         self.run_auth_trigger(outcome, &pool, source, pre).await?;
 
-        let mut guard = lock(&pool);
+        let guard = lock(&pool);
         let hides_users = guard.prevents_user_existence_errors(client_id);
         let user = guard.find_user(username).ok_or_else(|| {
             if hides_users {
@@ -316,42 +312,17 @@ impl Cognito {
         if user.password.as_deref() != Some(password) {
             return Err(incorrect());
         }
-        match user.status {
-            UserStatus::Unconfirmed => Err(CognitoError::new(
-                ErrorCode::UserNotConfirmedException,
-                "User is not confirmed.",
-            )),
-            UserStatus::ForceChangePassword => {
-                let user = user.clone();
-                Ok(SignedIn::Answer(new_password_required(
-                    &mut guard, &user, client_id, now,
-                )))
-            }
-            // After AdminResetUserPassword (assumed: checked once the password matched, like
-            // UNCONFIRMED; the text is Cognito's well-known one, not in the reference).
-            UserStatus::ResetRequired => Err(CognitoError::new(
-                ErrorCode::PasswordResetRequiredException,
-                "Password reset required for the user",
-            )),
-            _ => {
-                let username = user.username.clone();
-                let claims =
-                    token_claims(&guard, &username, client_id, None, now).ok_or_else(incorrect)?;
-                // PostAuthentication sees the completed sign-in; InitiateAuth's ClientMetadata
-                // never reaches it (§AT.1, §AT.2).
-                let device_key = parameter("DEVICE_KEY");
-                let post = plan_post_authentication(&guard, &username, client_id, device_key, None);
-                drop(guard);
-                Ok(SignedIn::tokens(
-                    pool,
-                    claims,
-                    TriggerSource::TOKEN_GENERATION_AUTHENTICATION,
-                    false,
-                    client_metadata,
-                )
-                .then_post_authentication(post))
-            }
-        }
+        // PostAuthentication sees the completed sign-in; InitiateAuth's ClientMetadata never
+        // reaches it (§AT.1, §AT.2).
+        let username = user.username.clone();
+        let signed_in = SignIn {
+            client_id,
+            device_key: parameter("DEVICE_KEY"),
+            post_metadata: None,
+            token_metadata: client_metadata,
+            now,
+        };
+        password_matched(&pool, guard, &username, signed_in)
     }
 
     /// AdminSetUserPassword: `Permanent: true` confirms the user with this password; otherwise it
@@ -389,6 +360,79 @@ impl Cognito {
             Ok(json!({}))
         })();
         Outcome::new("AdminSetUserPassword", result)
+    }
+}
+
+/// `Incorrect username or password.`: a wrong password, SRP claim or custom answer, and an unknown
+/// user through a client that prevents user existence errors (§4.3, §SRP.3, §CA.3).
+pub(crate) fn incorrect() -> CognitoError {
+    CognitoError::new(
+        ErrorCode::NotAuthorizedException,
+        "Incorrect username or password.",
+    )
+}
+
+/// The rest of a sign-in whose password (or SRP claim) checked out.
+pub(crate) struct SignIn<'a> {
+    pub(crate) client_id: &'a str,
+    /// `DEVICE_KEY`, which decides PostAuthentication's `newDeviceUsed` (ruling AT-4).
+    pub(crate) device_key: Option<&'a str>,
+    /// The ClientMetadata PostAuthentication gets (none from InitiateAuth, §AT.2).
+    pub(crate) post_metadata: Option<&'a Map<String, Value>>,
+    /// The ClientMetadata PreTokenGeneration gets.
+    pub(crate) token_metadata: Option<Map<String, Value>>,
+    pub(crate) now: u64,
+}
+
+/// What a sign-in comes to once the password (or SRP claim) matched, by the user's status
+/// (§AT.1, §SRP.3): UNCONFIRMED and RESET_REQUIRED are refused, a temporary password asks for a
+/// new one, anyone else gets tokens through PreTokenGeneration and then PostAuthentication.
+pub(crate) fn password_matched(
+    pool: &PoolHandle,
+    mut guard: MutexGuard<'_, UserPool>,
+    username: &str,
+    sign_in: SignIn<'_>,
+) -> Result<SignedIn, CognitoError> {
+    let SignIn {
+        client_id,
+        device_key,
+        post_metadata,
+        token_metadata,
+        now,
+    } = sign_in;
+    let user = guard.find_user(username).ok_or_else(incorrect)?;
+    match user.status {
+        UserStatus::Unconfirmed => Err(CognitoError::new(
+            ErrorCode::UserNotConfirmedException,
+            "User is not confirmed.",
+        )),
+        UserStatus::ForceChangePassword => {
+            let user = user.clone();
+            Ok(SignedIn::Answer(new_password_required(
+                &mut guard, &user, client_id, now,
+            )))
+        }
+        // After AdminResetUserPassword (assumed: checked once the password matched, like
+        // UNCONFIRMED; the text is Cognito's well-known one, not in the reference).
+        UserStatus::ResetRequired => Err(CognitoError::new(
+            ErrorCode::PasswordResetRequiredException,
+            "Password reset required for the user",
+        )),
+        _ => {
+            let claims =
+                token_claims(&guard, username, client_id, None, now).ok_or_else(incorrect)?;
+            let post =
+                plan_post_authentication(&guard, username, client_id, device_key, post_metadata);
+            drop(guard);
+            Ok(SignedIn::tokens(
+                pool.clone(),
+                claims,
+                TriggerSource::TOKEN_GENERATION_AUTHENTICATION,
+                false,
+                token_metadata,
+            )
+            .then_post_authentication(post))
+        }
     }
 }
 

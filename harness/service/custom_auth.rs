@@ -8,7 +8,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::auth::{missing_parameter, token_claims, SignedIn, SESSION_SECONDS};
+use super::auth::{incorrect, missing_parameter, token_claims, SignedIn, SESSION_SECONDS};
 use super::auth_triggers::plan_post_authentication;
 use super::triggers::fail_with;
 use super::{lock, user_not_found, Cognito, Outcome, PoolHandle, TriggerRun};
@@ -17,14 +17,6 @@ use crate::pool::{ChallengeRound, CustomAuthSession, UserPool, UserStatus};
 use crate::trigger::create_auth_challenge::{self, Challenge};
 use crate::trigger::define_auth_challenge::{self, NextStep, Signer};
 use crate::trigger::{judge, verify_auth_challenge, Context, Trigger, TriggerSource};
-
-/// `Incorrect username or password.`: what a failed custom sign-in answers (§CA.3).
-fn incorrect() -> CognitoError {
-    CognitoError::new(
-        ErrorCode::NotAuthorizedException,
-        "Incorrect username or password.",
-    )
-}
 
 /// `Invalid session for the user.`: a Session that is unknown, used up or expired (§CA.5).
 fn invalid_session() -> CognitoError {

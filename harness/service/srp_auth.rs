@@ -13,22 +13,14 @@ use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 use super::auth::SESSION_SECONDS;
-use super::auth::{missing_parameter, new_password_required, token_claims, SignedIn};
-use super::auth_triggers::{plan_post_authentication, plan_pre_authentication};
+use super::auth::{incorrect, missing_parameter, password_matched, SignIn, SignedIn};
+use super::auth_triggers::plan_pre_authentication;
 use super::{lock, user_not_found, Cognito, Outcome, PoolHandle};
 use crate::model::cognito_error::{CognitoError, ErrorCode};
 use crate::model::srp;
 use crate::pool::{SrpSession, UserStatus};
 use crate::trigger::pre_authentication::SigningIn;
 use crate::trigger::TriggerSource;
-
-/// `Incorrect username or password.`: a wrong password, claim or secret block (§SRP.3).
-fn incorrect() -> CognitoError {
-    CognitoError::new(
-        ErrorCode::NotAuthorizedException,
-        "Incorrect username or password.",
-    )
-}
 
 fn disabled() -> CognitoError {
     CognitoError::new(ErrorCode::NotAuthorizedException, "User is disabled.")
@@ -194,7 +186,7 @@ impl Cognito {
             &timestamp,
             &signature,
         );
-        let mut guard = lock(&pool);
+        let guard = lock(&pool);
         if session.user_not_found || !matches {
             return Err(incorrect());
         }
@@ -202,42 +194,14 @@ impl Cognito {
         if !user.enabled {
             return Err(disabled());
         }
-        match user.status {
-            UserStatus::Unconfirmed => Err(CognitoError::new(
-                ErrorCode::UserNotConfirmedException,
-                "User is not confirmed.",
-            )),
-            UserStatus::ForceChangePassword => {
-                let user = user.clone();
-                Ok(SignedIn::Answer(new_password_required(
-                    &mut guard, &user, client_id, now,
-                )))
-            }
-            UserStatus::ResetRequired => Err(CognitoError::new(
-                ErrorCode::PasswordResetRequiredException,
-                "Password reset required for the user",
-            )),
-            _ => {
-                let username = user.username.clone();
-                let claims =
-                    token_claims(&guard, &username, client_id, None, now).ok_or_else(incorrect)?;
-                let post = plan_post_authentication(
-                    &guard,
-                    &username,
-                    client_id,
-                    device_key,
-                    metadata.as_ref(),
-                );
-                drop(guard);
-                Ok(SignedIn::tokens(
-                    pool,
-                    claims,
-                    TriggerSource::TOKEN_GENERATION_AUTHENTICATION,
-                    false,
-                    metadata,
-                )
-                .then_post_authentication(post))
-            }
-        }
+        let username = user.username.clone();
+        let signed_in = SignIn {
+            client_id,
+            device_key,
+            post_metadata: metadata.as_ref(),
+            token_metadata: metadata.clone(),
+            now,
+        };
+        password_matched(&pool, guard, &username, signed_in)
     }
 }
