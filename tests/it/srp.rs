@@ -555,48 +555,17 @@ const BIN: &str = env!("CARGO_BIN_EXE_cognito-harness");
 /// `target/node-cognito-identity/node_modules` with amazon-cognito-identity-js, installed on first
 /// use; `None` when npm cannot reach its registry.
 fn cognito_identity_js() -> Option<PathBuf> {
-    static INSTALLED: OnceLock<Option<PathBuf>> = OnceLock::new();
+    static INSTALLED: OnceLock<Result<Option<PathBuf>, String>> = OnceLock::new();
     INSTALLED
         .get_or_init(|| {
-            let prefix = root().join("target/node-cognito-identity");
-            let modules = prefix.join("node_modules");
-            if modules
-                .join("amazon-cognito-identity-js/package.json")
-                .exists()
-            {
-                return Some(modules);
-            }
-            std::fs::create_dir_all(&prefix).expect("target is writable");
-            let output = Command::new("npm")
-                .args([
-                    "install",
-                    "--no-audit",
-                    "--no-fund",
-                    "--loglevel=error",
-                    "--prefix",
-                ])
-                .arg(&prefix)
-                .arg("amazon-cognito-identity-js@6")
-                .output()
-                .expect("npm runs");
-            if output.status.success() {
-                return Some(modules);
-            }
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let offline = [
-                "ENOTFOUND",
-                "EAI_AGAIN",
-                "ETIMEDOUT",
-                "ECONNREFUSED",
-                "ENETUNREACH",
-            ];
-            assert!(
-                offline.iter().any(|code| stderr.contains(code)),
-                "npm install amazon-cognito-identity-js failed:\n{stderr}"
-            );
-            None
+            crate::support::npm_install(
+                "target/node-cognito-identity",
+                "amazon-cognito-identity-js",
+                "amazon-cognito-identity-js@6",
+            )
         })
         .clone()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A `serve` process, killed when the test ends so a failed assertion leaves none behind.

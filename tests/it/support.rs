@@ -211,9 +211,20 @@ pub fn aws_jwt_verify() -> Option<PathBuf> {
 }
 
 fn install_aws_jwt_verify() -> Result<Option<PathBuf>, String> {
-    let prefix = root().join("target/node-jwt-verify");
+    npm_install(
+        "target/node-jwt-verify",
+        "aws-jwt-verify",
+        "aws-jwt-verify@5",
+    )
+}
+
+/// Installs `spec` (e.g. `aws-jwt-verify@5`) with npm under `folder` (relative to the
+/// repository) unless `package` is already there; the `node_modules` folder, or `Ok(None)` when
+/// npm cannot reach its registry.
+pub fn npm_install(folder: &str, package: &str, spec: &str) -> Result<Option<PathBuf>, String> {
+    let prefix = root().join(folder);
     let modules = prefix.join("node_modules");
-    if modules.join("aws-jwt-verify/package.json").exists() {
+    if modules.join(package).join("package.json").exists() {
         return Ok(Some(modules));
     }
     std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
@@ -226,7 +237,7 @@ fn install_aws_jwt_verify() -> Result<Option<PathBuf>, String> {
             "--prefix",
         ])
         .arg(&prefix)
-        .arg("aws-jwt-verify@5")
+        .arg(spec)
         .output()
         .map_err(|e| format!("could not run npm: {e}"))?;
     if output.status.success() {
@@ -243,7 +254,7 @@ fn install_aws_jwt_verify() -> Result<Option<PathBuf>, String> {
     if offline.iter().any(|code| stderr.contains(code)) {
         Ok(None)
     } else {
-        Err(format!("npm install aws-jwt-verify failed:\n{stderr}"))
+        Err(format!("npm install {spec} failed:\n{stderr}"))
     }
 }
 
