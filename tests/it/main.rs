@@ -34,6 +34,7 @@ mod recorder;
 mod reports;
 mod runtime_api;
 mod schemas;
+mod serve_process;
 mod server;
 mod sessions;
 mod sign_up_flows;

@@ -3,11 +3,9 @@
 //! `padHex`), with the same well-kept crates, so a mistake in the harness's maths does not cancel
 //! out. The real-client check is `amazon_cognito_identity_js_signs_in_with_srp` below.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use assert_json_diff::assert_json_eq;
 use base64::Engine as _;
@@ -19,6 +17,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::recorder::{self, config, seed_user, Recorded, CLIENT_ID, POOL_ID};
+use crate::serve_process::ServeProcess;
 use crate::support::root;
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:";
@@ -550,8 +549,6 @@ async fn a_client_with_a_secret_checks_the_secret_hash_everywhere() {
 
 // --- The real client: amazon-cognito-identity-js against a `serve` process. ---
 
-const BIN: &str = env!("CARGO_BIN_EXE_cognito-harness");
-
 /// `target/node-cognito-identity/node_modules` with amazon-cognito-identity-js, installed on first
 /// use; `None` when npm cannot reach its registry.
 fn cognito_identity_js() -> Option<PathBuf> {
@@ -566,45 +563,6 @@ fn cognito_identity_js() -> Option<PathBuf> {
         })
         .clone()
         .unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// A `serve` process, killed when the test ends so a failed assertion leaves none behind.
-struct ServeProcess(Child);
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `serve --port 0 --pool pool.json` in `dir`; returns it with the URL it printed.
-fn start_serve(dir: &Path) -> (ServeProcess, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--pool", "pool.json"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let serve = ServeProcess(child);
-    let line = rx
-        .recv_timeout(Duration::from_secs(120))
-        .expect("serve prints its URL");
-    let port: u16 = line
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
-    (serve, format!("http://127.0.0.1:{port}"))
 }
 
 #[tokio::test]
@@ -624,10 +582,14 @@ async fn amazon_cognito_identity_js_signs_in_with_srp() {
         json!({"UserPoolId": pool_id, "AutoVerifiedAttributes": ["email"]}).to_string(),
     )
     .unwrap();
-    let (serve, url) = start_serve(&dir);
+    let serve = ServeProcess::start(&dir, &["--pool", "pool.json"]);
     let script = root().join("tests/it/js/srp_sign_in.mjs");
     let mut command = Command::new("node");
-    command.arg(script).arg(&modules).arg(&url).arg(pool_id);
+    command
+        .arg(script)
+        .arg(&modules)
+        .arg(&serve.url)
+        .arg(pool_id);
     let output = tokio::process::Command::from(command)
         .kill_on_drop(true)
         .output()

@@ -2,15 +2,15 @@
 //! client app would, writes the calls as a scenario; the file is checked as JSON (references,
 //! expectations) and replayed with `cognito-harness check FILE` against the same functions.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::Receiver;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::serve_process::ServeProcess;
 use crate::support;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cognito-harness");
@@ -23,29 +23,6 @@ const PRE_SIGN_UP_ARN: &str =
 /// What the pools of these tests make every CustomMessage answer carry (they send with
 /// COGNITO_DEFAULT).
 const DEFAULT_EMAIL_WARNING: &str = "the pool sends e-mail with COGNITO_DEFAULT; the 2023 guide said a custom emailMessage/emailSubject then fails with InvalidLambdaResponseException (not enforced: ruling 7)";
-
-/// A `serve` process that is killed when the test ends, so a failed assertion leaves none behind.
-struct ServeProcess {
-    child: Child,
-    port: u16,
-    /// The pool ids `serve` said it loaded.
-    pools: Vec<String>,
-}
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl ServeProcess {
-    /// Ends `serve` the hard way (SIGKILL): the recording must already be complete on disk.
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A folder with a cognito-harness.toml binding the two example triggers (the allow-list open
 /// to `allowed_domains`) and `pool.json` as given.
@@ -71,52 +48,21 @@ fn write_config(dir: &Path, name: &str, allowed_domains: &str) {
     .unwrap();
 }
 
-fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    rx
-}
-
-/// Starts `serve --port 0 --record <record> [args]` in `dir`; returns it with its port and the
-/// pools it loaded.
-fn start_serve(dir: &Path, record: &str, args: &[&str]) -> ServeProcess {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--record", record])
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = lines_of(child.stdout.take().unwrap());
-    let stderr = lines_of(child.stderr.take().unwrap());
-    let mut serve = ServeProcess {
-        child,
-        port: 0,
-        pools: Vec::new(),
-    };
-    let line = stdout.recv_timeout(STARTUP).expect("serve prints its URL");
-    serve.port = line
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
+/// Starts `serve --port 0 --record <record> [args]` in `dir`; returns it with the pools it said
+/// it loaded.
+fn start_serve(dir: &Path, record: &str, args: &[&str]) -> (ServeProcess, Vec<String>) {
+    let serve = ServeProcess::start(dir, &[&["--record", record], args].concat());
     // Pools are loaded (and said so on stderr) before the URL is printed.
-    serve.pools = stderr
-        .try_iter()
+    let pools = serve
+        .startup
+        .iter()
         .filter_map(|l| {
             l.strip_prefix("pool ")
                 .and_then(|r| r.strip_suffix(" loaded"))
                 .map(str::to_string)
         })
         .collect();
-    std::thread::spawn(move || stderr.into_iter().for_each(drop));
-    serve
+    (serve, pools)
 }
 
 /// One HTTP/1.1 request with `Connection: close`; the status and the JSON body.
@@ -219,8 +165,8 @@ fn a_recorded_app_flow_replays_as_a_passing_scenario() {
         "example.com",
     );
     std::fs::create_dir_all(dir.join("scenarios")).unwrap();
-    let serve = start_serve(&dir, "scenarios/app-flow.json", &["--pool", "pool.json"]);
-    let (port, pool) = (serve.port, serve.pools[0].clone());
+    let (serve, pools) = start_serve(&dir, "scenarios/app-flow.json", &["--pool", "pool.json"]);
+    let (port, pool) = (serve.port, pools[0].clone());
 
     let client = call(
         port,
@@ -374,7 +320,7 @@ fn a_recorded_rejection_replays_to_the_same_rejection() {
                "LambdaConfig": {"PreSignUp": PRE_SIGN_UP_ARN}}),
         "example.com",
     );
-    let serve = start_serve(&dir, "rejected.json", &["--pool", "pool.json"]);
+    let (serve, _) = start_serve(&dir, "rejected.json", &["--pool", "pool.json"]);
     let port = serve.port;
     let client = call(
         port,
@@ -435,7 +381,7 @@ fn a_recorded_rejection_replays_to_the_same_rejection() {
 #[test]
 fn without_a_pool_file_the_pool_a_client_creates_is_inlined_and_a_challenge_is_answered() {
     let dir = project(json!({}), "example.com");
-    let serve = start_serve(&dir, "created.json", &[]);
+    let (serve, _) = start_serve(&dir, "created.json", &[]);
     let port = serve.port;
     let created = call(
         port,

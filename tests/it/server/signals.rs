@@ -4,18 +4,18 @@
 //!
 //! The exit is polled against a generous bound; the time it took is printed, not asserted.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::serve_process::ServeProcess;
+
 const BIN: &str = env!("CARGO_BIN_EXE_cognito-harness");
 const GENEROUS: Duration = Duration::from_secs(60);
-/// Building the trigger on first use can take a while on a loaded machine.
-const BUILD: Duration = Duration::from_secs(600);
 
 /// A folder with a pool whose CustomMessage trigger is `trigger-hangs` (a real lambda_runtime
 /// process that never answers), bound with a one-hour deadline.
@@ -40,42 +40,6 @@ fn hanging_trigger_dir() -> PathBuf {
     )
     .unwrap();
     dir
-}
-
-/// Starts `serve --port 0` in `dir` and returns it with the port it printed.
-/// A `serve` process that is killed when the test ends, so a failed assertion leaves none behind.
-struct ServeProcess(Child);
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_serve(dir: &Path) -> (ServeProcess, u16) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--pool", "pool.json"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = rx.recv_timeout(BUILD).expect("serve prints its URL");
-    let port = line
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
-    (ServeProcess(child), port)
 }
 
 /// The pids of the processes whose parent is `parent` and whose name is `name` (Linux `/proc`).
@@ -149,7 +113,8 @@ fn exit_status(serve: &mut Child) -> std::process::ExitStatus {
 /// call whose trigger never answers; `serve` must exit 0 and take the trigger with it.
 fn stops_on(signal: libc::c_int) {
     let dir = hanging_trigger_dir();
-    let (mut serve, port) = start_serve(&dir);
+    let mut serve = ServeProcess::start(&dir, &["--pool", "pool.json"]);
+    let port = serve.port;
     let mut half_sent = TcpStream::connect(("127.0.0.1", port)).unwrap();
     half_sent
         .write_all(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 80\r\n\r\n{\"Use")
@@ -169,7 +134,7 @@ fn stops_on(signal: libc::c_int) {
     // Wait until the trigger process is running the call.
     let started = Instant::now();
     let trigger = loop {
-        if let Some(&pid) = children_named(serve.0.id(), "trigger-hangs").first() {
+        if let Some(&pid) = children_named(serve.pid(), "trigger-hangs").first() {
             break pid;
         }
         assert!(started.elapsed() < GENEROUS, "the trigger never started");
@@ -179,9 +144,9 @@ fn stops_on(signal: libc::c_int) {
     std::thread::sleep(Duration::from_millis(300));
 
     // SAFETY: signalling a child we started.
-    assert_eq!(unsafe { libc::kill(serve.0.id() as i32, signal) }, 0);
+    assert_eq!(unsafe { libc::kill(serve.pid() as i32, signal) }, 0);
     let signalled = Instant::now();
-    let status = exit_status(&mut serve.0);
+    let status = exit_status(serve.child_mut());
     eprintln!(
         "serve exited {:.0} ms after signal {signal} with a half-sent request and a trigger call in flight",
         signalled.elapsed().as_secs_f64() * 1000.0
@@ -218,27 +183,11 @@ fn serve_stops_on_sigterm_with_a_half_sent_request_and_a_trigger_in_flight() {
 fn serve_beyond_loopback_warns_that_anyone_can_run_the_functions() {
     let dir = std::env::temp_dir().join(format!("cognito-harness-serve-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut serve = ServeProcess(
-        Command::new(BIN)
-            .args(["serve", "--port", "0", "--host", "0.0.0.0"])
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("serve starts"),
-    );
-    let stderr = serve.0.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = rx.recv_timeout(GENEROUS).expect("serve warns");
+    let mut serve = ServeProcess::start(&dir, &["--host", "0.0.0.0"]);
+    let line = serve.startup.first().cloned().expect("serve warns");
     // SAFETY: signalling a child we started.
-    unsafe { libc::kill(serve.0.id() as i32, libc::SIGINT) };
-    exit_status(&mut serve.0);
+    unsafe { libc::kill(serve.pid() as i32, libc::SIGINT) };
+    exit_status(serve.child_mut());
     let _ = std::fs::remove_dir_all(&dir);
     let (start, rest) = line
         .split_once(", not a loopback address")

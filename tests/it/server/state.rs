@@ -4,29 +4,19 @@
 //! accepts the old access token and still has the code in flight. Bad state files get a one-line
 //! error and exit 2, and are left byte for byte as they were.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use assert_json_diff::assert_json_eq;
 use serde_json::{json, Value};
+
+use crate::serve_process::ServeProcess;
 
 use super::clients::venv_bin;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cognito-harness");
 const POOL_ID: &str = "us-east-1_StateKept";
 const CLIENT_ID: &str = "statewebclient00000000001";
-
-/// A `serve` process killed (SIGKILL) when dropped, so a failed assertion leaves none behind.
-struct ServeProcess(Child);
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cognito-harness-state-{}", uuid::Uuid::new_v4()));
@@ -49,46 +39,8 @@ fn write_pool_file(dir: &Path, client_name: &str) {
 /// Starts `serve --port 0 --state state.db --pool pool.json` in `dir`; returns it, its URL and
 /// the lines it wrote to stderr before listening.
 fn start_serve(dir: &Path) -> (ServeProcess, String, Vec<String>) {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--state",
-            "state.db",
-            "--pool",
-            "pool.json",
-        ])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let (err_tx, err_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = err_tx.send(line);
-        }
-    });
-    let serve = ServeProcess(child);
-    let line = rx
-        .recv_timeout(Duration::from_secs(120))
-        .expect("serve prints its URL");
-    let url = line.trim_start_matches("listening on ").to_string();
-    // Start-up lines come before the URL is printed.
-    let mut startup = Vec::new();
-    while let Ok(l) = err_rx.recv_timeout(Duration::from_millis(200)) {
-        startup.push(l);
-    }
+    let serve = ServeProcess::start(dir, &["--state", "state.db", "--pool", "pool.json"]);
+    let (url, startup) = (serve.url.clone(), serve.startup.clone());
     (serve, url, startup)
 }
 
@@ -115,13 +67,11 @@ fn a_killed_serve_restarts_on_its_state_file_with_users_groups_tokens_and_codes(
     write_pool_file(&dir, "web");
     let args = json!({"pool": POOL_ID, "client": CLIENT_ID});
 
-    let (mut serve, url, startup) = start_serve(&dir);
+    let (serve, url, startup) = start_serve(&dir);
     assert_eq!(startup, vec![format!("pool {POOL_ID} loaded")]);
     let before = state_flow("before", &url, args.clone());
     // SIGKILL right after the last acknowledged change: no chance to flush anything.
-    serve.0.kill().unwrap();
-    serve.0.wait().unwrap();
-    drop(serve);
+    serve.kill();
     for step in [
         "sign_up",
         "confirm",

@@ -3,16 +3,16 @@
 //! text from users and functions escaped; `/_harness/runs` keeps the newest runs; the
 //! `messages` command reads a running serve's outbox.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use assert_json_diff::assert_json_eq;
 use cognito_harness::function::{BoxFuture, Function, InvokeContext, Invoked, Payload};
 use cognito_harness::{handler, Cognito, Functions};
 use lambda_runtime::service_fn;
 use serde_json::{json, Value};
+
+use crate::serve_process::ServeProcess;
 
 use super::support::{add_pool, call, http_client, pool_config, pre_sign_up, raw, start_with};
 
@@ -312,48 +312,15 @@ async fn the_run_log_keeps_the_newest_runs() {
     );
 }
 
-/// A `serve` process killed when the test ends.
-struct ServeProcess(Child);
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// `cognito-harness serve --port 0` with a pool of no triggers (Cognito's default messages).
-fn start_serve(dir: &Path) -> (ServeProcess, String) {
+fn start_serve(dir: &Path) -> ServeProcess {
     std::fs::write(
         dir.join("pool.json"),
         json!({"UserPoolId": "us-east-1_Messages", "AutoVerifiedAttributes": ["email"]})
             .to_string(),
     )
     .unwrap();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--pool", "pool.json"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let running = ServeProcess(child);
-    let line = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("serve prints its URL");
-    let url = line
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    (running, url)
+    ServeProcess::start(dir, &["--pool", "pool.json"])
 }
 
 fn messages(args: &[&str]) -> (Option<i32>, String, String) {
@@ -377,7 +344,8 @@ async fn the_messages_command_reads_a_running_serves_outbox() {
     let dir =
         std::env::temp_dir().join(format!("cognito-harness-messages-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (serve, url) = start_serve(&dir);
+    let serve = start_serve(&dir);
+    let url = serve.url.clone();
     let client = http_client();
     let created = call(
         &client,
