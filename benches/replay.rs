@@ -14,6 +14,8 @@
 //!
 //! `cargo bench --bench replay` (optional arguments: iterations, warm-up iterations; the
 //! PreTokenGeneration sign-in runs a tenth of them, as RSA signing dominates it).
+//! `COGNITO_BENCH_FIRST_ONLY=1` runs the first case alone, for a profiler (`valgrind
+//! --tool=callgrind` counts its instructions where the machine has no hardware counters).
 
 use std::time::{Duration, Instant};
 
@@ -314,6 +316,9 @@ fn main() {
         &service(),
         (iterations, warm_up),
     );
+    if std::env::var_os("ONLY_FIRST").is_some() {
+        return;
+    }
     replay_updates(
         &rt,
         "replay AdminUpdateUserAttributes + in-process CustomEmailSender (code encrypted, decrypted)",

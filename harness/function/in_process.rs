@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tower::{Service, ServiceExt};
 
-use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload};
+use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked};
 
 /// The prefix lambda_runtime puts before a payload deserialization error.
 const DESERIALIZE_CONTEXT: &str =
@@ -69,8 +69,10 @@ where
                 Err(panic) => Err(panic),
             };
             match result {
-                Ok(Ok(response)) => match serde_json::to_value(&response) {
-                    Ok(json) => Invoked::Output(Payload::Json(json)),
+                // Serialized once, as the runtime would post it; only `response` is kept as a
+                // `Value`, as the judges read nothing else.
+                Ok(Ok(response)) => match super::answer::to_payload(&response) {
+                    Ok(payload) => Invoked::Output(payload),
                     Err(e) => Invoked::Error(FunctionError::new(
                         std::any::type_name_of_val(&e),
                         e.to_string(),

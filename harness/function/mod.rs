@@ -3,6 +3,7 @@
 //! Three kinds: in-process Rust handlers ([`handler`]), real processes behind a Runtime API the
 //! harness hosts ([`runtime_api`]), and HTTP Invoke API endpoints ([`http_invoke`]).
 
+mod answer;
 pub mod http_invoke;
 pub mod in_process;
 mod process;
@@ -27,10 +28,18 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// What a function returned, as Lambda would pass it to Cognito.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
-    /// Already-parsed JSON (in-process handlers skip the byte round trip).
+    /// Already-parsed JSON (an answer the harness itself made).
     Json(Value),
     /// Raw bytes from a process or an HTTP endpoint; may not be JSON at all.
     Bytes(Bytes),
+    /// An in-process handler's answer that is a JSON object: its bytes, as lambda_runtime would
+    /// post them, and its `response` member (the part the judges read), when it has one.
+    Object {
+        /// The answer as JSON text.
+        bytes: Bytes,
+        /// Its `response` member.
+        response: Option<Value>,
+    },
 }
 
 impl Payload {
@@ -38,7 +47,7 @@ impl Payload {
     pub fn to_json(&self) -> Option<Value> {
         match self {
             Payload::Json(v) => Some(v.clone()),
-            Payload::Bytes(b) => serde_json::from_slice(b).ok(),
+            Payload::Bytes(b) | Payload::Object { bytes: b, .. } => serde_json::from_slice(b).ok(),
         }
     }
 
@@ -46,7 +55,9 @@ impl Payload {
     pub fn to_text(&self) -> String {
         match self {
             Payload::Json(v) => v.to_string(),
-            Payload::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+            Payload::Bytes(b) | Payload::Object { bytes: b, .. } => {
+                String::from_utf8_lossy(b).into_owned()
+            }
         }
     }
 }
@@ -112,7 +123,7 @@ impl Invoked {
         use serde_json::json;
         match self {
             Invoked::Output(Payload::Json(json)) => json!({ "payload": json }),
-            Invoked::Output(Payload::Bytes(bytes)) => {
+            Invoked::Output(Payload::Bytes(bytes) | Payload::Object { bytes, .. }) => {
                 match serde_json::from_slice::<Value>(bytes) {
                     Ok(json) => json!({ "payload": json }),
                     Err(_) => json!({ "raw": String::from_utf8_lossy(bytes) }),

@@ -31,6 +31,7 @@ pub(crate) mod custom_sender;
 pub(crate) mod define_auth_challenge;
 mod judge;
 mod judgement;
+mod output;
 pub(crate) mod post_authentication;
 pub(crate) mod post_confirmation;
 pub(crate) mod pre_authentication;

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::output::{self, Output};
 use super::rules::{rule, Rule};
 use super::{Caller, TriggerSource, Verdict};
 use crate::function::{Invocation, Invoked, Payload};
@@ -182,12 +183,17 @@ pub(crate) fn response_object(
             Some(Value::Object(response)) => return Ok(Cow::Borrowed(response)),
             other => other.cloned(),
         },
-        Payload::Bytes(bytes) => match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(mut output)) => match output.remove("response") {
+        Payload::Object { response, .. } => match response {
+            Some(Value::Object(response)) => return Ok(Cow::Borrowed(response)),
+            other => other.clone(),
+        },
+        // Only `response` is built; the rest of the answer is checked for being JSON.
+        Payload::Bytes(bytes) => match output::read(bytes) {
+            Some(Output::Object { response }) => match response {
                 Some(Value::Object(response)) => return Ok(Cow::Owned(response)),
                 other => other,
             },
-            _ => return Err(invalid_json()),
+            Some(Output::NotObject) | None => return Err(invalid_json()),
         },
         Payload::Json(_) => return Err(invalid_json()),
     };
