@@ -251,9 +251,13 @@ fn cap(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `unit` repeated up to exactly `len` characters.
+/// `unit` repeated up to exactly `len` characters (whole copies, then the first characters of
+/// one more: the longest values are built a copy at a time, not a character at a time).
 fn repeat_to(unit: &str, len: usize) -> String {
-    unit.chars().cycle().take(len).collect()
+    let chars = unit.chars().count().max(1);
+    let mut value = unit.repeat(len / chars);
+    value.extend(unit.chars().take(len % chars));
+    value
 }
 
 fn email(rng: &mut StdRng) -> String {
@@ -332,4 +336,17 @@ fn metadata(rng: &mut StdRng) -> Option<Vec<(String, String)>> {
     let mut seen = std::collections::HashSet::new();
     entries.retain(|(k, _)| seen.insert(k.clone()));
     Some(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn repeat_to_gives_the_unit_cycled_to_exactly_len_characters() {
+        for unit in ["a", "Zoë ", "山田", "x y ", "Ñandú ", ""] {
+            for len in [0, 1, 5, 2047, 2048] {
+                let cycled: String = unit.chars().cycle().take(len).collect();
+                assert_eq!(super::repeat_to(unit, len), cycled, "{unit:?} to {len}");
+            }
+        }
+    }
 }
