@@ -8,7 +8,10 @@
 //! `LOG=stderr` to keep the per-request log on (off by default here), `TRIGGER=process` to run
 //! the trigger as a real lambda_runtime process behind the harness's Runtime API instead
 //! (`target/release/custom-message-branded`; build it first with
-//! `cargo build --release -p custom-message-branded`).
+//! `cargo build --release -p custom-message-branded`), `TRIGGER=sleeps` for a process that
+//! answers in 50 ms (`trigger-sleeps`; issue 15 judges it against the ideal `CONNECTIONS / 50 ms`),
+//! `CONCURRENCY` the execution environments a process function may run (default 64). wrk's
+//! script prints the count of answers that were not 200.
 
 use std::path::Path;
 use std::process::Command;
@@ -58,17 +61,26 @@ fn main() {
     let mut functions = Functions::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let trigger = env_or("TRIGGER", "in-process");
-    if trigger == "process" {
-        let binary = root.join("target/release/custom-message-branded");
+    // A real process behind the Runtime API: the example trigger, or one that answers in 50 ms.
+    let binary = match trigger.as_str() {
+        "process" => Some("custom-message-branded"),
+        "sleeps" => Some("trigger-sleeps"),
+        _ => None,
+    };
+    if let Some(name) = binary {
+        let binary = root.join("target/release").join(name);
         assert!(
             binary.exists(),
-            "{} is missing: cargo build --release -p custom-message-branded",
+            "{} is missing: cargo build --release -p {name}",
             binary.display()
         );
+        let concurrency: u32 = env_or("CONCURRENCY", "64").parse().expect("CONCURRENCY");
         functions.bind(
             "custom-message",
-            ProcessFunction::new("custom-message", [binary.display().to_string()]),
+            ProcessFunction::new("custom-message", [binary.display().to_string()])
+                .concurrency(concurrency),
         );
+        println!("{name} with {concurrency} execution environments at most");
     } else {
         functions.bind("custom-message", handler(service_fn(branded)));
     }
@@ -103,6 +115,8 @@ fn main() {
         ))
         .expect("server starts");
     let url = server.url();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average {}", load.trim());
     println!("serving {url} with {server_threads} worker thread(s); pool {pool_id}, {USERS} users; {trigger} trigger");
 
     let script = root.join("benches/wrk/admin_update.lua");
@@ -121,14 +135,38 @@ fn main() {
         .arg(&url)
         .env("POOL_ID", &pool_id)
         .env("USERS", USERS.to_string())
-        .status();
+        .output();
     match wrk {
-        Ok(status) if status.success() => {}
-        Ok(status) => eprintln!("wrk failed: {status}"),
+        Ok(output) if output.status.success() => {
+            let text = String::from_utf8_lossy(&output.stdout);
+            print!("{text}");
+            let rate = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Requests/sec:"))
+                .and_then(|r| r.trim().parse::<f64>().ok());
+            if let (Some(rate), "sleeps") = (rate, trigger.as_str()) {
+                // Each connection waits out one 50 ms answer at a time.
+                let connections: f64 = env_or("CONNECTIONS", "64").parse().expect("CONNECTIONS");
+                let ideal = connections / 0.050;
+                let share = rate / ideal * 100.0;
+                let verdict = if share >= 50.0 { "met" } else { "unmet" };
+                println!(
+                    "50 ms trigger: {rate:.0} req/s of the ideal {ideal:.0} = {share:.0}% (target >= 50%: {verdict})"
+                );
+            } else if let (Some(rate), "process") = (rate, trigger.as_str()) {
+                let verdict = if rate >= 5000.0 { "met" } else { "unmet" };
+                println!("process trigger: {rate:.0} req/s (target >= 5,000: {verdict})");
+            }
+        }
+        Ok(output) => eprintln!(
+            "wrk failed: {}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ),
         Err(e) => eprintln!("wrk did not run ({e}); install it with `apt-get install -y wrk`"),
     }
     let kept = cognito.with_pool(&pool_id, |p| p.outbox().len()).unwrap();
-    if trigger == "process" {
+    if binary.is_some() {
         println!("messages kept in the outbox (the newest, at least {MAX_OUTBOX}): {kept}");
     } else {
         println!(

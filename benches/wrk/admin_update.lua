@@ -17,8 +17,22 @@ request = function()
   return wrk.format(nil, "/", nil, body)
 end
 
--- Count answers that are not 200, so a run that measured errors is visible.
-local non_ok = 0
+-- Count answers that are not 200, per wrk thread, and print the total, so a run that measured
+-- errors is visible.
+non_ok = 0
 response = function(status, headers, body)
   if status ~= 200 then non_ok = non_ok + 1 end
+end
+
+local threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+end
+
+done = function(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + (thread:get("non_ok") or 0)
+  end
+  io.write(string.format("non-200 answers: %d of %d\n", total, summary.requests))
 end
