@@ -74,8 +74,25 @@ impl Target {
         }
         let mut json = pool_json.clone();
         if let Some(Value::Object(config)) = json.get_mut("LambdaConfig") {
-            let names: BTreeSet<&str> = triggers.iter().map(|t| t.name()).collect();
-            config.retain(|key, _| names.contains(key.as_str()));
+            // A trigger's key, its versioned form (`PreTokenGenerationConfig`, which also says
+            // which event version the function gets) and the sender's `KMSKeyID` stay.
+            let mut names: BTreeSet<String> = BTreeSet::new();
+            for t in &triggers {
+                names.insert(t.name().to_string());
+                names.insert(format!("{}Config", t.name()));
+            }
+            if triggers.iter().any(|t| t.name().ends_with("Sender")) {
+                names.insert("KMSKeyID".to_string());
+            }
+            config.retain(|key, value| {
+                names.contains(key.as_str())
+                    && (!key.ends_with("Config")
+                        || value
+                            .get("LambdaArn")
+                            .and_then(Value::as_str)
+                            .map(function_name_of)
+                            == Some(function))
+            });
         }
         let pool = parse_pool_text(&file, &json.to_string())?;
         let (mut sources, mut skipped) = (Vec::new(), Vec::new());
