@@ -5,14 +5,15 @@
 //!
 //! The pieces: [`Case`] (the user and request of one call), `generate` (seeded generators),
 //! `flows` (the call that fires each source: its event, from the trigger builders the service
-//! uses, and its scenario step), `shrink` (simpler variants of a case) and `findings` (the
-//! scenario files, checked by replaying them).
+//! uses), `steps` (the scenario steps that make the same call), `shrink` (simpler variants of a
+//! case) and `findings` (the scenario files, checked by replaying them).
 
 mod case;
 mod findings;
 mod flows;
 mod generate;
 mod shrink;
+mod steps;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -260,9 +261,12 @@ async fn evaluate(
 ) -> Option<(Verdict, Value)> {
     let fired = Flow::of(case.source)?.fire(&target.pool, case)?;
     let invocation = invoke_with_retries(function, &fired.event, arn, deadline).await;
-    let ctx = Context::new(case.source, &target.pool.config)
+    let mut ctx = Context::new(case.source, &target.pool.config)
         .medium(fired.medium)
         .attributes(&fired.attributes);
+    if let Some(client_id) = fired.client_id {
+        ctx = ctx.client(client_id);
+    }
     let verdict = judge(Ran::Invoked(&invocation), &ctx).verdict;
     Some((verdict, fired.event))
 }
