@@ -43,12 +43,20 @@ pub fn scenario_json(target: &Target, finding: &Finding, seed: u64) -> Value {
             expect["message"] = Value::from(e.message.as_str());
         }
     }
+    if finding.is_warning() {
+        expect["warnings"] = Value::from(finding.verdict.warnings.clone());
+    }
     let (users, steps) = flow.scenario_parts(&finding.case, expect);
+    let what = if finding.is_warning() {
+        "warning"
+    } else {
+        outcome
+    };
     let mut scenario = serde_json::Map::new();
     scenario.insert(
         "name".into(),
         Value::from(format!(
-            "fuzz: {} on {source}: {outcome} ({rule}); found by `cognito-harness fuzz --seed {seed}`",
+            "fuzz: {} on {source}: {what} ({rule}); found by `cognito-harness fuzz --seed {seed}`",
             finding.function
         )),
     );

@@ -1,7 +1,7 @@
 //! `cognito-harness fuzz`: realistic events for every trigger source a function is bound to, run
-//! against the function, judged by Cognito's rules; each distinct rejecting verdict is shrunk to
-//! the smallest case that still gets it and written out as a scenario that replays it
-//! (cognito-semantics.md §FZ).
+//! against the function, judged by Cognito's rules; each distinct rejecting verdict, and each
+//! distinct accepted one with a warning, is shrunk to the smallest case that still gets it and
+//! written out as a scenario that replays it (cognito-semantics.md §FZ).
 //!
 //! The pieces: [`Case`] (the user and request of one call), `generate` (seeded generators),
 //! `flows` (the call that fires each source: its event, from the trigger builders the service
@@ -161,7 +161,8 @@ impl Default for Options {
     }
 }
 
-/// A distinct rejecting verdict and the smallest case found that gets it.
+/// A distinct rejecting verdict (or accepted verdict with warnings) and the smallest case found
+/// that gets it.
 #[derive(Clone, Debug)]
 pub struct Finding {
     /// The function.
@@ -183,9 +184,23 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The verdict's identity: rule id and exception.
+    /// The verdict's identity: rule id and exception (`success` for a warning).
     pub fn key(&self) -> (&'static str, &'static str) {
-        key(&self.verdict)
+        let k = key(&self.verdict);
+        (k.rule, k.outcome)
+    }
+
+    /// The trigger the finding is about (a function bound to several triggers has findings of
+    /// each).
+    pub fn trigger(&self) -> Trigger {
+        self.case.source.trigger()
+    }
+
+    /// Whether Cognito accepts the answer and only warns: the call succeeds, but the function
+    /// does not get what it asked for (a claim Cognito will not change, say). Warnings are
+    /// reported apart from rejections and do not fail a run (§FZ.3).
+    pub fn is_warning(&self) -> bool {
+        self.verdict.is_accepted()
     }
 }
 
@@ -206,13 +221,32 @@ pub struct Report {
     pub harness_failure: Option<String>,
 }
 
-fn key(verdict: &Verdict) -> (&'static str, &'static str) {
+/// What makes two verdicts the same finding: the trigger, the rule and the outcome. The trigger
+/// keeps apart generic rules (`function-error`, `output.unrecognizable`) of a function bound to
+/// several triggers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    trigger: Trigger,
+    rule: &'static str,
+    outcome: &'static str,
+}
+
+fn key(verdict: &Verdict) -> Key {
     let outcome = match &verdict.decision {
         Decision::Rejected(e) => e.code.name(),
         Decision::Accepted => "success",
         Decision::HarnessFailure(_) => "harness-failure",
     };
-    (verdict.rule.id, outcome)
+    Key {
+        trigger: verdict.trigger_source.trigger(),
+        rule: verdict.rule.id,
+        outcome,
+    }
+}
+
+/// Whether a verdict is worth reporting: Cognito rejects the call, or accepts it with a warning.
+fn reportable(verdict: &Verdict) -> bool {
+    !verdict.is_accepted() || !verdict.warnings.is_empty()
 }
 
 /// FNV-1a: a stable hash, so a seed means the same events on every platform and Rust version.
@@ -272,7 +306,8 @@ async fn evaluate(
 }
 
 /// Fuzzes one function in each of its targets: `options.runs` events per source (within the
-/// time budget), then shrinks each distinct rejecting verdict to its smallest case.
+/// time budget), then shrinks each distinct rejecting verdict, and each distinct warning, to its
+/// smallest case.
 pub async fn fuzz_function(
     function: Arc<dyn Function>,
     targets: &[Target],
@@ -298,7 +333,7 @@ pub async fn fuzz_function(
     }
     // First case per verdict, with the target it was found in.
     let mut first: Vec<(usize, Case, Verdict, Value)> = Vec::new();
-    let mut hits: HashMap<(&'static str, &'static str), u64> = HashMap::new();
+    let mut hits: HashMap<Key, u64> = HashMap::new();
     let mut stop = false;
     for (n, &(t, source)) in pairs.iter().enumerate() {
         if stop {
@@ -329,7 +364,7 @@ pub async fn fuzz_function(
                 stop = true;
                 break;
             }
-            if !verdict.is_accepted() {
+            if reportable(&verdict) {
                 let k = key(&verdict);
                 let count = hits.entry(k).or_insert(0);
                 *count += 1;
@@ -391,8 +426,9 @@ pub async fn fuzz_function(
     report
 }
 
-/// Greedy shrinking: the first simpler candidate that gets the same verdict (rule and
-/// exception) replaces the case, until no candidate does or the attempts run out.
+/// Greedy shrinking: the first simpler candidate that gets the same verdict (trigger, rule and
+/// exception; for a warning, still with a warning) replaces the case, until no candidate does or
+/// the attempts run out.
 #[allow(clippy::too_many_arguments)]
 async fn shrink_case(
     function: &dyn Function,
@@ -416,7 +452,7 @@ async fn shrink_case(
                 continue;
             };
             tried += 1;
-            if key(&v) == wanted {
+            if key(&v) == wanted && reportable(&v) {
                 case = candidate;
                 verdict = v;
                 event = e;
@@ -429,9 +465,16 @@ async fn shrink_case(
     (case, verdict, event, steps, tried)
 }
 
-/// The file a finding is written to in `dir`.
+/// The file a finding is written to in `dir`: `<function>.<trigger>.<rule>.<outcome>`, the trigger
+/// left out when the rule id already names it (`custom-message.length`), and `warning` as the
+/// outcome of a warning.
 pub fn finding_path(dir: &Path, finding: &Finding) -> PathBuf {
     let (rule, outcome) = finding.key();
+    let outcome = if finding.is_warning() {
+        "warning"
+    } else {
+        outcome
+    };
     let clean = |s: &str| -> String {
         s.chars()
             .map(|c| {
@@ -443,10 +486,28 @@ pub fn finding_path(dir: &Path, finding: &Finding) -> PathBuf {
             })
             .collect()
     };
+    let trigger = kebab(finding.trigger().name());
+    let about = if rule.starts_with(&format!("{trigger}.")) {
+        rule.to_string()
+    } else {
+        format!("{trigger}.{rule}")
+    };
     dir.join(format!(
         "{}.{}.{}.scenario.json",
         clean(&finding.function),
-        clean(rule),
+        clean(&about),
         clean(outcome)
     ))
+}
+
+/// `PostConfirmation` as rule ids spell it: `post-confirmation`.
+fn kebab(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
