@@ -43,7 +43,7 @@ pub fn scenario_json(target: &Target, finding: &Finding, seed: u64) -> Value {
             expect["message"] = Value::from(e.message.as_str());
         }
     }
-    if finding.is_warning() {
+    if !finding.verdict.warnings.is_empty() {
         expect["warnings"] = Value::from(finding.verdict.warnings.clone());
     }
     let (users, steps) = flow.scenario_parts(&finding.case, expect);

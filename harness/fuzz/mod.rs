@@ -196,9 +196,9 @@ impl Finding {
         self.case.source.trigger()
     }
 
-    /// Whether Cognito accepts the answer and only warns: the call succeeds, but the function
-    /// does not get what it asked for (a claim Cognito will not change, say). Warnings are
-    /// reported apart from rejections and do not fail a run (§FZ.3).
+    /// Whether this is a warning: Cognito accepts the call but ignores part of the function's
+    /// answer (a claim it will not change, say), so the function does not get what it asked for.
+    /// Warnings are reported apart from rejections and do not fail a run (§FZ.3).
     pub fn is_warning(&self) -> bool {
         self.verdict.is_accepted()
     }
@@ -244,9 +244,20 @@ fn key(verdict: &Verdict) -> Key {
     }
 }
 
-/// Whether a verdict is worth reporting: Cognito rejects the call, or accepts it with a warning.
+/// The rules by which Cognito accepts an answer but drops part of it, or a failure the caller
+/// never hears of: the call succeeds, yet the function does not get what it asked for. Verdicts
+/// by these are warning findings (§FZ.3). Warnings that only remind of the pool's configuration
+/// (COGNITO_DEFAULT e-mail, ruling 7) come with a plain acceptance and are not findings.
+const IGNORED_ANSWER_RULES: [&str; 3] = [
+    "pre-token-generation.reserved-claim-ignored",
+    "custom-message.invite-fallback",
+    "custom-sender.failure-unreported",
+];
+
+/// Whether a verdict is worth reporting: Cognito rejects the call, or accepts it by a rule that
+/// ignores part of the answer.
 fn reportable(verdict: &Verdict) -> bool {
-    !verdict.is_accepted() || !verdict.warnings.is_empty()
+    !verdict.is_accepted() || IGNORED_ANSWER_RULES.contains(&verdict.rule.id)
 }
 
 /// FNV-1a: a stable hash, so a seed means the same events on every platform and Rust version.
@@ -500,14 +511,40 @@ pub fn finding_path(dir: &Path, finding: &Finding) -> PathBuf {
     ))
 }
 
-/// `PostConfirmation` as rule ids spell it: `post-confirmation`.
+/// `PostConfirmation` as rule ids spell it: `post-confirmation` (`CustomSMSSender`:
+/// `custom-sms-sender`).
 fn kebab(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
+    for (i, &c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
-            out.push('-');
+            let after_lower = chars[i - 1].is_ascii_lowercase();
+            let ends_acronym = chars[i - 1].is_ascii_uppercase()
+                && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if after_lower || ends_acronym {
+                out.push('-');
+            }
         }
         out.push(c.to_ascii_lowercase());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ignored_answer_rules_are_rules_of_the_harness() {
+        for id in IGNORED_ANSWER_RULES {
+            assert!(crate::trigger::rule_by_id(id).is_some(), "{id}");
+        }
+    }
+
+    #[test]
+    fn trigger_names_are_spelled_as_rule_ids() {
+        assert_eq!(kebab("PostConfirmation"), "post-confirmation");
+        assert_eq!(kebab("PreTokenGeneration"), "pre-token-generation");
+        assert_eq!(kebab("CustomSMSSender"), "custom-sms-sender");
+    }
 }
