@@ -76,6 +76,7 @@ pub(crate) struct Fired {
 }
 
 impl Fired {
+    /// Only the event: the judge needs nothing else of this call.
     fn event(event: Value) -> Fired {
         Fired {
             event,
