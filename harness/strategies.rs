@@ -22,8 +22,11 @@
 //! }
 //! ```
 //!
-//! Sources: CustomMessage_SignUp, CustomMessage_ResendCode, CustomMessage_ForgotPassword,
-//! CustomMessage_UpdateUserAttribute and PreSignUp_SignUp (those `fuzz` generates).
+//! Sources: those `fuzz` generates (CustomMessage_SignUp, _ResendCode, _ForgotPassword,
+//! _UpdateUserAttribute, PreSignUp_SignUp, PostConfirmation_ConfirmSignUp,
+//! _ConfirmForgotPassword, PreAuthentication_Authentication, PostAuthentication_Authentication,
+//! TokenGeneration_Authentication (V1_0 events), UserMigration_Authentication, _ForgotPassword and
+//! DefineAuthChallenge_Authentication); [`trigger_event`] takes any of them.
 
 use std::sync::Arc;
 
@@ -35,7 +38,7 @@ use serde_json::{json, Value};
 use crate::fuzz::{self, Case, Target};
 use crate::trigger::TriggerSource;
 
-/// Events of one trigger source; build it with [`custom_message_event`] or
+/// Events of one trigger source; build it with [`trigger_event`], [`custom_message_event`] or
 /// [`pre_sign_up_event`].
 #[derive(Clone, Debug)]
 pub struct EventStrategy {
@@ -57,6 +60,14 @@ pub fn custom_message_event(source: TriggerSource) -> EventStrategy {
 /// When `source` is not a PreSignUp source fuzz generates events for.
 pub fn pre_sign_up_event(source: TriggerSource) -> EventStrategy {
     event_strategy("PreSignUp", source)
+}
+
+/// An event of `source`, any source listed above (the pool binds only its trigger).
+///
+/// # Panics
+/// When fuzz does not generate events for `source`.
+pub fn trigger_event(source: TriggerSource) -> EventStrategy {
+    event_strategy(source.trigger().name(), source)
 }
 
 fn event_strategy(trigger: &str, source: TriggerSource) -> EventStrategy {
@@ -150,5 +161,31 @@ impl ValueTree for EventTree {
     /// The current case passed: try the next variant of the base.
     fn complicate(&mut self) -> bool {
         self.advance()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::test_runner::TestRunner;
+
+    use super::*;
+
+    #[test]
+    fn every_source_fuzz_generates_has_a_strategy_whose_events_are_of_it() {
+        let sources = [
+            TriggerSource::POST_CONFIRMATION_CONFIRM_SIGN_UP,
+            TriggerSource::POST_CONFIRMATION_CONFIRM_FORGOT_PASSWORD,
+            TriggerSource::PRE_AUTHENTICATION_AUTHENTICATION,
+            TriggerSource::POST_AUTHENTICATION_AUTHENTICATION,
+            TriggerSource::TOKEN_GENERATION_AUTHENTICATION,
+            TriggerSource::USER_MIGRATION_AUTHENTICATION,
+            TriggerSource::USER_MIGRATION_FORGOT_PASSWORD,
+            TriggerSource::DEFINE_AUTH_CHALLENGE_AUTHENTICATION,
+        ];
+        let mut runner = TestRunner::deterministic();
+        for source in sources {
+            let tree = trigger_event(source).new_tree(&mut runner).unwrap();
+            assert_eq!(tree.current()["triggerSource"], source.name());
+        }
     }
 }

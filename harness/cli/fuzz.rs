@@ -36,7 +36,8 @@ pub(crate) struct FuzzArgs {
     pub pools: Vec<PathBuf>,
 }
 
-/// Runs `fuzz`; the exit code is 0 without findings, 1 with, 3 when a function could not run.
+/// Runs `fuzz`; the exit code is 0 without rejecting findings (warnings alone do not fail a run),
+/// 1 with, 3 when a function could not run.
 pub(crate) async fn run(binding: &Binding, args: FuzzArgs) -> Result<i32, Error> {
     let pools = if args.pools.is_empty() {
         default_pools()?
@@ -137,13 +138,14 @@ pub(crate) async fn run(binding: &Binding, args: FuzzArgs) -> Result<i32, Error>
         total.findings.extend(report.findings);
     }
     let rate = total.events as f64 / total.elapsed.as_secs_f64().max(1e-9);
+    let warnings = total.findings.iter().filter(|f| f.is_warning()).count();
+    let rejections = total.findings.len() - warnings;
     println!(
-        "{} events in {:.1} s ({:.0} events/s), {} shrinking; {} finding(s){}",
+        "{} events in {:.1} s ({:.0} events/s), {} shrinking; {rejections} finding(s), {warnings} warning(s){}",
         total.events,
         total.elapsed.as_secs_f64(),
         rate,
         total.shrink_events,
-        total.findings.len(),
         if total.findings.is_empty() {
             String::new()
         } else {
@@ -152,7 +154,7 @@ pub(crate) async fn run(binding: &Binding, args: FuzzArgs) -> Result<i32, Error>
     );
     Ok(if harness_failure {
         exit::HARNESS_FAILURE
-    } else if total.findings.is_empty() {
+    } else if rejections == 0 {
         exit::OK
     } else {
         exit::EXPECTATION_FAILED
@@ -236,10 +238,22 @@ fn default_pools() -> Result<Vec<(String, Value)>, Error> {
 
 fn print_finding(finding: &Finding, replay: &fuzz::Replay) {
     let (rule, outcome) = finding.key();
-    println!(
-        "FINDING {}: {outcome} ({rule}) on {}, {} event(s)",
-        finding.function, finding.case.source, finding.hits
-    );
+    if finding.is_warning() {
+        // Cognito accepts the answer, but not all of it: the call succeeds with a warning.
+        println!(
+            "WARNING {}: {outcome} with a warning ({rule}) on {}, {} event(s)",
+            finding.function, finding.case.source, finding.hits
+        );
+        for warning in &finding.verdict.warnings {
+            let text: String = warning.chars().take(300).collect();
+            println!("  warning: {text}");
+        }
+    } else {
+        println!(
+            "FINDING {}: {outcome} ({rule}) on {}, {} event(s)",
+            finding.function, finding.case.source, finding.hits
+        );
+    }
     if let Decision::Rejected(e) = &finding.verdict.decision {
         let text: String = e.message.chars().take(300).collect();
         println!("  message: {text}");

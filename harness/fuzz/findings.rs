@@ -13,6 +13,7 @@ use super::{finding_path, Finding, Target};
 use crate::error::Error;
 use crate::function::{Deadline, FunctionLookup};
 use crate::scenario::{run, Scenario, ScenarioStatus};
+use crate::trigger::samples::SAMPLE_CLIENT_ID;
 use crate::trigger::Decision;
 
 /// How a written finding replayed.
@@ -36,17 +37,26 @@ pub fn scenario_json(target: &Target, finding: &Finding, seed: u64) -> Value {
     let (rule, outcome) = finding.key();
     let mut expect = json!({"outcome": outcome, "rule": rule});
     if let Decision::Rejected(e) = &finding.verdict.decision {
-        // Texts with a request id change on every call; the rule and exception still pin it.
-        if !e.message.contains("RequestId") {
+        // Texts with a request id change on every call, texts with the app client's id with
+        // every replay; the rule and exception still pin them.
+        if !e.message.contains("RequestId") && !e.message.contains(SAMPLE_CLIENT_ID) {
             expect["message"] = Value::from(e.message.as_str());
         }
     }
-    let (users, step) = flow.scenario_parts(&finding.case, expect);
+    if !finding.verdict.warnings.is_empty() {
+        expect["warnings"] = Value::from(finding.verdict.warnings.clone());
+    }
+    let (users, steps) = flow.scenario_parts(&finding.case, expect);
+    let what = if finding.is_warning() {
+        "warning"
+    } else {
+        outcome
+    };
     let mut scenario = serde_json::Map::new();
     scenario.insert(
         "name".into(),
         Value::from(format!(
-            "fuzz: {} on {source}: {outcome} ({rule}); found by `cognito-harness fuzz --seed {seed}`",
+            "fuzz: {} on {source}: {what} ({rule}); found by `cognito-harness fuzz --seed {seed}`",
             finding.function
         )),
     );
@@ -54,7 +64,7 @@ pub fn scenario_json(target: &Target, finding: &Finding, seed: u64) -> Value {
     if !users.is_empty() {
         scenario.insert("users".into(), Value::Array(users));
     }
-    scenario.insert("steps".into(), Value::Array(vec![step]));
+    scenario.insert("steps".into(), Value::Array(steps));
     Value::Object(scenario)
 }
 
@@ -87,7 +97,8 @@ pub async fn replay(
 ) -> Result<Replay, Error> {
     let scenario = Scenario::load(file)?;
     let result = run::run_scenario(&scenario, functions, deadline, &mut |_| {}).await?;
-    let step = result.steps.first();
+    // The last step makes the fuzzed call; any before it only set it up.
+    let step = result.steps.last();
     let reproduced = result.status == ScenarioStatus::Passed;
     let detail = (!reproduced).then(|| match step.and_then(|s| s.verdict.as_ref()) {
         Some(v) => format!(

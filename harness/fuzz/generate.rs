@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngCore};
 
 use super::case::Case;
-use super::flows::Flow;
+use super::flows::{Flow, Verified};
 use crate::pool::PoolConfig;
 use crate::trigger::TriggerSource;
 
@@ -117,22 +117,35 @@ pub(crate) fn case(
     };
     let username = username(rng);
     let mut attributes = Vec::new();
+    if !flow.has_user() {
+        // A migration asks for a name the pool does not have: there is no user to describe.
+        return Case {
+            source,
+            username,
+            attributes,
+            change: None,
+            client_metadata: metadata(rng),
+        };
+    }
     let stored = flow.seeds_user();
-    let verified = if flow.verified_contacts() {
-        "true"
-    } else {
-        "false"
+    let verified = |rng: &mut StdRng| {
+        let yes = match flow.verified_contacts() {
+            Verified::No => false,
+            Verified::Yes => true,
+            Verified::Either => rng.random_range(0..100) < 70,
+        };
+        (if yes { "true" } else { "false" }).to_string()
     };
     if matches!(contact, Contact::EmailOnly | Contact::Both) {
         attributes.push(("email".to_string(), email(rng)));
         if stored {
-            attributes.push(("email_verified".to_string(), verified.to_string()));
+            attributes.push(("email_verified".to_string(), verified(rng)));
         }
     }
     if matches!(contact, Contact::PhoneOnly | Contact::Both) {
         attributes.push(("phone_number".to_string(), phone(rng)));
         if stored {
-            attributes.push(("phone_number_verified".to_string(), verified.to_string()));
+            attributes.push(("phone_number_verified".to_string(), verified(rng)));
         }
     }
     for &(name, percent) in OPTIONAL {

@@ -1,18 +1,19 @@
 //! `cognito-harness fuzz`: realistic events for every trigger source a function is bound to, run
-//! against the function, judged by Cognito's rules; each distinct rejecting verdict is shrunk to
-//! the smallest case that still gets it and written out as a scenario that replays it
-//! (cognito-semantics.md §FZ).
+//! against the function, judged by Cognito's rules; each distinct rejecting verdict, and each
+//! distinct accepted one with a warning, is shrunk to the smallest case that still gets it and
+//! written out as a scenario that replays it (cognito-semantics.md §FZ).
 //!
 //! The pieces: [`Case`] (the user and request of one call), `generate` (seeded generators),
 //! `flows` (the call that fires each source: its event, from the trigger builders the service
-//! uses, and its scenario step), `shrink` (simpler variants of a case) and `findings` (the
-//! scenario files, checked by replaying them).
+//! uses), `steps` (the scenario steps that make the same call), `shrink` (simpler variants of a
+//! case) and `findings` (the scenario files, checked by replaying them).
 
 mod case;
 mod findings;
 mod flows;
 mod generate;
 mod shrink;
+mod steps;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -74,8 +75,25 @@ impl Target {
         }
         let mut json = pool_json.clone();
         if let Some(Value::Object(config)) = json.get_mut("LambdaConfig") {
-            let names: BTreeSet<&str> = triggers.iter().map(|t| t.name()).collect();
-            config.retain(|key, _| names.contains(key.as_str()));
+            // A trigger's key, its versioned form (`PreTokenGenerationConfig`, which also says
+            // which event version the function gets) and the sender's `KMSKeyID` stay.
+            let mut names: BTreeSet<String> = BTreeSet::new();
+            for t in &triggers {
+                names.insert(t.name().to_string());
+                names.insert(format!("{}Config", t.name()));
+            }
+            if triggers.iter().any(|t| t.name().ends_with("Sender")) {
+                names.insert("KMSKeyID".to_string());
+            }
+            config.retain(|key, value| {
+                names.contains(key.as_str())
+                    && (!key.ends_with("Config")
+                        || value
+                            .get("LambdaArn")
+                            .and_then(Value::as_str)
+                            .map(function_name_of)
+                            == Some(function))
+            });
         }
         let pool = parse_pool_text(&file, &json.to_string())?;
         let (mut sources, mut skipped) = (Vec::new(), Vec::new());
@@ -143,7 +161,8 @@ impl Default for Options {
     }
 }
 
-/// A distinct rejecting verdict and the smallest case found that gets it.
+/// A distinct rejecting verdict (or accepted verdict with warnings) and the smallest case found
+/// that gets it.
 #[derive(Clone, Debug)]
 pub struct Finding {
     /// The function.
@@ -165,9 +184,23 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The verdict's identity: rule id and exception.
+    /// The verdict's identity: rule id and exception (`success` for a warning).
     pub fn key(&self) -> (&'static str, &'static str) {
-        key(&self.verdict)
+        let k = key(&self.verdict);
+        (k.rule, k.outcome)
+    }
+
+    /// The trigger the finding is about (a function bound to several triggers has findings of
+    /// each).
+    pub fn trigger(&self) -> Trigger {
+        self.case.source.trigger()
+    }
+
+    /// Whether this is a warning: Cognito accepts the call but ignores part of the function's
+    /// answer (a claim it will not change, say), so the function does not get what it asked for.
+    /// Warnings are reported apart from rejections and do not fail a run (§FZ.3).
+    pub fn is_warning(&self) -> bool {
+        self.verdict.is_accepted()
     }
 }
 
@@ -188,13 +221,43 @@ pub struct Report {
     pub harness_failure: Option<String>,
 }
 
-fn key(verdict: &Verdict) -> (&'static str, &'static str) {
+/// What makes two verdicts the same finding: the trigger, the rule and the outcome. The trigger
+/// keeps apart generic rules (`function-error`, `output.unrecognizable`) of a function bound to
+/// several triggers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    trigger: Trigger,
+    rule: &'static str,
+    outcome: &'static str,
+}
+
+fn key(verdict: &Verdict) -> Key {
     let outcome = match &verdict.decision {
         Decision::Rejected(e) => e.code.name(),
         Decision::Accepted => "success",
         Decision::HarnessFailure(_) => "harness-failure",
     };
-    (verdict.rule.id, outcome)
+    Key {
+        trigger: verdict.trigger_source.trigger(),
+        rule: verdict.rule.id,
+        outcome,
+    }
+}
+
+/// The rules by which Cognito accepts an answer but drops part of it, or a failure the caller
+/// never hears of: the call succeeds, yet the function does not get what it asked for. Verdicts
+/// by these are warning findings (§FZ.3). Warnings that only remind of the pool's configuration
+/// (COGNITO_DEFAULT e-mail, ruling 7) come with a plain acceptance and are not findings.
+const IGNORED_ANSWER_RULES: [&str; 3] = [
+    "pre-token-generation.reserved-claim-ignored",
+    "custom-message.invite-fallback",
+    "custom-sender.failure-unreported",
+];
+
+/// Whether a verdict is worth reporting: Cognito rejects the call, or accepts it by a rule that
+/// ignores part of the answer.
+fn reportable(verdict: &Verdict) -> bool {
+    !verdict.is_accepted() || IGNORED_ANSWER_RULES.contains(&verdict.rule.id)
 }
 
 /// FNV-1a: a stable hash, so a seed means the same events on every platform and Rust version.
@@ -243,15 +306,19 @@ async fn evaluate(
 ) -> Option<(Verdict, Value)> {
     let fired = Flow::of(case.source)?.fire(&target.pool, case)?;
     let invocation = invoke_with_retries(function, &fired.event, arn, deadline).await;
-    let ctx = Context::new(case.source, &target.pool.config)
+    let mut ctx = Context::new(case.source, &target.pool.config)
         .medium(fired.medium)
         .attributes(&fired.attributes);
+    if let Some(client_id) = fired.client_id {
+        ctx = ctx.client(client_id);
+    }
     let verdict = judge(Ran::Invoked(&invocation), &ctx).verdict;
     Some((verdict, fired.event))
 }
 
 /// Fuzzes one function in each of its targets: `options.runs` events per source (within the
-/// time budget), then shrinks each distinct rejecting verdict to its smallest case.
+/// time budget), then shrinks each distinct rejecting verdict, and each distinct warning, to its
+/// smallest case.
 pub async fn fuzz_function(
     function: Arc<dyn Function>,
     targets: &[Target],
@@ -277,7 +344,7 @@ pub async fn fuzz_function(
     }
     // First case per verdict, with the target it was found in.
     let mut first: Vec<(usize, Case, Verdict, Value)> = Vec::new();
-    let mut hits: HashMap<(&'static str, &'static str), u64> = HashMap::new();
+    let mut hits: HashMap<Key, u64> = HashMap::new();
     let mut stop = false;
     for (n, &(t, source)) in pairs.iter().enumerate() {
         if stop {
@@ -308,7 +375,7 @@ pub async fn fuzz_function(
                 stop = true;
                 break;
             }
-            if !verdict.is_accepted() {
+            if reportable(&verdict) {
                 let k = key(&verdict);
                 let count = hits.entry(k).or_insert(0);
                 *count += 1;
@@ -370,8 +437,9 @@ pub async fn fuzz_function(
     report
 }
 
-/// Greedy shrinking: the first simpler candidate that gets the same verdict (rule and
-/// exception) replaces the case, until no candidate does or the attempts run out.
+/// Greedy shrinking: the first simpler candidate that gets the same verdict (trigger, rule and
+/// exception; for a warning, still with a warning) replaces the case, until no candidate does or
+/// the attempts run out.
 #[allow(clippy::too_many_arguments)]
 async fn shrink_case(
     function: &dyn Function,
@@ -395,7 +463,7 @@ async fn shrink_case(
                 continue;
             };
             tried += 1;
-            if key(&v) == wanted {
+            if key(&v) == wanted && reportable(&v) {
                 case = candidate;
                 verdict = v;
                 event = e;
@@ -408,9 +476,16 @@ async fn shrink_case(
     (case, verdict, event, steps, tried)
 }
 
-/// The file a finding is written to in `dir`.
+/// The file a finding is written to in `dir`: `<function>.<trigger>.<rule>.<outcome>`, the trigger
+/// left out when the rule id already names it (`custom-message.length`), and `warning` as the
+/// outcome of a warning.
 pub fn finding_path(dir: &Path, finding: &Finding) -> PathBuf {
     let (rule, outcome) = finding.key();
+    let outcome = if finding.is_warning() {
+        "warning"
+    } else {
+        outcome
+    };
     let clean = |s: &str| -> String {
         s.chars()
             .map(|c| {
@@ -422,10 +497,54 @@ pub fn finding_path(dir: &Path, finding: &Finding) -> PathBuf {
             })
             .collect()
     };
+    let trigger = kebab(finding.trigger().name());
+    let about = if rule.starts_with(&format!("{trigger}.")) {
+        rule.to_string()
+    } else {
+        format!("{trigger}.{rule}")
+    };
     dir.join(format!(
         "{}.{}.{}.scenario.json",
         clean(&finding.function),
-        clean(rule),
+        clean(&about),
         clean(outcome)
     ))
+}
+
+/// `PostConfirmation` as rule ids spell it: `post-confirmation` (`CustomSMSSender`:
+/// `custom-sms-sender`).
+fn kebab(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let after_lower = chars[i - 1].is_ascii_lowercase();
+            let ends_acronym = chars[i - 1].is_ascii_uppercase()
+                && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if after_lower || ends_acronym {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ignored_answer_rules_are_rules_of_the_harness() {
+        for id in IGNORED_ANSWER_RULES {
+            assert!(crate::trigger::rule_by_id(id).is_some(), "{id}");
+        }
+    }
+
+    #[test]
+    fn trigger_names_are_spelled_as_rule_ids() {
+        assert_eq!(kebab("PostConfirmation"), "post-confirmation");
+        assert_eq!(kebab("PreTokenGeneration"), "pre-token-generation");
+        assert_eq!(kebab("CustomSMSSender"), "custom-sms-sender");
+    }
 }

@@ -1,7 +1,8 @@
 //! `cognito-harness fuzz` through the real binary against the example triggers: it finds the
 //! planted bug of each broken trigger with its default budget, writes the smallest case as a
-//! scenario that `check` replays to the same verdict, is deterministic for a seed, and finds
-//! nothing in a well-behaved trigger.
+//! scenario that `check` replays to the same verdict, is deterministic for a seed, reports an
+//! ignored claim as a warning that does not fail the run, reports intended refusals like any
+//! rejection, and finds nothing in well-behaved triggers.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -227,6 +228,23 @@ fn fuzz_finds_the_bug_of_every_broken_example_trigger_with_its_default_budget() 
             "trigger-wrong-types",
             "output.unrecognizable.InvalidLambdaResponseException",
         ),
+        (
+            "post-confirmation-returns-request",
+            "post-confirmation.output.unrecognizable.InvalidLambdaResponseException",
+        ),
+        (
+            "user-migration-bad-status",
+            "user-migration.final-user-status.InvalidLambdaResponseException",
+        ),
+        (
+            "define-auth-challenge-undecided",
+            "define-auth-challenge.no-decision.InvalidLambdaResponseException",
+        ),
+        // Cognito issues the tokens without the override: a warning, not a rejection.
+        (
+            "pre-token-generation-overrides-sub",
+            "pre-token-generation.reserved-claim-ignored.warning",
+        ),
     ];
     let names: Vec<&str> = broken.iter().map(|(n, _)| *n).collect();
     let dir = workspace(&names, 5000);
@@ -247,8 +265,134 @@ fn fuzz_finds_the_bug_of_every_broken_example_trigger_with_its_default_budget() 
             found.iter().map(|(n, _)| n).collect::<Vec<_>>()
         );
     }
+    // A function bound to several triggers gets a finding of each: the generic rule does not
+    // merge them.
+    for trigger in [
+        "custom-message",
+        "post-confirmation",
+        "pre-token-generation",
+    ] {
+        let name = format!(
+            "trigger-throws.{trigger}.function-error.UserLambdaValidationException.scenario.json"
+        );
+        assert!(found.iter().any(|(n, _)| *n == name), "no {name}\n{shown}");
+    }
+    assert!(!shown.contains("does NOT reproduce"), "{shown}");
+    assert!(!shown.contains("replayed event differs"), "{shown}");
+    assert_check_reproduces(&dir);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn fuzz_reports_an_ignored_claim_as_a_warning_that_does_not_fail_the_run() {
+    let dir = workspace(&["pre-token-generation-overrides-sub"], 5000);
+    let output = fuzz(
+        &dir,
+        &[
+            "--function",
+            "pre-token-generation-overrides-sub",
+            "--runs",
+            "50",
+        ],
+    );
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("0 finding(s), 1 warning(s)"), "{shown}");
+    assert!(
+        shown.contains("WARNING pre-token-generation-overrides-sub: success with a warning (pre-token-generation.reserved-claim-ignored) on TokenGeneration_Authentication"),
+        "{shown}"
+    );
+    let found = findings(&dir);
+    assert_eq!(found.len(), 1, "{shown}");
+    let step = &found[0].1["steps"][0];
+    assert_eq!(step["action"], "InitiateAuth");
+    assert_eq!(step["request"]["AuthFlow"], "USER_PASSWORD_AUTH");
+    assert_eq!(step["expect"]["outcome"], "success");
+    assert_eq!(
+        step["expect"]["rule"],
+        "pre-token-generation.reserved-claim-ignored"
+    );
+    assert_eq!(
+        step["expect"]["warnings"][0],
+        "PreTokenGeneration: Cognito ignores changes to claims a function may not touch: id:sub"
+    );
+    assert!(shown.contains("`check` reproduces it"), "{shown}");
+    assert!(!shown.contains("replayed event differs"), "{shown}");
+    assert_check_reproduces(&dir);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// fuzz cannot tell a refusal the author meant from one they did not: both are rejections, so
+/// each kind is a finding, shrunk to the smallest user refused (§FZ.3).
+#[test]
+fn fuzz_reports_the_refusals_of_triggers_that_deny_by_design() {
+    let denying = [
+        (
+            "pre-authentication-deny",
+            "pre-authentication-deny.pre-authentication.function-error.UserLambdaValidationException.scenario.json",
+            "PreAuthentication failed with error Email not verified.",
+        ),
+        (
+            "user-migration-legacy",
+            "user-migration-legacy.user-migration.function-error.UserLambdaValidationException.scenario.json",
+            "UserMigration failed with error User not found in the legacy store.",
+        ),
+    ];
+    let names: Vec<&str> = denying.iter().map(|(n, _, _)| *n).collect();
+    let dir = workspace(&names, 5000);
+    let mut args = vec!["--seed", "5", "--runs", "100"];
+    for name in &names {
+        args.extend(["--function", name]);
+    }
+    let output = fuzz(&dir, &args);
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    let found = findings(&dir);
+    for (_, file, message) in denying {
+        let (_, scenario) = found
+            .iter()
+            .find(|(n, _)| n == file)
+            .unwrap_or_else(|| panic!("no {file}\n{shown}"));
+        let step = &scenario["steps"][0];
+        assert_eq!(step["expect"]["message"], message, "{scenario:#}");
+        assert_eq!(step["request"]["ClientId"], "$client", "{scenario:#}");
+    }
+    // The smallest user refused a sign-in has no e-mail address at all.
+    let (_, denied) = found.iter().find(|(n, _)| n == denying[0].1).unwrap();
+    assert_eq!(
+        denied["users"][0]["UserAttributes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "{denied:#}"
+    );
     assert!(!shown.contains("does NOT reproduce"), "{shown}");
     assert_check_reproduces(&dir);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn fuzz_finds_nothing_in_well_behaved_sign_in_confirmation_and_custom_auth_triggers() {
+    let good = [
+        "post-authentication-audit",
+        "post-confirmation-profile",
+        "pre-token-generation-tenant",
+        "custom-auth-define",
+    ];
+    let dir = workspace(&good, 5000);
+    let mut args = vec!["--seed", "5"];
+    for name in &good {
+        args.extend(["--function", name]);
+    }
+    let output = fuzz(&dir, &args);
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("0 finding(s), 0 warning(s)"), "{shown}");
+    for name in good {
+        assert!(shown.contains(&format!("fuzz {name}: ")), "{shown}");
+    }
+    assert!(findings(&dir).is_empty());
     std::fs::remove_dir_all(&dir).ok();
 }
 
