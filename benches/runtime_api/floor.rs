@@ -84,17 +84,18 @@ impl Floor {
         .into_bytes();
         response.extend_from_slice(event);
         self.write(conn, &response);
-        let answer = loop {
-            let request = self.request();
-            if request.method == "POST" && request.path.ends_with("/response") {
-                self.write(
-                    request.conn,
-                    b"HTTP/1.1 202 Accepted\r\ncontent-type: application/json\r\ncontent-length: 15\r\n\r\n{\"status\":\"OK\"}",
-                );
-                break request.body;
-            }
-            panic!("unexpected {} {}", request.method, request.path);
-        };
+        let request = self.request();
+        assert!(
+            request.method == "POST" && request.path.ends_with("/response"),
+            "unexpected {} {}",
+            request.method,
+            request.path
+        );
+        self.write(
+            request.conn,
+            b"HTTP/1.1 202 Accepted\r\ncontent-type: application/json\r\ncontent-length: 15\r\n\r\n{\"status\":\"OK\"}",
+        );
+        let answer = request.body;
         self.await_next();
         answer
     }
