@@ -206,7 +206,7 @@ fn main() {
             switches(&floor_rounds, &|r| r.function),
         );
         println!(
-            "{:>36}: {harness_switches:.2} vs {SWITCHES_BEFORE} before issue 15 (target <= {}: {})",
+            "{:>36}: {harness_switches:.2} vs {SWITCHES_BEFORE} before issue 15 (target <= {:.1}: {})",
             "thread hops",
             SWITCHES_BEFORE - 1.0,
             met(harness_switches <= SWITCHES_BEFORE - 1.0)
