@@ -3,7 +3,8 @@
 //! (custom-message-branded) with 1, 2 and 4 environments in flight.
 //!
 //! `cargo bench --bench fuzz`. `COGNITO_BENCH_N` sets the events per case (default 20000
-//! in-process, a quarter of that per process case). The machine is shared: read the figures with
+//! in-process, a quarter of that per process case); `COGNITO_BENCH_IN_PROCESS_ONLY=1` skips the
+//! process cases (for profiling the harness's own share under callgrind). The machine is shared: read the figures with
 //! the load average printed first.
 
 use std::path::{Path, PathBuf};
@@ -58,7 +59,17 @@ fn main() {
             .unwrap()
             .unwrap();
         let in_process: Arc<dyn Function> = Arc::new(handler(service_fn(brand)));
-        measure("in-process handler", in_process, &target, n, 1).await;
+        let rate = measure("in-process handler", in_process, &target, n, 1).await;
+        // The generated events are large on purpose (the longest allowed values, every shape of
+        // clientMetadata): the rate is read with their size, which the handler parses and echoes.
+        let bytes = mean_event_bytes(&target, n.min(2000));
+        println!(
+            "{:<55} {bytes:>6.0} bytes per event on average: {:>6.1} MB/s of events through the handler",
+            "", bytes * rate / 1e6
+        );
+        if std::env::var_os("COGNITO_BENCH_IN_PROCESS_ONLY").is_some() {
+            return;
+        }
 
         for environments in [1, 2, 4] {
             let function = ProcessFunction::new("bench", [binary.display().to_string()])
@@ -85,7 +96,7 @@ async fn measure(
     target: &Target,
     runs: u64,
     parallel: usize,
-) {
+) -> f64 {
     let options = Options {
         runs,
         time: Duration::from_secs(120),
@@ -104,7 +115,7 @@ async fn measure(
         report.findings.first().map(|f| &f.verdict)
     );
     if label.starts_with('(') {
-        return;
+        return 0.0;
     }
     let rate = report.events as f64 / report.elapsed.as_secs_f64();
     println!(
@@ -113,6 +124,18 @@ async fn measure(
         report.elapsed.as_secs_f64(),
         rate
     );
+    rate
+}
+
+/// The mean size of the first `runs` events the bench's cases send, as JSON text.
+fn mean_event_bytes(target: &Target, runs: u64) -> f64 {
+    let source = TriggerSource::CUSTOM_MESSAGE_UPDATE_USER_ATTRIBUTE;
+    let sizes: Vec<usize> = fuzz::cases(target, source, 1)
+        .take(runs as usize)
+        .filter_map(|case| fuzz::event(target, &case))
+        .map(|event| serde_json::to_vec(&event).map_or(0, |bytes| bytes.len()))
+        .collect();
+    sizes.iter().sum::<usize>() as f64 / sizes.len().max(1) as f64
 }
 
 /// The release trigger binary, built next to this bench binary if needed.
