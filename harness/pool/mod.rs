@@ -868,6 +868,11 @@ impl UserPool {
         &self.keys
     }
 
+    /// Signs with `keys` from now on (a scenario's pool takes [`PoolKeys::process_wide`]).
+    pub(crate) fn use_keys(&mut self, keys: PoolKeys) {
+        self.keys = keys;
+    }
+
     /// The `iss` of the pool's tokens: `<issuer base>/<pool id>`, Cognito's
     /// `https://cognito-idp.<region>.amazonaws.com/<pool id>` unless the pool is served elsewhere.
     pub fn issuer(&self) -> String {

@@ -14,6 +14,7 @@ use super::{refs, Scenario};
 use crate::error::Error;
 use crate::function::{Deadline, FunctionLookup};
 use crate::model::cognito_error::CognitoError;
+use crate::model::tokens::PoolKeys;
 use crate::pool::Message;
 use crate::service::{Action, Cognito, Outcome, TriggerRun};
 use crate::trigger::Verdict;
@@ -232,7 +233,10 @@ where
     });
     let mut cognito = Cognito::with_lookup(functions);
     cognito.set_deadline(deadline);
-    let pool_id = cognito.add_pool(scenario.pool.clone());
+    let mut pool = scenario.pool.clone();
+    // A scenario sees only its own pool, so its keys can be the run's: made once, not per scenario.
+    pool.use_keys(PoolKeys::process_wide());
+    let pool_id = cognito.add_pool(pool);
     let mut status = ScenarioStatus::Passed;
     let mut steps = Vec::with_capacity(scenario.steps.len());
     // The previous step's `Session`, for `$session`.
