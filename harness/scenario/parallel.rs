@@ -6,8 +6,10 @@
 //! flight, not on the suite's size.
 //!
 //! Scenarios that wait (a function that never answers waits out every attempt's deadline) do not
-//! hold up the others: up to [`IN_FLIGHT_PER_JOB`] × jobs scenarios are started ahead, and the
-//! runtime's worker threads (one per job) share the CPU work between them. A function with a
+//! hold up the others: up to [`IN_FLIGHT_PER_JOB`] × jobs scenarios run at once, and the runtime's
+//! worker threads (one per job) share the CPU work between them. A scenario that finishes while an
+//! earlier one still waits frees its place at once; its result waits for its turn to be reported
+//! (at most [`REPORTS_AHEAD`] of them), so one slow scenario does not stall the run. A function with a
 //! concurrency limit (a process function's environments) is never asked for more invocations at
 //! once than it allows, so running in parallel never throttles a call that alone would not be.
 
@@ -28,7 +30,11 @@ use crate::function::{Deadline, FunctionLookup};
 /// process function may need an environment of its own, and a storm of cold starts on a loaded
 /// machine can take longer than a deadline, which a serial run (one warm environment) never
 /// meets. More jobs, more in flight.
-pub const IN_FLIGHT_PER_JOB: usize = 4;
+pub const IN_FLIGHT_PER_JOB: usize = 8;
+
+/// Most finished results held back while an earlier scenario still runs: bounds memory whatever
+/// the suite's size, and is far more than the scenarios that finish during one deadline's wait.
+pub const REPORTS_AHEAD: usize = 1024;
 
 /// Runs `scenarios` with up to `jobs` worker threads' worth of CPU work at once, reporting the
 /// same events, in the same order, as [`run_all`] would. `jobs <= 1` is [`run_all`] itself.
@@ -51,24 +57,53 @@ pub async fn run_parallel(
         scenarios: scenarios.len(),
     });
     let limits = Arc::new(Limits::default());
-    let window = jobs.saturating_mul(IN_FLIGHT_PER_JOB);
-    let mut queued = scenarios.into_iter();
+    let running = Arc::new(Semaphore::new(jobs.saturating_mul(IN_FLIGHT_PER_JOB)));
+    let mut queued = scenarios.into_iter().peekable();
+    // Started scenarios in their order, finished or not: the front is the next to report.
     let mut in_flight: VecDeque<JoinHandle<Result<ScenarioResult, Error>>> = VecDeque::new();
     let mut summary = Summary::default();
+    let start = |scenario: Scenario, place: OwnedSemaphorePermit| {
+        let functions = functions.clone();
+        let limits = limits.clone();
+        tokio::spawn(async move {
+            let _place = place;
+            let _permits = limits.acquire(&scenario, functions.as_ref()).await;
+            run_scenario(&scenario, functions, deadline, &mut |_| {}).await
+        })
+    };
     let result = loop {
-        while in_flight.len() < window {
-            let Some(scenario) = queued.next() else { break };
-            let functions = functions.clone();
-            let limits = limits.clone();
-            in_flight.push_back(tokio::spawn(async move {
-                let _permits = limits.acquire(&scenario, functions.as_ref()).await;
-                run_scenario(&scenario, functions, deadline, &mut |_| {}).await
-            }));
+        // Start what the free places allow.
+        while in_flight.len() < REPORTS_AHEAD && queued.peek().is_some() {
+            let Ok(place) = running.clone().try_acquire_owned() else {
+                break;
+            };
+            let scenario = queued.next().expect("peeked");
+            in_flight.push_back(start(scenario, place));
         }
-        let Some(next) = in_flight.pop_front() else {
+        let can_start = in_flight.len() < REPORTS_AHEAD && queued.peek().is_some();
+        let Some(head) = in_flight.front_mut() else {
             break Ok(());
         };
-        let result = match next.await {
+        // The next report, or a place freed by a later scenario, whichever comes first.
+        let next = tokio::select! {
+            biased;
+            joined = head => Next::Report(joined),
+            place = running.clone().acquire_owned(), if can_start => {
+                Next::Start(place.expect("the semaphore is never closed"))
+            }
+        };
+        let joined = match next {
+            Next::Start(place) => {
+                let scenario = queued.next().expect("peeked");
+                in_flight.push_back(start(scenario, place));
+                continue;
+            }
+            Next::Report(joined) => {
+                in_flight.pop_front();
+                joined
+            }
+        };
+        let result = match joined {
             Ok(result) => result,
             // A panic in the harness is a bug; it surfaces as it would in a serial run.
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -89,6 +124,14 @@ pub async fn run_parallel(
     summary.duration = started.elapsed();
     on_event(&RunEvent::RunFinished(&summary));
     Ok(summary)
+}
+
+/// What the run waits for next.
+enum Next {
+    /// The earliest unreported scenario ended.
+    Report(Result<Result<ScenarioResult, Error>, tokio::task::JoinError>),
+    /// A place to run one more scenario.
+    Start(OwnedSemaphorePermit),
 }
 
 /// The events a serial run reports for one scenario, from its result.
@@ -165,5 +208,102 @@ impl Limits {
             }
         }
         permits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use lambda_runtime::{service_fn, Error as LambdaError, LambdaEvent};
+    use serde_json::{json, Value};
+    use tokio::sync::Notify;
+
+    use super::*;
+    use crate::function::{handler, Functions};
+    use crate::scenario::ScenarioStatus;
+
+    /// A scenario whose one step runs the CustomMessage function `function`.
+    fn scenario(n: usize, function: &str) -> Scenario {
+        let text = json!({
+            "name": format!("scenario {n}"),
+            "pool": {
+                "PoolName": "p",
+                "AutoVerifiedAttributes": ["email"],
+                "LambdaConfig": {"CustomMessage": format!("arn:aws:lambda:us-east-1:123456789012:function:{function}")},
+            },
+            "users": [{"Username": "alice", "UserAttributes": [{"Name": "email", "Value": "a@example.com"}]}],
+            "steps": [{
+                "action": "AdminUpdateUserAttributes",
+                "request": {"UserPoolId": "$pool", "Username": "alice",
+                            "UserAttributes": [{"Name": "email", "Value": "b@example.com"}]},
+                "expect": {"outcome": "success"},
+            }],
+        });
+        Scenario::parse(Path::new(&format!("s{n}.json")), &text.to_string()).expect("parses")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_waiting_scenario_lets_later_ones_run_and_report_in_order() {
+        // Scenario 0 answers only once scenario 20 has run: with two jobs, 20 is beyond the
+        // places of the scenarios started with it, so it runs only if places free up while 0
+        // waits. (Before, 0 held up every report and start behind it until its deadline.)
+        let signal = Arc::new(Notify::new());
+        let mut functions = Functions::new();
+        let waited = signal.clone();
+        functions.bind(
+            "waits",
+            handler(service_fn(move |e: LambdaEvent<Value>| {
+                let waited = waited.clone();
+                async move {
+                    waited.notified().await;
+                    Ok::<Value, LambdaError>(e.payload)
+                }
+            })),
+        );
+        functions.bind(
+            "echoes",
+            handler(service_fn(|e: LambdaEvent<Value>| async {
+                Ok::<Value, LambdaError>(e.payload)
+            })),
+        );
+        let signals = signal.clone();
+        functions.bind(
+            "signals",
+            handler(service_fn(move |e: LambdaEvent<Value>| {
+                let signals = signals.clone();
+                async move {
+                    signals.notify_one();
+                    Ok::<Value, LambdaError>(e.payload)
+                }
+            })),
+        );
+        let last = 2 * IN_FLIGHT_PER_JOB + 4;
+        let scenarios: Vec<Scenario> = (0..=last)
+            .map(|n| match n {
+                0 => scenario(n, "waits"),
+                n if n == last => scenario(n, "signals"),
+                n => scenario(n, "echoes"),
+            })
+            .collect();
+        // Long enough that no machine load makes the waiting function time out.
+        let deadline = Deadline {
+            per_attempt: Duration::from_secs(120),
+            attempts: 1,
+        };
+        let mut reported = Vec::new();
+        let summary = run_parallel(scenarios, Arc::new(functions), deadline, 2, &mut |event| {
+            if let RunEvent::ScenarioFinished(result) = event {
+                reported.push((result.name.clone(), result.status));
+            }
+        })
+        .await
+        .expect("runs");
+        let expected: Vec<(String, ScenarioStatus)> = (0..=last)
+            .map(|n| (format!("scenario {n}"), ScenarioStatus::Passed))
+            .collect();
+        assert_eq!(reported, expected);
+        assert_eq!((summary.passed, summary.failed), (last + 1, 0));
     }
 }
