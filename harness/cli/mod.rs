@@ -594,19 +594,45 @@ struct Selection {
 impl Selection {
     /// The scenarios selected, in path order: those matching the filter, then every n-th.
     fn apply(&self, scenarios: Vec<Scenario>) -> Vec<Scenario> {
-        let matching = scenarios.into_iter().filter(|s| match &self.filter {
+        let mut matching = 0;
+        scenarios
+            .into_iter()
+            .filter(|s| self.matches(s) && self.in_partition(&mut matching))
+            .collect()
+    }
+
+    /// The files of the scenarios selected, as [`apply`](Self::apply) selects them, with the
+    /// function ARNs they configure. Every file is read (a bad one fails the run before anything
+    /// runs), one at a time: none is kept.
+    fn pick(&self, files: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>), Error> {
+        let mut matching = 0;
+        let (mut picked, mut arns) = (Vec::new(), Vec::new());
+        for file in files {
+            let scenario = Scenario::load(file)?;
+            if self.matches(&scenario) && self.in_partition(&mut matching) {
+                arns.extend(scenario.lambda_arns());
+                picked.push(file.clone());
+            }
+        }
+        Ok((picked, arns))
+    }
+
+    fn matches(&self, s: &Scenario) -> bool {
+        match &self.filter {
             None => true,
             Some(text) => {
                 s.name.contains(text.as_str()) || s.file.to_string_lossy().contains(text.as_str())
             }
-        });
+        }
+    }
+
+    /// Whether the next matching scenario (counted in `matching`) is in this shard.
+    fn in_partition(&self, matching: &mut usize) -> bool {
+        let index = *matching;
+        *matching += 1;
         match self.partition {
-            None => matching.collect(),
-            Some((k, n)) => matching
-                .enumerate()
-                .filter(|(i, _)| i % n == k - 1)
-                .map(|(_, s)| s)
-                .collect(),
+            None => true,
+            Some((k, n)) => index % n == k - 1,
         }
     }
 }
@@ -640,12 +666,9 @@ async fn check(
             shown.join(", ")
         )));
     }
-    let scenarios = files
-        .iter()
-        .map(|f| Scenario::load(f))
-        .collect::<Result<Vec<_>, _>>()?;
-    let scenarios = selection.apply(scenarios);
-    let arns: Vec<String> = scenarios.iter().flat_map(Scenario::lambda_arns).collect();
+    let (picked, arns) = selection.pick(&files)?;
+    // Read again as each is reached, so a suite is never all in memory at once.
+    let scenarios = picked.into_iter().map(|file| Scenario::load(&file));
     if binding.file.is_none() && !arns.is_empty() {
         // Said once here, rather than left to every trigger's AccessDeniedException verdict.
         eprintln!(

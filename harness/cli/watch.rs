@@ -338,13 +338,13 @@ impl Session<'_> {
             return Ok(());
         }
         self.binding.build(rebuild.iter().map(String::as_str))?;
-        let scenarios: Vec<Scenario> = selected
+        let scenarios: Vec<Result<Scenario, Error>> = selected
             .iter()
-            .map(|&i| self.scenarios[i].clone())
+            .map(|&i| Ok(self.scenarios[i].clone()))
             .collect();
         let mut human = Human::new(std::io::stdout().lock(), self.terminal, false);
         let summary = run::run_all(
-            &scenarios,
+            scenarios,
             Arc::new(self.functions.clone()),
             self.binding.deadline,
             &mut |e| human.on_event(e),

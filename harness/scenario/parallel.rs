@@ -42,17 +42,22 @@ pub const REPORTS_AHEAD: usize = 1024;
 /// Needs a tokio runtime with `jobs` worker threads to use that many cores; on a current-thread
 /// runtime the scenarios still overlap their waits. `Err` (a bad reference, exit code 2) stops the
 /// run once every scenario before the bad one has been reported, as a serial run stops.
-pub async fn run_parallel(
-    scenarios: Vec<Scenario>,
+pub async fn run_parallel<I>(
+    scenarios: I,
     functions: Arc<dyn FunctionLookup>,
     deadline: Deadline,
     jobs: usize,
     on_event: &mut dyn FnMut(&RunEvent<'_>),
-) -> Result<Summary, Error> {
+) -> Result<Summary, Error>
+where
+    I: IntoIterator<Item = Result<Scenario, Error>>,
+    I::IntoIter: ExactSizeIterator,
+{
     if jobs <= 1 {
-        return run_all(&scenarios, functions, deadline, on_event).await;
+        return run_all(scenarios, functions, deadline, on_event).await;
     }
     let started = Instant::now();
+    let scenarios = scenarios.into_iter();
     on_event(&RunEvent::RunStarted {
         scenarios: scenarios.len(),
     });
@@ -62,11 +67,13 @@ pub async fn run_parallel(
     // Started scenarios in their order, finished or not: the front is the next to report.
     let mut in_flight: VecDeque<JoinHandle<Result<ScenarioResult, Error>>> = VecDeque::new();
     let mut summary = Summary::default();
-    let start = |scenario: Scenario, place: OwnedSemaphorePermit| {
+    // A scenario that did not load is reported, in its turn, as the error that stops the run.
+    let start = |scenario: Result<Scenario, Error>, place: OwnedSemaphorePermit| {
         let functions = functions.clone();
         let limits = limits.clone();
         tokio::spawn(async move {
             let _place = place;
+            let scenario = scenario?;
             let _permits = limits.acquire(&scenario, functions.as_ref()).await;
             run_scenario(&scenario, functions, deadline, &mut |_| {}).await
         })
@@ -293,6 +300,7 @@ mod tests {
             attempts: 1,
         };
         let mut reported = Vec::new();
+        let scenarios = scenarios.into_iter().map(Ok);
         let summary = run_parallel(scenarios, Arc::new(functions), deadline, 2, &mut |event| {
             if let RunEvent::ScenarioFinished(result) = event {
                 reported.push((result.name.clone(), result.status));

@@ -181,20 +181,27 @@ pub struct Summary {
 }
 
 /// Runs scenarios one after another, reporting through `on_event`. Each result is reported and
-/// dropped as soon as its scenario finishes; the counts are returned.
-pub async fn run_all(
-    scenarios: &[Scenario],
+/// dropped as soon as its scenario finishes; the counts are returned. The scenarios may be loaded
+/// as they are reached (`Scenario::load` per file), so a suite is never all in memory; an `Err`
+/// stops the run as a bad reference does.
+pub async fn run_all<I>(
+    scenarios: I,
     functions: Arc<dyn FunctionLookup>,
     deadline: Deadline,
     on_event: &mut dyn FnMut(&RunEvent<'_>),
-) -> Result<Summary, Error> {
+) -> Result<Summary, Error>
+where
+    I: IntoIterator<Item = Result<Scenario, Error>>,
+    I::IntoIter: ExactSizeIterator,
+{
     let started = Instant::now();
+    let scenarios = scenarios.into_iter();
     on_event(&RunEvent::RunStarted {
         scenarios: scenarios.len(),
     });
     let mut summary = Summary::default();
     for scenario in scenarios {
-        let result = run_scenario(scenario, functions.clone(), deadline, on_event).await?;
+        let result = run_scenario(&scenario?, functions.clone(), deadline, on_event).await?;
         count(&mut summary, &result);
     }
     summary.duration = started.elapsed();
