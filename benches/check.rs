@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "support/cargo_env.rs"]
+mod cargo_env;
+
 /// The bundled scenarios whose trigger hangs.
 const TIMEOUT_SCENARIOS: [&str; 2] = ["timeout.json", "pre-authentication-timeout.json"];
 
@@ -102,7 +105,8 @@ fn build(root: &Path) -> PathBuf {
         .expect("<target>/<profile>/deps/<bench>")
         .to_path_buf();
     let target_dir = profile_dir.parent().expect("<target>/<profile>");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
+    let status = cargo_env::as_from_a_shell(&mut cargo)
         .current_dir(root)
         .args([
             "build",

@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 use cognito_harness::function::{Function, InvokeContext, Invoked, ProcessFunction};
 use serde_json::json;
 
+#[path = "support/cargo_env.rs"]
+mod cargo_env;
+
 const TRIGGER: &str = "trigger-sleeps";
 
 fn var(name: &str, default: u64) -> u64 {
@@ -115,7 +118,8 @@ fn trigger_binary() -> PathBuf {
         .and_then(Path::parent)
         .expect("<target>/<profile>/deps/<bench>");
     let target_dir = profile_dir.parent().expect("<target>/<profile>");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
+    let status = cargo_env::as_from_a_shell(&mut cargo)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["build", "--release", "-p", TRIGGER, "--target-dir"])
         .arg(target_dir)

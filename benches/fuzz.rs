@@ -19,6 +19,9 @@ use cognito_harness::TriggerSource;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::json;
 
+#[path = "support/cargo_env.rs"]
+mod cargo_env;
+
 const TRIGGER: &str = "custom-message-branded";
 
 async fn brand(event: LambdaEvent<Event>) -> Result<Event, Error> {
@@ -146,7 +149,8 @@ fn trigger_binary() -> PathBuf {
         .and_then(Path::parent)
         .expect("<target>/<profile>/deps/<bench>");
     let target_dir = profile_dir.parent().expect("<target>/<profile>");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
+    let status = cargo_env::as_from_a_shell(&mut cargo)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "build",

@@ -26,6 +26,9 @@ mod procstat;
 use floor::Floor;
 use procstat::Split;
 
+#[path = "support/cargo_env.rs"]
+mod cargo_env;
+
 const TRIGGER: &str = "custom-message-branded";
 const COLD_STARTS: usize = 30;
 const WARM_UP: usize = 200;
@@ -306,7 +309,8 @@ fn trigger_binary() -> PathBuf {
         .and_then(Path::parent)
         .expect("<target>/<profile>/deps/<bench>");
     let target_dir = profile_dir.parent().expect("<target>/<profile>");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
+    let status = cargo_env::as_from_a_shell(&mut cargo)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "build",

@@ -22,6 +22,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
+#[path = "support/cargo_env.rs"]
+mod cargo_env;
+
 const BIN: &str = env!("CARGO_BIN_EXE_cognito-harness");
 const TARGET_MS: f64 = 200.0;
 /// What the watch prints on stderr when a run is over.
@@ -51,7 +54,8 @@ fn trigger_binary() -> PathBuf {
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
     let target_dir = profile_dir.parent().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let status = cargo_env::as_from_a_shell(&mut cargo)
         .current_dir(root)
         .args([
             "build",

@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+#[path = "../../benches/support/cargo_env.rs"]
+mod cargo_env;
+
 /// The workspace root.
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -49,7 +52,10 @@ fn build_triggers() -> Result<PathBuf, String> {
         .parent()
         .ok_or("unexpected test binary location")?;
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
-    cargo
+    // The environment the outer `cargo test` was started with: a build script that reruns when a
+    // variable changes (ring's, on CARGO_MANIFEST_DIR and CARGO_PKG_NAME, which cargo sets for
+    // this process) would otherwise rebuild and relink this very test binary while it runs.
+    cargo_env::as_from_a_shell(&mut cargo)
         .current_dir(root())
         .args(["build", "--workspace", "--all-targets", "--target-dir"])
         .arg(target_dir);
