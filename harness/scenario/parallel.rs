@@ -33,15 +33,16 @@ use crate::function::{Deadline, FunctionLookup};
 pub const IN_FLIGHT_PER_JOB: usize = 8;
 
 /// Most finished results held back while an earlier scenario still runs: bounds memory whatever
-/// the suite's size, and is far more than the scenarios that finish during one deadline's wait.
+/// the suite's size. Beyond it, new scenarios wait for the slow one to be reported.
 pub const REPORTS_AHEAD: usize = 1024;
 
 /// Runs `scenarios` with up to `jobs` worker threads' worth of CPU work at once, reporting the
 /// same events, in the same order, as [`run_all`] would. `jobs <= 1` is [`run_all`] itself.
 ///
 /// Needs a tokio runtime with `jobs` worker threads to use that many cores; on a current-thread
-/// runtime the scenarios still overlap their waits. `Err` (a bad reference, exit code 2) stops the
-/// run once every scenario before the bad one has been reported, as a serial run stops.
+/// runtime the scenarios still overlap their waits. `Err` (a scenario that did not load, or a bad
+/// reference: exit code 2) stops the run once every scenario before the bad one has been
+/// reported, as a serial run stops.
 pub async fn run_parallel<I>(
     scenarios: I,
     functions: Arc<dyn FunctionLookup>,
