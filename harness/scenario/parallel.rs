@@ -64,7 +64,7 @@ where
     });
     let limits = Arc::new(Limits::default());
     let running = Arc::new(Semaphore::new(jobs.saturating_mul(IN_FLIGHT_PER_JOB)));
-    let mut queued = scenarios.into_iter().peekable();
+    let mut queued = scenarios.peekable();
     // Started scenarios in their order, finished or not: the front is the next to report.
     let mut in_flight: VecDeque<JoinHandle<Result<ScenarioResult, Error>>> = VecDeque::new();
     let mut summary = Summary::default();
@@ -229,7 +229,7 @@ mod tests {
     use tokio::sync::Notify;
 
     use super::*;
-    use crate::function::{handler, Functions};
+    use crate::function::{handler, Function, Functions};
     use crate::scenario::ScenarioStatus;
 
     /// A scenario whose one step runs the CustomMessage function `function`.
@@ -252,6 +252,28 @@ mod tests {
         Scenario::parse(Path::new(&format!("s{n}.json")), &text.to_string()).expect("parses")
     }
 
+    /// What an [`echo_after`] handler does with its signal before echoing the event.
+    #[derive(Clone, Copy)]
+    enum Signal {
+        Await,
+        Give,
+    }
+
+    /// A handler that echoes its event after awaiting or giving `signal` (when it has one).
+    fn echo_after(signal: Option<Arc<Notify>>, what: Signal) -> impl Function + 'static {
+        handler(service_fn(move |e: LambdaEvent<Value>| {
+            let signal = signal.clone();
+            async move {
+                match (signal, what) {
+                    (Some(signal), Signal::Await) => signal.notified().await,
+                    (Some(signal), Signal::Give) => signal.notify_one(),
+                    (None, _) => {}
+                }
+                Ok::<Value, LambdaError>(e.payload)
+            }
+        }))
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_waiting_scenario_lets_later_ones_run_and_report_in_order() {
         // Scenario 0 answers only once scenario 20 has run: with two jobs, 20 is beyond the
@@ -259,34 +281,10 @@ mod tests {
         // waits. (Before, 0 held up every report and start behind it until its deadline.)
         let signal = Arc::new(Notify::new());
         let mut functions = Functions::new();
-        let waited = signal.clone();
-        functions.bind(
-            "waits",
-            handler(service_fn(move |e: LambdaEvent<Value>| {
-                let waited = waited.clone();
-                async move {
-                    waited.notified().await;
-                    Ok::<Value, LambdaError>(e.payload)
-                }
-            })),
-        );
-        functions.bind(
-            "echoes",
-            handler(service_fn(|e: LambdaEvent<Value>| async {
-                Ok::<Value, LambdaError>(e.payload)
-            })),
-        );
-        let signals = signal.clone();
-        functions.bind(
-            "signals",
-            handler(service_fn(move |e: LambdaEvent<Value>| {
-                let signals = signals.clone();
-                async move {
-                    signals.notify_one();
-                    Ok::<Value, LambdaError>(e.payload)
-                }
-            })),
-        );
+        functions
+            .bind("waits", echo_after(Some(signal.clone()), Signal::Await))
+            .bind("echoes", echo_after(None, Signal::Give))
+            .bind("signals", echo_after(Some(signal), Signal::Give));
         let last = 2 * IN_FLIGHT_PER_JOB + 4;
         let scenarios: Vec<Scenario> = (0..=last)
             .map(|n| match n {
