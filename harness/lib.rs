@@ -30,9 +30,9 @@ pub(crate) mod trigger;
 
 pub use error::Error;
 pub use function::{
-    handler, invoke_with_retries, BoxFuture, Deadline, Function, FunctionError, FunctionLookup,
-    Functions, HttpFunction, InProcess, Invocation, InvokeContext, Invoked, Payload,
-    ProcessFunction,
+    handler, invoke_with_retries, AnswerBytes, BoxFuture, Deadline, Function, FunctionError,
+    FunctionLookup, Functions, HttpFunction, InProcess, Invocation, InvokeContext, Invoked,
+    Payload, ProcessFunction,
 };
 pub use model::cognito_error::{CognitoError, ErrorCode};
 pub use model::sender_code::{decrypt_sender_code, sender_key, SenderCodeError};

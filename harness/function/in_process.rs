@@ -31,13 +31,15 @@ pub struct InProcess<S, T, R> {
 
 /// Wraps any service over `LambdaEvent<T>` (for example `service_fn(my_handler)`), where `T` is
 /// any deserializable type: the aws_lambda_events Cognito structs, `serde_json::Value`, your own.
+/// The answer is kept as it is and written as JSON only when a report reads it, so its type must
+/// be `Send + Sync + 'static` (the aws_lambda_events structs and `Value` are).
 pub fn handler<S, T, R>(service: S) -> InProcess<S, T, R>
 where
     S: Service<LambdaEvent<T>, Response = R> + Clone + Send + Sync + 'static,
     S::Future: Send,
     S::Error: Into<Diagnostic>,
     T: DeserializeOwned + Send + 'static,
-    R: Serialize,
+    R: Serialize + Send + Sync + 'static,
 {
     InProcess {
         service,
@@ -51,7 +53,7 @@ where
     S::Future: Send,
     S::Error: Into<Diagnostic>,
     T: DeserializeOwned + Send + 'static,
-    R: Serialize,
+    R: Serialize + Send + Sync + 'static,
 {
     fn invoke<'a>(&'a self, event: &'a Value, ctx: &'a InvokeContext) -> BoxFuture<'a, Invoked> {
         Box::pin(async move {
@@ -69,9 +71,9 @@ where
                 Err(panic) => Err(panic),
             };
             match result {
-                // Serialized once, as the runtime would post it; only `response` is kept as a
-                // `Value`, as the judges read nothing else.
-                Ok(Ok(response)) => match super::answer::to_payload(&response) {
+                // Checked as the runtime would serialize it; only `response` is kept as a `Value`,
+                // as the judges read nothing else, and the bytes are written when first read.
+                Ok(Ok(response)) => match super::answer::to_payload(response) {
                     Ok(payload) => Invoked::Output(payload),
                     Err(e) => Invoked::Error(FunctionError::new(
                         std::any::type_name_of_val(&e),

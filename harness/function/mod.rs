@@ -18,6 +18,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::Value;
 
+pub use answer::AnswerBytes;
 pub use http_invoke::HttpFunction;
 pub use in_process::{handler, InProcess};
 pub use runtime_api::{ProcessFunction, DEFAULT_CONCURRENCY};
@@ -33,10 +34,11 @@ pub enum Payload {
     /// Raw bytes from a process or an HTTP endpoint; may not be JSON at all.
     Bytes(Bytes),
     /// An in-process handler's answer that is a JSON object: its bytes, as lambda_runtime would
-    /// post them, and its `response` member (the part the judges read), when it has one.
+    /// post them (written only when something reads them), and its `response` member (the part
+    /// the judges read), when it has one.
     Object {
         /// The answer as JSON text.
-        bytes: Bytes,
+        bytes: AnswerBytes,
         /// Its `response` member.
         response: Option<Value>,
     },
@@ -47,7 +49,18 @@ impl Payload {
     pub fn to_json(&self) -> Option<Value> {
         match self {
             Payload::Json(v) => Some(v.clone()),
-            Payload::Bytes(b) | Payload::Object { bytes: b, .. } => serde_json::from_slice(b).ok(),
+            Payload::Bytes(_) | Payload::Object { .. } => {
+                serde_json::from_slice(self.bytes()?).ok()
+            }
+        }
+    }
+
+    /// The payload's JSON text, or `None` for JSON the harness made itself.
+    pub fn bytes(&self) -> Option<&Bytes> {
+        match self {
+            Payload::Json(_) => None,
+            Payload::Bytes(b) => Some(b),
+            Payload::Object { bytes, .. } => Some(bytes.get()),
         }
     }
 
@@ -55,8 +68,8 @@ impl Payload {
     pub fn to_text(&self) -> String {
         match self {
             Payload::Json(v) => v.to_string(),
-            Payload::Bytes(b) | Payload::Object { bytes: b, .. } => {
-                String::from_utf8_lossy(b).into_owned()
+            Payload::Bytes(_) | Payload::Object { .. } => {
+                String::from_utf8_lossy(self.bytes().map_or(&[][..], |b| b)).into_owned()
             }
         }
     }
@@ -123,7 +136,8 @@ impl Invoked {
         use serde_json::json;
         match self {
             Invoked::Output(Payload::Json(json)) => json!({ "payload": json }),
-            Invoked::Output(Payload::Bytes(bytes) | Payload::Object { bytes, .. }) => {
+            Invoked::Output(payload @ (Payload::Bytes(_) | Payload::Object { .. })) => {
+                let bytes = payload.bytes().map_or(&[][..], |b| b);
                 match serde_json::from_slice::<Value>(bytes) {
                     Ok(json) => json!({ "payload": json }),
                     Err(_) => json!({ "raw": String::from_utf8_lossy(bytes) }),
