@@ -53,16 +53,23 @@ fn main() {
             "LambdaConfig": {"CustomMessage": format!("arn:aws:lambda:us-east-1:123456789012:function:{function}")},
         })
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let target = Target::new("bench", &pool("bench"), "bench")
+        .unwrap()
+        .unwrap();
+    // In-process, the events are built, run and judged on every core (a multi-threaded runtime,
+    // two events in flight per worker); a trigger process is driven from one thread, as the CLI
+    // drives it.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    runtime.block_on(async {
-        let target = Target::new("bench", &pool("bench"), "bench")
-            .unwrap()
-            .unwrap();
+    workers.block_on(async {
         let in_process: Arc<dyn Function> = Arc::new(handler(service_fn(brand)));
-        let rate = measure("in-process handler", in_process, &target, n, 1).await;
+        measure("in-process handler, one event at a time", in_process.clone(), &target, n, 1)
+            .await;
+        let label = format!("in-process handler, {cores} worker(s)");
+        let rate = measure(&label, in_process, &target, n, 2 * cores).await;
         // The generated events are large on purpose (the longest allowed values, every shape of
         // clientMetadata): the rate is read with their size, which the handler parses and echoes.
         let bytes = mean_event_bytes(&target, n.min(2000));
@@ -70,10 +77,15 @@ fn main() {
             "{:<55} {bytes:>6.0} bytes per event on average: {:>6.1} MB/s of events through the handler",
             "", bytes * rate / 1e6
         );
-        if std::env::var_os("COGNITO_BENCH_IN_PROCESS_ONLY").is_some() {
-            return;
-        }
-
+    });
+    if std::env::var_os("COGNITO_BENCH_IN_PROCESS_ONLY").is_some() {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
         for environments in [1, 2, 4] {
             let function = ProcessFunction::new("bench", [binary.display().to_string()])
                 .concurrency(environments);

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
+use futures::{Future, FutureExt, StreamExt};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::Value;
@@ -142,7 +142,9 @@ pub struct Options {
     pub seed: u64,
     /// Only these sources (empty: every source).
     pub sources: Vec<TriggerSource>,
-    /// Invocations in flight at once (the function's environments).
+    /// Invocations in flight at once (the function's environments). On a multi-threaded tokio
+    /// runtime each is built, run and judged on any worker, so an in-process handler uses every
+    /// core when this is at least the number of workers; the events and findings stay the same.
     pub parallel: usize,
     /// Cognito's patience per attempt and its attempts.
     pub deadline: Deadline,
@@ -274,14 +276,34 @@ fn stable_hash(parts: &[&[u8]]) -> u64 {
 
 /// The cases a run generates for one source of one target, in order.
 pub fn cases(target: &Target, source: TriggerSource, seed: u64) -> impl Iterator<Item = Case> + '_ {
+    // A source fuzz cannot fire has no cases (and no endless run of empty blocks).
+    Flow::of(source)
+        .into_iter()
+        .flat_map(move |_| (0u64..).flat_map(move |block| block_cases(target, source, seed, block)))
+}
+
+/// Cases are drawn in blocks of this many, each block from its own generator (seeded by the run's
+/// seed and the block's index): a worker generates the block it runs, and a seed still means the
+/// same events however many workers share the run.
+const BLOCK: usize = 32;
+
+/// The cases of block `index` of [`cases`].
+fn block_cases(
+    target: &Target,
+    source: TriggerSource,
+    seed: u64,
+    index: u64,
+) -> impl Iterator<Item = Case> + '_ {
     let flow = Flow::of(source);
     let mut rng = StdRng::seed_from_u64(stable_hash(&[
         &seed.to_le_bytes(),
         target.function.as_bytes(),
         target.origin.as_bytes(),
         source.name().as_bytes(),
+        &index.to_le_bytes(),
     ]));
-    std::iter::from_fn(move || Some(generate::case(&mut rng, flow?, source, &target.pool.config)))
+    (0..BLOCK)
+        .map_while(move |_| Some(generate::case(&mut rng, flow?, source, &target.pool.config)))
 }
 
 /// The simpler variants of `case` shrinking tries, most aggressive first.
@@ -345,62 +367,83 @@ pub async fn fuzz_function(
     // First case per verdict, with the target it was found in.
     let mut first: Vec<(usize, Case, Verdict, Value)> = Vec::new();
     let mut hits: HashMap<Key, u64> = HashMap::new();
-    let mut stop = false;
-    for (n, &(t, source)) in pairs.iter().enumerate() {
-        if stop {
-            break;
-        }
+    let in_flight = options.parallel.max(1);
+    // Where another core can help, blocks of events are spawned, so any worker takes them: one hop
+    // between threads per event cost more than the event itself.
+    let spread = in_flight > 1
+        && tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() != tokio::runtime::RuntimeFlavor::CurrentThread);
+    let shared: Arc<[Target]> = if spread { targets.into() } else { Arc::new([]) };
+    'pairs: for (n, &(t, source)) in pairs.iter().enumerate() {
         let target = &targets[t];
-        let arn = target.arn();
+        let arn: Arc<str> = target.arn().into();
         let remaining = options.time.saturating_sub(started.elapsed());
         let slice_end = Instant::now() + remaining / (pairs.len() - n) as u32;
-        let function = function.as_ref();
-        let generated = cases(target, source, options.seed).take(options.runs as usize);
-        let mut results = futures::stream::iter(generated)
-            .map(|case| {
-                let arn = arn.as_str();
-                async move {
-                    let judged = evaluate(function, target, arn, &case, options.deadline).await;
-                    (case, judged)
+        let deadline = options.deadline;
+        let (seed, runs) = (options.seed, options.runs);
+        let mut work: futures::stream::BoxStream<'_, _> = if spread {
+            // One block per task: the worker generates it, runs it and judges it.
+            let blocks = (0..runs.div_ceil(BLOCK as u64)).map(move |block| {
+                let len = (runs - block * BLOCK as u64).min(BLOCK as u64) as usize;
+                (block, len)
+            });
+            futures::stream::iter(blocks)
+                .map(|(block, len)| {
+                    let (function, shared, arn) = (function.clone(), shared.clone(), arn.clone());
+                    on_any_worker(async move {
+                        let target = &shared[t];
+                        let cases = block_cases(target, source, seed, block).take(len);
+                        evaluate_run(&*function, target, &arn, cases, deadline, slice_end).await
+                    })
+                })
+                .buffered(in_flight)
+                .boxed()
+        } else {
+            let function = function.as_ref();
+            futures::stream::iter(cases(target, source, seed).take(runs as usize))
+                .map(move |case| {
+                    let arn = arn.clone();
+                    async move {
+                        let cases = std::iter::once(case);
+                        evaluate_run(function, target, &arn, cases, deadline, slice_end).await
+                    }
+                })
+                .buffered(in_flight)
+                .boxed()
+        };
+        while let Some(judged) = work.next().await {
+            for (case, verdict, event) in judged {
+                report.events += 1;
+                if let Decision::HarnessFailure(why) = &verdict.decision {
+                    report.harness_failure = Some(format!("{}: {why}", target.function));
+                    break 'pairs;
                 }
-            })
-            .buffered(options.parallel.max(1));
-        while let Some((case, judged)) = results.next().await {
-            let Some((verdict, event)) = judged else {
-                continue;
-            };
-            report.events += 1;
-            if let Decision::HarnessFailure(why) = &verdict.decision {
-                report.harness_failure = Some(format!("{}: {why}", target.function));
-                stop = true;
-                break;
-            }
-            if reportable(&verdict) {
-                let k = key(&verdict);
-                let count = hits.entry(k).or_insert(0);
-                *count += 1;
-                if *count == 1 {
-                    let timed_out = verdict.rule.id == "invoke.timeout";
-                    first.push((t, case, verdict, event));
-                    if timed_out {
-                        // Every further event would wait out Cognito's deadline too.
-                        report.notes.push(format!(
-                            "{}: stopped after a timeout (each further event would wait {:?} × {})",
-                            target.function,
-                            options.deadline.per_attempt,
-                            options.deadline.attempts
-                        ));
-                        stop = true;
-                        break;
+                if let Some(event) = event {
+                    let k = key(&verdict);
+                    let count = hits.entry(k).or_insert(0);
+                    *count += 1;
+                    if *count == 1 {
+                        let timed_out = verdict.rule.id == "invoke.timeout";
+                        first.push((t, case, verdict, event));
+                        if timed_out {
+                            // Every further event would wait out Cognito's deadline too.
+                            report.notes.push(format!(
+                                "{}: stopped after a timeout (each further event would wait {:?} × {})",
+                                target.function,
+                                options.deadline.per_attempt,
+                                options.deadline.attempts
+                            ));
+                            break 'pairs;
+                        }
                     }
                 }
-            }
-            if Instant::now() >= slice_end {
-                report.notes.push(format!(
-                    "{} ({}): {source}: the time budget ran out after {} events",
-                    target.function, target.origin, report.events
-                ));
-                break;
+                if Instant::now() >= slice_end {
+                    report.notes.push(format!(
+                        "{} ({}): {source}: the time budget ran out after {} events",
+                        target.function, target.origin, report.events
+                    ));
+                    continue 'pairs;
+                }
             }
         }
     }
@@ -435,6 +478,45 @@ pub async fn fuzz_function(
         });
     }
     report
+}
+
+/// Runs `cases` one after another, as far as the first that ends the whole run (a harness failure,
+/// a timeout) or the time budget. Each comes back with its verdict, and with its event when the
+/// verdict is reportable (the only events a finding keeps); calls that fire nothing are left out.
+async fn evaluate_run(
+    function: &dyn Function,
+    target: &Target,
+    arn: &str,
+    cases: impl Iterator<Item = Case>,
+    deadline: Deadline,
+    budget_end: Instant,
+) -> Vec<(Case, Verdict, Option<Value>)> {
+    let mut judged = Vec::with_capacity(cases.size_hint().0);
+    for case in cases {
+        let Some((verdict, event)) = evaluate(function, target, arn, &case, deadline).await else {
+            continue;
+        };
+        let ends_run = matches!(verdict.decision, Decision::HarnessFailure(_))
+            || verdict.rule.id == "invoke.timeout";
+        let event = reportable(&verdict).then_some(event);
+        judged.push((case, verdict, event));
+        if ends_run || Instant::now() >= budget_end {
+            break;
+        }
+    }
+    judged
+}
+
+/// Runs `work` as a task of the current runtime, which any worker may take; the task is aborted
+/// if its result is dropped unread (a run that stopped), and a panic in it is resumed here.
+fn on_any_worker<T: Send + 'static>(
+    work: impl Future<Output = T> + Send + 'static,
+) -> impl Future<Output = T> {
+    tokio_util::task::AbortOnDropHandle::new(tokio::spawn(work)).map(|joined| match joined {
+        Ok(value) => value,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(error) => panic!("a fuzz evaluation was cancelled: {error}"),
+    })
 }
 
 /// Greedy shrinking: the first simpler candidate that gets the same verdict (trigger, rule and

@@ -524,6 +524,29 @@ fn the_library_fuzzes_an_in_process_handler() {
     assert_eq!(finding.case.username, "a");
     assert_eq!(finding.case.client_metadata, None);
 
+    // Spread over two workers, four events in flight: the same events, hits and findings.
+    let workers = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let spread = workers.block_on(fuzz::fuzz_function(
+        function.clone(),
+        std::slice::from_ref(&target),
+        &Options {
+            parallel: 4,
+            ..options.clone()
+        },
+    ));
+    assert_eq!(spread.events, report.events);
+    let summary = |r: &fuzz::Report| -> Vec<_> {
+        r.findings
+            .iter()
+            .map(|f| (f.key(), f.found.clone(), f.case.clone(), f.hits))
+            .collect()
+    };
+    assert_eq!(summary(&spread), summary(&report));
+
     // Written and replayed through the real flow: same verdict, same event.
     let dir =
         std::env::temp_dir().join(format!("cognito-harness-fuzz-lib-{}", uuid::Uuid::new_v4()));
