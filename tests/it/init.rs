@@ -106,3 +106,85 @@ fn init_never_overwrites_and_names_what_is_in_the_way() {
         "error: --function: expected a Lambda function name (letters, digits, `-` and `_`), not `my function`\n"
     );
 }
+
+/// `init` for an interpreted runtime, then what its comments tell the user to do: write the
+/// handler beside the config, install AWS's runtime interface client, run `check`. The clients
+/// come from the tests' own installs, found the way a user's are (a virtualenv first on `PATH`,
+/// `node_modules` in the folder).
+#[test]
+fn init_then_check_runs_a_python_and_a_node_handler_written_beside_the_config() {
+    let python = crate::support::python_with_awslambdaric();
+    let venv_bin = python.parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        venv_bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let check = |dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_cognito-harness"))
+            .arg("check")
+            .current_dir(dir)
+            .env("PATH", &path)
+            .output()
+            .expect("the binary runs")
+    };
+    let assert_passes = |dir: &Path, out: Output| {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(exit::OK),
+            "{}: {stdout}{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.ends_with("1 passed, 0 failed\n"), "{stdout}");
+    };
+
+    let dir = empty_dir();
+    let init = run(
+        &dir,
+        &["init", "--function", "cm-py", "--runtime", "python"],
+    );
+    assert_eq!(init.status.code(), Some(exit::OK));
+    std::fs::write(
+        dir.join("app.py"),
+        "def handler(event, context):\n    \
+             code = event['request']['codeParameter']\n    \
+             event['response']['emailSubject'] = 'Confirm your new address'\n    \
+             event['response']['emailMessage'] = 'Your code is ' + code\n    \
+             event['response']['smsMessage'] = 'Code: ' + code\n    \
+             return event\n",
+    )
+    .unwrap();
+    assert_passes(&dir, check(&dir));
+    std::fs::remove_dir_all(&dir).ok();
+
+    let ric = match crate::support::aws_lambda_ric() {
+        Ok(entry) => entry,
+        Err(why) => {
+            eprintln!("node part skipped: aws-lambda-ric is not available here: {why}");
+            return;
+        }
+    };
+    // <prefix>/node_modules/aws-lambda-ric/bin/index.mjs
+    let node_modules = ric.ancestors().nth(3).unwrap();
+    let dir = empty_dir();
+    let init = run(
+        &dir,
+        &["init", "--function", "cm-node", "--runtime", "node"],
+    );
+    assert_eq!(init.status.code(), Some(exit::OK));
+    std::os::unix::fs::symlink(node_modules, dir.join("node_modules")).unwrap();
+    std::fs::write(
+        dir.join("index.js"),
+        "exports.handler = async (event) => {\n  \
+             const code = event.request.codeParameter;\n  \
+             event.response.emailSubject = 'Confirm your new address';\n  \
+             event.response.emailMessage = `Your code is ${code}`;\n  \
+             event.response.smsMessage = `Code: ${code}`;\n  \
+             return event;\n};\n",
+    )
+    .unwrap();
+    assert_passes(&dir, check(&dir));
+    std::fs::remove_dir_all(&dir).ok();
+}
