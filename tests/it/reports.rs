@@ -67,3 +67,56 @@ fn a_failed_step_shows_what_the_function_wrote_in_the_table_and_in_junit() {
         "{xml}"
     );
 }
+
+/// AWS's Python runtime interface client writes a stack trace as one record with `\r` between its
+/// lines (one CloudWatch event); the table shows each of them as a log line of its own, where a raw
+/// `\r` would have made a terminal overwrite one with the next.
+#[test]
+fn a_python_stack_trace_reads_one_frame_per_log_line() {
+    let python = crate::support::python_with_awslambdaric();
+    let dir = std::env::temp_dir().join(format!("cognito-harness-trace-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("cognito-harness.toml"),
+        format!(
+            "[functions.cm-py]\ncommand = [{:?}, \"-m\", \"awslambdaric\", \"app.handler\"]\n",
+            python.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("app.py"),
+        "def handler(event, context):\n    raise ValueError('no brand for this pool')\n",
+    )
+    .unwrap();
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function:cm-py";
+    let scenario = json!({"name": "throws", "pool": {"AutoVerifiedAttributes": ["email"], "LambdaConfig": {"CustomMessage": arn}},
+        "users": [{"Username": "alice", "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}],
+        "steps": [{"action": "AdminUpdateUserAttributes",
+                   "request": {"UserPoolId": "$pool", "Username": "alice", "UserAttributes": [{"Name": "email", "Value": "new@example.com"}]},
+                   "expect": {"outcome": "success"}}]});
+    std::fs::write(dir.join("s.json"), scenario.to_string()).unwrap();
+
+    let out = run(&dir, &["check", "s.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(cognito_harness::exit::EXPECTATION_FAILED)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\r'), "{text:?}");
+    let logs: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("log"))
+        .map(str::trim)
+        .collect();
+    let error = logs
+        .iter()
+        .position(|l| *l == "[ERROR] ValueError: no brand for this pool")
+        .unwrap_or_else(|| panic!("no error line of its own in {logs:#?}"));
+    assert_eq!(logs[error + 1], "Traceback (most recent call last):");
+    assert!(
+        logs[error + 2].starts_with("File \"") && logs[error + 2].ends_with("in handler"),
+        "{logs:#?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
