@@ -374,7 +374,9 @@ fn runs_section(html: &mut String, runs: &Value) {
             let _ = writeln!(
                 html,
                 "<details data-key=\"run-{seq}-logs\"><summary>Logs ({} lines)</summary><pre class=\"logs\">{}</pre></details>",
-                logs.lines().count(),
+                // A browser breaks the line at a lone `\r` (a runtime interface client's
+                // multi-line record), so it is counted as one.
+                logs.lines().flat_map(|l| l.split('\r')).count(),
                 escape(logs)
             );
         }
