@@ -1,6 +1,6 @@
 //! An in-process handler's answer, checked once and serialized only when asked: its `response`
 //! member as a `Value` (the only part the judges read, ruling 1), and its bytes, as lambda_runtime
-//! would post them, made on first use (a report, a size check). The echoed request, usually most
+//! would post them, made on first use (a report). The echoed request, usually most
 //! of the answer, is neither built as a `Value` nor written out unless something reads it: writing
 //! its long strings was a third of a fuzzed in-process event's cost (issue 15).
 
@@ -232,7 +232,9 @@ impl Serializer for Tee {
 
 /// Walks a value as serde_json would write it, writing nothing. It fails where serde_json would:
 /// a map key serde_json cannot write (checked by serde_json itself), or an error the value's own
-/// `Serialize` raises. Nothing else makes serde_json's writer fail on a `Vec`.
+/// `Serialize` raises. Nothing else makes serde_json's writer fail on a `Vec` (with its default
+/// features; a `Display` that fails inside `collect_str` makes serde_json panic, and now does so
+/// when the bytes are first read).
 struct Check;
 
 /// A map key, as a map of one member: serde_json's writer says whether it can write the key.

@@ -144,7 +144,8 @@ pub struct Options {
     pub sources: Vec<TriggerSource>,
     /// Invocations in flight at once (the function's environments). On a multi-threaded tokio
     /// runtime each is built, run and judged on any worker, so an in-process handler uses every
-    /// core when this is at least the number of workers; the events and findings stay the same.
+    /// core when this is at least the number of workers; a run bounded by `runs` gets the same
+    /// events and findings either way.
     pub parallel: usize,
     /// Cognito's patience per attempt and its attempts.
     pub deadline: Deadline,
@@ -382,17 +383,31 @@ pub async fn fuzz_function(
         let deadline = options.deadline;
         let (seed, runs) = (options.seed, options.runs);
         let mut work: futures::stream::BoxStream<'_, _> = if spread {
-            // One block per task: the worker generates it, runs it and judges it.
-            let blocks = (0..runs.div_ceil(BLOCK as u64)).map(move |block| {
-                let len = (runs - block * BLOCK as u64).min(BLOCK as u64) as usize;
-                (block, len)
+            // A task per block: the worker generates it, runs it and judges it. A short run is cut
+            // finer (a power of two, so no part straddles two blocks), so that as many events
+            // are in flight as `parallel` allows.
+            let part = runs.div_ceil(in_flight as u64).clamp(1, BLOCK as u64);
+            let part = if part.is_power_of_two() {
+                part
+            } else {
+                part.next_power_of_two() / 2
+            };
+            let parts = (0..runs.div_ceil(part)).map(move |i| {
+                let first = i * part;
+                (
+                    first / BLOCK as u64,
+                    first % BLOCK as u64,
+                    part.min(runs - first),
+                )
             });
-            futures::stream::iter(blocks)
-                .map(|(block, len)| {
+            futures::stream::iter(parts)
+                .map(|(block, skip, len)| {
                     let (function, shared, arn) = (function.clone(), shared.clone(), arn.clone());
                     on_any_worker(async move {
                         let target = &shared[t];
-                        let cases = block_cases(target, source, seed, block).take(len);
+                        let cases = block_cases(target, source, seed, block)
+                            .skip(skip as usize)
+                            .take(len as usize);
                         evaluate_run(&*function, target, &arn, cases, deadline, slice_end).await
                     })
                 })
@@ -412,7 +427,7 @@ pub async fn fuzz_function(
                 .boxed()
         };
         while let Some(judged) = work.next().await {
-            for (case, verdict, event) in judged {
+            for (case, verdict, event) in judged.cases {
                 report.events += 1;
                 if let Decision::HarnessFailure(why) = &verdict.decision {
                     report.harness_failure = Some(format!("{}: {why}", target.function));
@@ -437,18 +452,20 @@ pub async fn fuzz_function(
                         }
                     }
                 }
-                if Instant::now() >= slice_end {
-                    report.notes.push(format!(
-                        "{} ({}): {source}: the time budget ran out after {} events",
-                        target.function, target.origin, report.events
-                    ));
-                    continue 'pairs;
-                }
+            }
+            // Read where the run saw it, so a spread run keeps every event its block judged.
+            if judged.out_of_time {
+                report.notes.push(format!(
+                    "{} ({}): {source}: the time budget ran out after {} events",
+                    target.function, target.origin, report.events
+                ));
+                continue 'pairs;
             }
         }
     }
     report.elapsed = started.elapsed();
-    // Shrink each finding: nothing else is in flight now, so no invocation waits on another.
+    // Shrink each finding: nothing else is in flight now (a stopped run's tasks were aborted, and
+    // stop at their next event), so no invocation waits on another.
     for (t, found, verdict, event) in first {
         let k = key(&verdict);
         let target = &targets[t];
@@ -480,9 +497,16 @@ pub async fn fuzz_function(
     report
 }
 
+/// What one run of cases gave: each case with its verdict, and with its event when the verdict is
+/// reportable (the only events a finding keeps); calls that fire nothing are left out.
+struct Judged {
+    cases: Vec<(Case, Verdict, Option<Value>)>,
+    /// The time budget ran out during the run (after its last case).
+    out_of_time: bool,
+}
+
 /// Runs `cases` one after another, as far as the first that ends the whole run (a harness failure,
-/// a timeout) or the time budget. Each comes back with its verdict, and with its event when the
-/// verdict is reportable (the only events a finding keeps); calls that fire nothing are left out.
+/// a timeout) or the time budget.
 async fn evaluate_run(
     function: &dyn Function,
     target: &Target,
@@ -490,17 +514,27 @@ async fn evaluate_run(
     cases: impl Iterator<Item = Case>,
     deadline: Deadline,
     budget_end: Instant,
-) -> Vec<(Case, Verdict, Option<Value>)> {
-    let mut judged = Vec::with_capacity(cases.size_hint().0);
+) -> Judged {
+    let mut judged = Judged {
+        cases: Vec::with_capacity(cases.size_hint().0),
+        out_of_time: false,
+    };
     for case in cases {
+        if !judged.cases.is_empty() {
+            // A handler that never waits would otherwise hold its worker for the whole run, and
+            // an abort (a run that stopped) takes effect only at an await: this yields once the
+            // task has used its share of the scheduler's budget.
+            tokio::task::consume_budget().await;
+        }
         let Some((verdict, event)) = evaluate(function, target, arn, &case, deadline).await else {
             continue;
         };
         let ends_run = matches!(verdict.decision, Decision::HarnessFailure(_))
             || verdict.rule.id == "invoke.timeout";
         let event = reportable(&verdict).then_some(event);
-        judged.push((case, verdict, event));
-        if ends_run || Instant::now() >= budget_end {
+        judged.cases.push((case, verdict, event));
+        judged.out_of_time = Instant::now() >= budget_end;
+        if ends_run || judged.out_of_time {
             break;
         }
     }
@@ -508,7 +542,8 @@ async fn evaluate_run(
 }
 
 /// Runs `work` as a task of the current runtime, which any worker may take; the task is aborted
-/// if its result is dropped unread (a run that stopped), and a panic in it is resumed here.
+/// if its result is dropped unread (a run that stopped: it stops at its next await), and a panic
+/// in it is resumed here.
 fn on_any_worker<T: Send + 'static>(
     work: impl Future<Output = T> + Send + 'static,
 ) -> impl Future<Output = T> {

@@ -234,7 +234,8 @@ fn log_lines(text: &mut String, step: &StepResult) {
         // A lone `\r` breaks a line too: AWS's runtime interface clients write a multi-line record
         // (a stack trace) with `\r` between its lines, so it stays one CloudWatch event, and the
         // console shows them as line breaks. Printed raw, each would overwrite the line before.
-        for line in invocation.logs.lines().flat_map(|l| l.split('\r')) {
+        let lines = invocation.logs.lines();
+        for line in lines.flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r')) {
             text.push_str(&format!("        {:<9} {line}\n", "log"));
         }
     }

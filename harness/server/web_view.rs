@@ -376,7 +376,9 @@ fn runs_section(html: &mut String, runs: &Value) {
                 "<details data-key=\"run-{seq}-logs\"><summary>Logs ({} lines)</summary><pre class=\"logs\">{}</pre></details>",
                 // A browser breaks the line at a lone `\r` (a runtime interface client's
                 // multi-line record), so it is counted as one.
-                logs.lines().flat_map(|l| l.split('\r')).count(),
+                logs.lines()
+                    .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
+                    .count(),
                 escape(logs)
             );
         }
