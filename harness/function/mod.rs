@@ -49,18 +49,8 @@ impl Payload {
     pub fn to_json(&self) -> Option<Value> {
         match self {
             Payload::Json(v) => Some(v.clone()),
-            Payload::Bytes(_) | Payload::Object { .. } => {
-                serde_json::from_slice(self.bytes()?).ok()
-            }
-        }
-    }
-
-    /// The payload's JSON text, or `None` for JSON the harness made itself.
-    pub fn bytes(&self) -> Option<&Bytes> {
-        match self {
-            Payload::Json(_) => None,
-            Payload::Bytes(b) => Some(b),
-            Payload::Object { bytes, .. } => Some(bytes.get()),
+            Payload::Bytes(b) => serde_json::from_slice(b).ok(),
+            Payload::Object { bytes, .. } => serde_json::from_slice(bytes.get()).ok(),
         }
     }
 
@@ -68,9 +58,8 @@ impl Payload {
     pub fn to_text(&self) -> String {
         match self {
             Payload::Json(v) => v.to_string(),
-            Payload::Bytes(_) | Payload::Object { .. } => {
-                String::from_utf8_lossy(self.bytes().map_or(&[][..], |b| b)).into_owned()
-            }
+            Payload::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+            Payload::Object { bytes, .. } => String::from_utf8_lossy(bytes.get()).into_owned(),
         }
     }
 }
@@ -112,6 +101,15 @@ impl FunctionError {
     }
 }
 
+/// The lines of what a function wrote, as CloudWatch's console shows them. A lone `\r` breaks a
+/// line too: AWS's runtime interface clients write a multi-line record (a stack trace) with `\r`
+/// between its lines, so it stays one CloudWatch event; printed raw, each line would overwrite
+/// the one before.
+pub(crate) fn log_lines(logs: &str) -> impl Iterator<Item = &str> {
+    logs.lines()
+        .flat_map(|line| line.strip_suffix('\r').unwrap_or(line).split('\r'))
+}
+
 /// The result of one attempt to run a function.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Invoked {
@@ -135,14 +133,10 @@ impl Invoked {
     pub fn to_report_json(&self) -> Value {
         use serde_json::json;
         match self {
-            Invoked::Output(Payload::Json(json)) => json!({ "payload": json }),
-            Invoked::Output(payload @ (Payload::Bytes(_) | Payload::Object { .. })) => {
-                let bytes = payload.bytes().map_or(&[][..], |b| b);
-                match serde_json::from_slice::<Value>(bytes) {
-                    Ok(json) => json!({ "payload": json }),
-                    Err(_) => json!({ "raw": String::from_utf8_lossy(bytes) }),
-                }
-            }
+            Invoked::Output(payload) => match payload.to_json() {
+                Some(json) => json!({ "payload": json }),
+                None => json!({ "raw": payload.to_text() }),
+            },
             Invoked::Error(e) => {
                 json!({ "errorType": e.error_type, "errorMessage": e.error_message })
             }

@@ -386,12 +386,11 @@ pub async fn fuzz_function(
             // A task per block: the worker generates it, runs it and judges it. A short run is cut
             // finer (a power of two, so no part straddles two blocks), so that as many events
             // are in flight as `parallel` allows.
-            let part = runs.div_ceil(in_flight as u64).clamp(1, BLOCK as u64);
-            let part = if part.is_power_of_two() {
-                part
-            } else {
-                part.next_power_of_two() / 2
-            };
+            let part = 1
+                << runs
+                    .div_ceil(in_flight as u64)
+                    .clamp(1, BLOCK as u64)
+                    .ilog2();
             let parts = (0..runs.div_ceil(part)).map(move |i| {
                 let first = i * part;
                 (
@@ -438,9 +437,9 @@ pub async fn fuzz_function(
                     let count = hits.entry(k).or_insert(0);
                     *count += 1;
                     if *count == 1 {
-                        let timed_out = verdict.rule.id == "invoke.timeout";
+                        let stop = timed_out(&verdict);
                         first.push((t, case, verdict, event));
-                        if timed_out {
+                        if stop {
                             // Every further event would wait out Cognito's deadline too.
                             report.notes.push(format!(
                                 "{}: stopped after a timeout (each further event would wait {:?} × {})",
@@ -470,7 +469,7 @@ pub async fn fuzz_function(
         let k = key(&verdict);
         let target = &targets[t];
         let arn = target.arn();
-        let quick = verdict.rule.id == "invoke.timeout";
+        let quick = timed_out(&verdict);
         let (case, verdict, event, steps, tried) = shrink_case(
             function.as_ref(),
             target,
@@ -495,6 +494,12 @@ pub async fn fuzz_function(
         });
     }
     report
+}
+
+/// Whether the function gave no answer in time: every further event would wait out the deadline
+/// too, so the run stops.
+fn timed_out(verdict: &Verdict) -> bool {
+    verdict.rule.id == "invoke.timeout"
 }
 
 /// What one run of cases gave: each case with its verdict, and with its event when the verdict is
@@ -529,8 +534,8 @@ async fn evaluate_run(
         let Some((verdict, event)) = evaluate(function, target, arn, &case, deadline).await else {
             continue;
         };
-        let ends_run = matches!(verdict.decision, Decision::HarnessFailure(_))
-            || verdict.rule.id == "invoke.timeout";
+        let ends_run =
+            matches!(verdict.decision, Decision::HarnessFailure(_)) || timed_out(&verdict);
         let event = reportable(&verdict).then_some(event);
         judged.cases.push((case, verdict, event));
         judged.out_of_time = Instant::now() >= budget_end;

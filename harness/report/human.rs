@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 
 use super::json;
+use crate::function;
 use crate::scenario::{RunEvent, ScenarioResult, ScenarioStatus, StepResult, StepStatus, Summary};
 
 /// Runs with at least this many scenarios get a progress bar (on a terminal).
@@ -231,11 +232,7 @@ fn log_lines(text: &mut String, step: &StepResult) {
         let Some(invocation) = &trigger.invocation else {
             continue;
         };
-        // A lone `\r` breaks a line too: AWS's runtime interface clients write a multi-line record
-        // (a stack trace) with `\r` between its lines, so it stays one CloudWatch event, and the
-        // console shows them as line breaks. Printed raw, each would overwrite the line before.
-        let lines = invocation.logs.lines();
-        for line in lines.flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r')) {
+        for line in function::log_lines(&invocation.logs) {
             text.push_str(&format!("        {:<9} {line}\n", "log"));
         }
     }

@@ -15,6 +15,7 @@ use hyper::header::HeaderValue;
 use hyper::{Response, StatusCode};
 use serde_json::Value;
 
+use crate::function::log_lines;
 use crate::http;
 
 /// The messages (per pool) and trigger runs the page shows at most, the newest; the JSON routes
@@ -374,11 +375,8 @@ fn runs_section(html: &mut String, runs: &Value) {
             let _ = writeln!(
                 html,
                 "<details data-key=\"run-{seq}-logs\"><summary>Logs ({} lines)</summary><pre class=\"logs\">{}</pre></details>",
-                // A browser breaks the line at a lone `\r` (a runtime interface client's
-                // multi-line record), so it is counted as one.
-                logs.lines()
-                    .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
-                    .count(),
+                // Counted as a browser shows them: it breaks the line at a lone `\r` too.
+                log_lines(logs).count(),
                 escape(logs)
             );
         }

@@ -14,25 +14,31 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-#[test]
-fn a_failed_step_shows_what_the_function_wrote_in_the_table_and_in_junit() {
-    let dir = std::env::temp_dir().join(format!("cognito-harness-logs-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    crate::cli::trigger_config(&dir, "trigger-panics");
-    let arn = "arn:aws:lambda:us-east-1:123456789012:function:trigger-panics";
-    let scenario = json!({"name": "panics", "pool": {"AutoVerifiedAttributes": ["email"], "LambdaConfig": {"CustomMessage": arn}},
+/// Writes `s.json` in `dir`, a scenario named `name` whose e-mail change fires `function` as the
+/// CustomMessage trigger and expects success, runs `check s.json` there, asserts that it failed
+/// and gives its table.
+fn failed_check(dir: &Path, name: &str, function: &str) -> String {
+    let arn = format!("arn:aws:lambda:us-east-1:123456789012:function:{function}");
+    let scenario = json!({"name": name, "pool": {"AutoVerifiedAttributes": ["email"], "LambdaConfig": {"CustomMessage": arn}},
         "users": [{"Username": "alice", "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}],
         "steps": [{"action": "AdminUpdateUserAttributes",
                    "request": {"UserPoolId": "$pool", "Username": "alice", "UserAttributes": [{"Name": "email", "Value": "new@example.com"}]},
                    "expect": {"outcome": "success"}}]});
     std::fs::write(dir.join("s.json"), scenario.to_string()).unwrap();
-
-    let out = run(&dir, &["check", "s.json"]);
+    let out = run(dir, &["check", "s.json"]);
     assert_eq!(
         out.status.code(),
         Some(cognito_harness::exit::EXPECTATION_FAILED)
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_failed_step_shows_what_the_function_wrote_in_the_table_and_in_junit() {
+    let dir = std::env::temp_dir().join(format!("cognito-harness-logs-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    crate::cli::trigger_config(&dir, "trigger-panics");
+    let text = failed_check(&dir, "panics", "trigger-panics");
     assert!(
         text.lines().any(|l| l.trim_start().starts_with("log")
             && l.contains("panicked")
@@ -89,20 +95,7 @@ fn a_python_stack_trace_reads_one_frame_per_log_line() {
         "def handler(event, context):\n    raise ValueError('no brand for this pool')\n",
     )
     .unwrap();
-    let arn = "arn:aws:lambda:us-east-1:123456789012:function:cm-py";
-    let scenario = json!({"name": "throws", "pool": {"AutoVerifiedAttributes": ["email"], "LambdaConfig": {"CustomMessage": arn}},
-        "users": [{"Username": "alice", "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}],
-        "steps": [{"action": "AdminUpdateUserAttributes",
-                   "request": {"UserPoolId": "$pool", "Username": "alice", "UserAttributes": [{"Name": "email", "Value": "new@example.com"}]},
-                   "expect": {"outcome": "success"}}]});
-    std::fs::write(dir.join("s.json"), scenario.to_string()).unwrap();
-
-    let out = run(&dir, &["check", "s.json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(cognito_harness::exit::EXPECTATION_FAILED)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = failed_check(&dir, "throws", "cm-py");
     assert!(!text.contains('\r'), "{text:?}");
     let logs: Vec<&str> = text
         .lines()
