@@ -1,10 +1,11 @@
 //! The one HTTP/1.1 server stack in the harness, under both of its servers: the Cognito endpoint
 //! (`server`) and the Lambda Runtime API it hosts for process functions (`function::runtime_api`).
 //!
-//! Both are small request/response servers on hyper. This module owns what they share, so there
-//! is one accept loop, one way a connection is served and shut down, one way a request body is
-//! read, and one way a response is built. It is a low layer: it knows nothing about Cognito or
-//! Lambda, and imports nothing from the rest of the crate.
+//! Both are small request/response servers on hyper. This module owns what they share: one way a
+//! request body is read and one way a response is built, and the accept loop and connection
+//! handling of the Cognito endpoint. (The Runtime API serves its connections from whichever task
+//! drives an environment, so it accepts them itself.) It is a low layer: it knows nothing about
+//! Cognito or Lambda, and imports nothing from the rest of the crate.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -43,27 +44,6 @@ pub(crate) struct Limits {
     /// How long to wait before accepting again after an accept that failed for the listener's
     /// own reasons (out of file descriptors, ...).
     pub accept_backoff: Duration,
-}
-
-/// Accepts connections on `listener` and serves each with a service from `make_service`, until
-/// `shutdown` completes, with no limits but `accept_backoff` (see [`serve_limited`]).
-pub(crate) async fn serve<M, S>(
-    listener: TcpListener,
-    make_service: M,
-    shutdown: impl Future<Output = ()>,
-    accept_backoff: Duration,
-) where
-    M: FnMut() -> S,
-    S: Service<Request<Incoming>, Response = Response<Body>, Error = Infallible> + Send + 'static,
-    S::Future: Send + 'static,
-{
-    let limits = Limits {
-        header_read_timeout: None,
-        max_connections: Semaphore::MAX_PERMITS,
-        shutdown_grace: None,
-        accept_backoff,
-    };
-    serve_limited(listener, make_service, shutdown, limits).await
 }
 
 /// Accepts connections on `listener` and serves each with a service from `make_service`, until

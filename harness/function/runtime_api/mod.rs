@@ -11,36 +11,36 @@
 //! and `REPORT` lines. An environment that died, timed out, failed to initialize or never asked for
 //! the next event is replaced.
 //!
-//! The endpoints and the process watchers run on one background thread with its own current-thread
-//! tokio runtime, so a function works the same from `#[tokio::test]`, a multi-thread runtime, or
-//! several runtimes in turn, and the spawning thread (which `PR_SET_PDEATHSIG` is tied to) lives as
-//! long as the harness.
+//! Processes are started, their output read and their exits watched on one background thread with
+//! its own current-thread tokio runtime, so the spawning thread (which `PR_SET_PDEATHSIG` is tied
+//! to) lives as long as the harness. That thread also serves an environment's endpoint while the
+//! runtime initializes; after that each invocation serves it from its own task (`endpoint.rs`), so
+//! a warm invocation costs no trip to another thread, and a function works the same from
+//! `#[tokio::test]`, a multi-thread runtime, or several runtimes in turn.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::task::Waker;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_TYPE};
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 use tokio::io::unix::AsyncFd;
-use tokio::net::TcpListener;
 use tokio::runtime::Handle;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot::{self, error::TryRecvError};
+use tokio::sync::Notify;
 use tokio::task::{AbortHandle, JoinHandle};
 
 use super::process;
 use super::{BoxFuture, Function, FunctionError, InvokeContext, Invoked, Payload};
-use crate::http;
+
+mod endpoint;
+
+use endpoint::Endpoint;
 
 /// How many environments a function may run at once when the binding does not say. Lambda's
 /// account default is 1000, but here each environment is a real process on the developer's
@@ -56,9 +56,6 @@ const MAX_LOG: usize = 1024 * 1024;
 const DEFAULT_ACCOUNT: &str = "123456789012";
 /// How long a dead process's log pipes may stay open before its exit is reported anyway.
 const LOG_DRAIN_LIMIT: Duration = Duration::from_millis(200);
-/// How long the endpoint waits before accepting again after a failed accept (out of file
-/// descriptors or similar), instead of spinning.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 /// How often an environment's peak memory (the REPORT line's `Max Memory Used`) is read from /proc.
 const MEMORY_SAMPLE: Duration = Duration::from_secs(1);
 /// Lambda's `PATH` (configuration-envvars.html), used when the harness has none.
@@ -350,7 +347,7 @@ impl Lease<'_> {
                 function_arn: arn.clone(),
                 trace_id: trace_id(),
             };
-            let Some(done) = environment.queue(queued) else {
+            let Some(ended) = environment.queue(queued) else {
                 self.environment = None;
                 continue;
             };
@@ -361,7 +358,8 @@ impl Lease<'_> {
             });
             // The invocation ends when the runtime asks for the next event: what it writes until
             // then (after its answer too) is this invocation's. One wake-up brings both.
-            let (result, output, answered) = match tokio::time::timeout_at(deadline, done).await {
+            let served = tokio::time::timeout_at(deadline, environment.serve(ended)).await;
+            let (result, output, answered) = match served {
                 Ok(Ok(done)) => {
                     self.keep = environment.usable();
                     (done.result, done.output, done.answered)
@@ -425,7 +423,7 @@ impl Drop for Lease<'_> {
 }
 
 /// An event waiting for `/next`.
-struct Queued {
+pub(super) struct Queued {
     request_id: String,
     body: Bytes,
     deadline_ms: u64,
@@ -464,9 +462,12 @@ struct Output {
 /// and everything it started.
 struct Environment {
     pid: u32,
-    queue: mpsc::UnboundedSender<Queued>,
     shared: Arc<Shared>,
-    server: AbortHandle,
+    /// The endpoint, once the host thread has handed it over (the runtime finished its init).
+    endpoint: Option<Endpoint>,
+    handover: Arc<Handover>,
+    /// The host thread's task serving the endpoint while the runtime initializes.
+    initializer: AbortHandle,
     spawned: Instant,
     /// Whether an invocation has already reported this environment's init.
     warm: bool,
@@ -475,20 +476,30 @@ struct Environment {
     memory: Option<(Instant, Option<u64>)>,
 }
 
-/// What the endpoint's handlers and the process watcher share with the invoking side. Only the
-/// host thread reads the pipes, so output arrives in order.
+/// What the endpoint's handlers and the process watcher share with the invoking side.
 struct Shared {
-    /// Events not yet taken by `/next`.
-    queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<Queued>>,
     state: Mutex<State>,
-    /// The process's stdout and stderr.
+    /// The process's stdout and stderr. They are read with the state locked, so output read by
+    /// the host thread and output drained by a request's handler arrive in order.
     pipes: Vec<Arc<AsyncFd<OwnedFd>>>,
+}
+
+/// Where the host thread leaves the endpoint when the runtime's init is over. Apart from
+/// [`Shared`], which the endpoint holds, so nothing refers to itself.
+#[derive(Default)]
+struct Handover {
+    endpoint: Mutex<Option<Endpoint>>,
+    ready: Notify,
 }
 
 #[derive(Default)]
 struct State {
     /// Invocations queued or running, by request id.
     calls: HashMap<String, Call>,
+    /// The event queued for `/next` and not yet taken.
+    next_event: Option<Queued>,
+    /// The task serving the endpoint now, woken when the host thread ends its invocation.
+    waker: Option<Waker>,
     /// The request id the runtime took last; it ends when the runtime asks for the next event.
     in_flight: Option<String>,
     /// Output not yet given to an invocation.
@@ -504,6 +515,28 @@ struct State {
 }
 
 impl State {
+    /// Reads what is in the pipes right now.
+    fn drain(&mut self, pipes: &[Arc<AsyncFd<OwnedFd>>]) {
+        for pipe in pipes {
+            while let Ok(1..) = self.read_from(pipe.get_ref()) {}
+        }
+    }
+
+    /// One non-blocking read from a pipe into the buffer: the bytes read, 0 at end of file.
+    fn read_from(&mut self, fd: &OwnedFd) -> std::io::Result<usize> {
+        let mut chunk = [0u8; 8192];
+        // SAFETY: reads at most chunk.len() bytes into chunk.
+        let n = unsafe { libc::read(fd.as_raw_fd(), chunk.as_mut_ptr().cast(), chunk.len()) };
+        if n < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let n = n as usize;
+        if n > 0 {
+            self.append(&chunk[..n]);
+        }
+        Ok(n)
+    }
+
     fn append(&mut self, bytes: &[u8]) {
         self.buffer.extend_from_slice(bytes);
         if self.buffer.len() > MAX_LOG {
@@ -538,6 +571,53 @@ impl State {
         }
     }
 
+    /// The queued event, taken by `/next`: what was written until now comes before its START.
+    fn take_event(&mut self) -> Option<Queued> {
+        let queued = self.next_event.take()?;
+        let before = std::mem::take(&mut self.buffer);
+        if let Some(call) = self.calls.get_mut(&queued.request_id) {
+            call.before = Some(before);
+        }
+        self.in_flight = Some(queued.request_id.clone());
+        Some(queued)
+    }
+
+    /// Keeps the runtime's answer for `request_id`; false when no call waits for one.
+    fn keep_answer(&mut self, request_id: &str, result: Invoked) -> bool {
+        match self
+            .calls
+            .get_mut(request_id)
+            .filter(|call| call.answer.is_none())
+        {
+            Some(call) => {
+                call.answer = Some((result, Instant::now()));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The runtime could not initialize: every call gets `error`, or the next one if none waits.
+    fn fail_init(&mut self, error: FunctionError) {
+        self.init_failed = true;
+        if self.calls.is_empty() {
+            self.init_error = Some(error);
+        } else {
+            let ids: Vec<String> = self.calls.keys().cloned().collect();
+            for request_id in ids {
+                self.finish(&request_id, || Invoked::Error(error.clone()));
+            }
+        }
+    }
+
+    /// Leaves `waker` to be woken when the host thread ends an invocation.
+    fn wake_on_end(&mut self, waker: &Waker) {
+        match &self.waker {
+            Some(stored) if stored.will_wake(waker) => {}
+            _ => self.waker = Some(waker.clone()),
+        }
+    }
+
     /// The runtime asks for the next event: the call in flight, if it answered, is over.
     fn end_in_flight(&mut self) {
         let Some(request_id) = self.in_flight.take() else {
@@ -560,14 +640,10 @@ impl State {
 }
 
 impl Environment {
-    /// Binds the endpoint and spawns the process. Runs on the host thread.
+    /// Binds the endpoint, spawns the process and serves its init. Runs on the host thread.
     async fn start(config: Arc<Config>) -> Result<Environment, String> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
+        let (listener, addr) = Endpoint::listen()
             .map_err(|e| format!("could not open the runtime API on 127.0.0.1: {e}"))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| format!("could not open the runtime API: {e}"))?;
         let spawned = Instant::now();
         let mut child = process::spawn(
             &config.command,
@@ -590,13 +666,13 @@ impl Environment {
         })
         .collect();
 
-        let (queue, receiver) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
-            queue: tokio::sync::Mutex::new(receiver),
             state: Mutex::default(),
             pipes,
         });
-        let server = tokio::spawn(serve(listener, shared.clone())).abort_handle();
+        let endpoint = Endpoint::new(listener, shared.clone());
+        let handover = Arc::new(Handover::default());
+        let initializer = tokio::spawn(initialize(endpoint, handover.clone())).abort_handle();
         let readers: Vec<JoinHandle<()>> = shared
             .pipes
             .iter()
@@ -605,9 +681,10 @@ impl Environment {
         tokio::spawn(watch(child, pid, readers, shared.clone()));
         Ok(Environment {
             pid,
-            queue,
             shared,
-            server,
+            endpoint: None,
+            handover,
+            initializer,
             spawned,
             warm: false,
             memory: None,
@@ -627,20 +704,42 @@ impl Environment {
     /// end (its answer and output) will arrive.
     fn queue(&self, queued: Queued) -> Option<oneshot::Receiver<Done>> {
         let (done, ended) = oneshot::channel();
-        {
-            let mut state = lock(&self.shared.state);
-            if state.exited {
-                return None;
-            }
-            let call = Call {
-                done,
-                answer: None,
-                before: None,
-            };
-            state.calls.insert(queued.request_id.clone(), call);
+        let mut state = lock(&self.shared.state);
+        if state.exited {
+            return None;
         }
-        self.queue.send(queued).ok()?;
+        let call = Call {
+            done,
+            answer: None,
+            before: None,
+        };
+        state.calls.insert(queued.request_id.clone(), call);
+        state.next_event = Some(queued);
         Some(ended)
+    }
+
+    /// Serves the endpoint from the calling task until the queued invocation has `ended`.
+    async fn serve(&mut self, mut ended: oneshot::Receiver<Done>) -> Result<Done, TryRecvError> {
+        let endpoint = self.endpoint().await;
+        endpoint
+            .drive(|| match ended.try_recv() {
+                Err(TryRecvError::Empty) => None,
+                settled => Some(settled),
+            })
+            .await
+    }
+
+    /// The endpoint, once the host thread is done serving the runtime's init.
+    async fn endpoint(&mut self) -> &mut Endpoint {
+        while self.endpoint.is_none() {
+            let ready = self.handover.ready.notified();
+            let handed_over = lock(&self.handover.endpoint).take();
+            match handed_over {
+                Some(endpoint) => self.endpoint = Some(endpoint),
+                None => ready.await,
+            }
+        }
+        self.endpoint.as_mut().expect("handed over above")
     }
 
     /// Gives up on a call the runtime did not finish in time: its answer, if it gave one, and
@@ -726,7 +825,7 @@ fn ensure_newline(text: &mut String) {
 
 impl Drop for Environment {
     fn drop(&mut self) {
-        self.server.abort();
+        self.initializer.abort();
         // A reaped leader's group id could be reused; only a live (or zombie) one is ours.
         if !lock(&self.shared.state).exited {
             process::kill_group(self.pid);
@@ -788,24 +887,30 @@ fn lambda_env(config: &Config, addr: SocketAddr) -> Vec<(String, String)> {
     env
 }
 
+/// Serves the endpoint on the host thread until the runtime has asked for its first event (its
+/// init is over), failed to initialize or exited, then hands the endpoint over to the invocations.
+async fn initialize(mut endpoint: Endpoint, handover: Arc<Handover>) {
+    let shared = endpoint.shared().clone();
+    endpoint
+        .drive(|| {
+            let state = lock(&shared.state);
+            (state.initialized.is_some() || state.init_failed || state.exited).then_some(())
+        })
+        .await;
+    *lock(&handover.endpoint) = Some(endpoint);
+    handover.ready.notify_one();
+}
+
 /// Reads what the process writes into the environment's buffer until the pipe closes.
 async fn capture(pipe: Arc<AsyncFd<OwnedFd>>, shared: Arc<Shared>) {
     loop {
         let Ok(mut ready) = pipe.readable().await else {
             return;
         };
-        match ready.try_io(|fd| read_chunk(fd.get_ref(), &shared)) {
+        match ready.try_io(|fd| lock(&shared.state).read_from(fd.get_ref())) {
             Ok(Ok(0)) | Ok(Err(_)) => return,
             Ok(Ok(_)) | Err(_) => {}
         }
-    }
-}
-
-/// Reads what is in the pipes right now. The runtime wrote it before the request being handled,
-/// so it belongs before whatever that request starts or ends.
-fn drain(shared: &Shared) {
-    for pipe in &shared.pipes {
-        while let Ok(1..) = read_chunk(pipe.get_ref(), shared) {}
     }
 }
 
@@ -817,21 +922,6 @@ fn nonblocking(fd: OwnedFd) -> Option<OwnedFd> {
         flags >= 0 && libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) == 0
     };
     ok.then_some(fd)
-}
-
-/// One non-blocking read from a pipe into the buffer: the bytes read, 0 at end of file.
-fn read_chunk(fd: &OwnedFd, shared: &Shared) -> std::io::Result<usize> {
-    let mut chunk = [0u8; 8192];
-    // SAFETY: reads at most chunk.len() bytes into chunk.
-    let n = unsafe { libc::read(fd.as_raw_fd(), chunk.as_mut_ptr().cast(), chunk.len()) };
-    if n < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    let n = n as usize;
-    if n > 0 {
-        lock(&shared.state).append(&chunk[..n]);
-    }
-    Ok(n)
 }
 
 /// Waits for the process to exit, kills whatever it left in its process group, then fails what it
@@ -870,196 +960,15 @@ async fn watch(
             Invoked::Error(FunctionError::new("Runtime.ExitError", message))
         });
     }
-}
-
-/// Serves the Runtime API until aborted; aborting drops every open connection with it.
-async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    let make_service = move || {
-        let shared = shared.clone();
-        service_fn(move |request| route(shared.clone(), request))
-    };
-    http::serve(
-        listener,
-        make_service,
-        std::future::pending(),
-        ACCEPT_BACKOFF,
-    )
-    .await;
-}
-
-const NEXT: &str = "/2018-06-01/runtime/invocation/next";
-const INVOCATION: &str = "/2018-06-01/runtime/invocation/";
-const INIT_ERROR: &str = "/2018-06-01/runtime/init/error";
-
-async fn route(
-    shared: Arc<Shared>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let path = request.uri().path().to_string();
-    let response = match (request.method(), path.as_str()) {
-        (&Method::GET, NEXT) => next(&shared).await,
-        (&Method::POST, INIT_ERROR) => init_error(&shared, request.into_body()).await,
-        (&Method::POST, path) if path.starts_with(INVOCATION) => {
-            match path[INVOCATION.len()..].split_once('/') {
-                Some((id, "response")) => answer(&shared, id, request.into_body(), false).await,
-                Some((id, "error")) => answer(&shared, id, request.into_body(), true).await,
-                _ => not_found(path),
-            }
-        }
-        _ => not_found(&path),
-    };
-    Ok(response)
-}
-
-/// `GET /next`: ends the invocation in flight, then blocks until an event is queued. Never answers
-/// 204 or 404: a release build of lambda_runtime panics on either.
-async fn next(shared: &Shared) -> Response<Full<Bytes>> {
-    drain(shared);
-    {
-        let mut state = lock(&shared.state);
-        state.initialized.get_or_insert_with(Instant::now);
-        state.end_in_flight();
-    }
-    let queued = shared.queue.lock().await.recv().await;
-    let Some(queued) = queued else {
-        // The environment is being torn down; its process is about to be killed.
-        return std::future::pending().await;
-    };
-    // What was read while the runtime waited (its init, drained above) comes before START.
-    {
-        let mut state = lock(&shared.state);
-        let before = std::mem::take(&mut state.buffer);
-        if let Some(call) = state.calls.get_mut(&queued.request_id) {
-            call.before = Some(before);
-        }
-        state.in_flight = Some(queued.request_id.clone());
-    }
-    let mut response = Response::new(Full::new(queued.body));
-    let headers = response.headers_mut();
-    let mut set = |name: &'static str, value: &str| {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            headers.insert(name, value);
-        }
-    };
-    set("lambda-runtime-aws-request-id", &queued.request_id);
-    set(
-        "lambda-runtime-deadline-ms",
-        &queued.deadline_ms.to_string(),
-    );
-    set("lambda-runtime-invoked-function-arn", &queued.function_arn);
-    set("lambda-runtime-trace-id", &queued.trace_id);
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
-}
-
-/// `POST /{id}/response` and `/{id}/error`: keeps the answer for the invocation, which ends when
-/// the runtime asks for the next event.
-async fn answer(
-    shared: &Shared,
-    request_id: &str,
-    body: Incoming,
-    is_error: bool,
-) -> Response<Full<Bytes>> {
-    let (result, status) = match http::read_body(body, MAX_PAYLOAD).await {
-        Ok(bytes) => {
-            let result = if is_error {
-                Invoked::Error(FunctionError::from_body(&bytes))
-            } else {
-                Invoked::Output(Payload::Bytes(bytes))
-            };
-            (result, StatusCode::ACCEPTED)
-        }
-        Err(e) if e.too_large() => {
-            let message = format!("Response payload size exceeded maximum allowed payload size ({MAX_PAYLOAD} bytes).");
-            (
-                Invoked::Error(FunctionError::new("Function.ResponseSizeTooLarge", message)),
-                StatusCode::PAYLOAD_TOO_LARGE,
-            )
-        }
-        Err(e) => {
-            return json(
-                StatusCode::BAD_REQUEST,
-                "InvalidRequest",
-                &format!("could not read the body: {e}"),
-            )
-        }
-    };
-    {
-        let mut state = lock(&shared.state);
-        let call = state
-            .calls
-            .get_mut(request_id)
-            .filter(|call| call.answer.is_none());
-        let Some(call) = call else {
-            return json(
-                StatusCode::BAD_REQUEST,
-                "InvalidRequestID",
-                &format!("unknown request id {request_id}"),
-            );
-        };
-        call.answer = Some((result, Instant::now()));
-    }
-    if status == StatusCode::ACCEPTED {
-        json_status_ok()
-    } else {
-        json(
-            status,
-            "RequestEntityTooLarge",
-            "response payload too large",
-        )
+    // Whoever serves the endpoint is waiting on the runtime, which will say nothing more.
+    let waker = state.waker.take();
+    drop(state);
+    if let Some(waker) = waker {
+        waker.wake();
     }
 }
 
-/// `POST /init/error`: the function could not start. Whoever is waiting gets the error; otherwise
-/// the next invocation does. The process is replaced either way.
-async fn init_error(shared: &Shared, body: Incoming) -> Response<Full<Bytes>> {
-    let bytes = match http::read_body(body, MAX_PAYLOAD).await {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return json(
-                StatusCode::BAD_REQUEST,
-                "InvalidRequest",
-                &format!("could not read the body: {e}"),
-            )
-        }
-    };
-    let error = FunctionError::from_body(&bytes);
-    drain(shared);
-    let mut state = lock(&shared.state);
-    state.init_failed = true;
-    if state.calls.is_empty() {
-        state.init_error = Some(error);
-    } else {
-        let ids: Vec<String> = state.calls.keys().cloned().collect();
-        for request_id in ids {
-            state.finish(&request_id, || Invoked::Error(error.clone()));
-        }
-    }
-    json_status_ok()
-}
-
-fn json_status_ok() -> Response<Full<Bytes>> {
-    http::response(
-        StatusCode::ACCEPTED,
-        "application/json",
-        Bytes::from_static(br#"{"status":"OK"}"#),
-    )
-}
-
-fn not_found(path: &str) -> Response<Full<Bytes>> {
-    json(
-        StatusCode::NOT_FOUND,
-        "InvalidRequest",
-        &format!("no such runtime API path: {path}"),
-    )
-}
-
-fn json(status: StatusCode, error_type: &str, message: &str) -> Response<Full<Bytes>> {
-    let body = serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string();
-    http::response(status, "application/json", body)
-}
-
-/// The thread that serves every Runtime API endpoint and owns every process.
+/// The thread that owns every process, reads their output and serves their init.
 fn host() -> Result<&'static Handle, String> {
     static HOST: OnceLock<Result<Handle, String>> = OnceLock::new();
     HOST.get_or_init(|| {
