@@ -666,6 +666,8 @@ async fn check(
             shown.join(", ")
         )));
     }
+    // Overlaps the keys' generation with reading the suite and building its functions.
+    scenario::run::make_keys_in_background();
     let (picked, arns) = selection.pick(&files)?;
     // Read again as each is reached, so a suite is never all in memory at once.
     let scenarios = picked.into_iter().map(|file| Scenario::load(&file));

@@ -221,6 +221,14 @@ pub(super) fn count(summary: &mut Summary, result: &ScenarioResult) {
     }
 }
 
+/// Starts making the key pair that every scenario's pool signs with (see [`run_scenario`]) on
+/// threads of its own, and returns at once. A suite that signs anyone in then finds the keys
+/// ready, or nearly, instead of stalling a worker on each generation in turn when its first
+/// sign-in comes; a suite that never signs pays a little CPU that nobody waits for.
+pub fn make_keys_in_background() {
+    PoolKeys::process_wide().generate_in_background();
+}
+
 /// Runs one scenario. `Err` only for a bad reference (exit code 2); everything Cognito or the
 /// function did is in the result.
 pub async fn run_scenario<F>(
