@@ -68,8 +68,8 @@ pub fn threads(pid: u32) -> Vec<(u32, String)> {
         .collect()
 }
 
-/// Everything `pid`, its threads and its descendants have used (a harness environment is a reaper
-/// with the function as its child).
+/// Everything `pid`, its threads and its descendants have used (a function and any helpers it
+/// started).
 pub fn tree(pid: u32) -> Usage {
     let mut total = Usage::default();
     for (tid, _) in threads(pid) {

@@ -1,182 +1,124 @@
 //! Starting and stopping a function's execution environment so that it dies whole and none outlives
 //! the harness (cognito-semantics.md §12).
 //!
-//! Each environment leads its own process group and, on Linux where the kernel allows it, runs in
-//! its own PID namespace: with `CAP_SYS_ADMIN` directly, otherwise inside a user namespace of its
-//! own that maps the harness's ids to themselves (where unprivileged user namespaces are allowed).
-//! The spawned process unshares the namespace and forks; the fork (PID 1 of the namespace) runs the
-//! function, while the spawned process stays behind as the environment's reaper, mirroring its exit
-//! status. When PID 1 dies, the kernel kills every process in the namespace, so helpers the
-//! function started, `setsid` daemons and double-forked ones included, die with it. The kernel
-//! kills the reaper when the thread that spawned it dies (`PR_SET_PDEATHSIG`), and PID 1 when the
-//! reaper dies, which covers a harness killed by any signal. Without a namespace (not permitted, or
-//! not Linux) the process group is all there is: a helper that leaves the group with `setsid`
-//! survives.
+//! Each environment leads its own process group and, on Linux where the kernel allows it, runs as
+//! PID 1 of a PID namespace of its own: with `CAP_SYS_ADMIN` directly, otherwise inside a user
+//! namespace of its own that maps the harness's ids to themselves (where unprivileged user
+//! namespaces are allowed). When PID 1 dies, the kernel kills every process in the namespace, so
+//! helpers the function started, `setsid` daemons and double-forked ones included, die with it.
+//! The kernel kills the function when the thread that spawned it dies (`PR_SET_PDEATHSIG`), which
+//! covers a harness killed by any signal. Without a namespace (not permitted) the process group is
+//! all there is: a helper that leaves the group with `setsid` survives.
+//!
+//! On Linux the process is started the way `posix_spawn` starts one, with `clone(CLONE_VM |
+//! CLONE_VFORK)`, and the namespace comes with the clone: the harness's memory is never copied
+//! (a fork of a harness with many scenarios in flight copies its page tables and then takes a
+//! copy-on-write fault for every page either side writes), and no reaper process stands between
+//! the harness and the function. The harness learns of its exit through a pidfd (Linux 5.3); kernels
+//! without `CLONE_PIDFD` and other Unixes get a plain spawn in a process group of its own.
 
 use std::io;
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+
+/// A running environment's process: its id, the read ends of its stdout and stderr, and its exit.
+pub(super) struct Spawned {
+    /// The process's id in the harness's PID namespace.
+    pub(super) pid: u32,
+    /// The read end of its stdout.
+    pub(super) stdout: Option<OwnedFd>,
+    /// The read end of its stderr.
+    pub(super) stderr: Option<OwnedFd>,
+    exit: Exit,
+}
+
+/// How the harness learns that the process exited. Either way it is killed if dropped unreaped.
+enum Exit {
+    #[cfg(target_os = "linux")]
+    Pidfd(sandbox::Pidfd),
+    Child(tokio::process::Child),
+}
+
+impl Spawned {
+    /// Waits until the process exits, kills what it left in its process group (while the exited
+    /// leader is not yet reaped its group id cannot be reused), then reaps it.
+    pub(super) async fn wait(&mut self) -> io::Result<ExitStatus> {
+        match &mut self.exit {
+            #[cfg(target_os = "linux")]
+            Exit::Pidfd(pidfd) => {
+                pidfd.exited().await?;
+                kill_group(self.pid);
+                pidfd.reap()
+            }
+            Exit::Child(child) => {
+                let pid = self.pid;
+                let _ = tokio::task::spawn_blocking(move || wait_exited(pid)).await;
+                kill_group(pid);
+                child.wait().await
+            }
+        }
+    }
+}
 
 /// Spawns `command` with exactly the environment `env` (nothing is inherited from the harness: the
-/// caller decides what passes), stdin closed, stdout and stderr piped, as the leader of its own
-/// process group and, where the kernel allows, in its own PID namespace (see module doc). Call it
-/// from a thread that lives as long as the child should.
+/// caller decides what passes; a name given twice keeps its last value), stdin closed, stdout and
+/// stderr piped, as the leader of its own process group and, where the kernel allows, as PID 1 of
+/// its own PID namespace (see module doc). Call it from a thread that lives as long as the child
+/// should, inside a tokio runtime.
 pub(super) fn spawn(
     command: &[String],
     env: impl IntoIterator<Item = (String, String)>,
     working_dir: Option<&Path>,
-) -> io::Result<Child> {
+) -> io::Result<Spawned> {
     let (program, args) = command
         .split_first()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the command is empty"))?;
-    let mut cmd = Command::new(resolve(program));
+    // Sorted and deduplicated as std's Command passes it.
+    let env: std::collections::BTreeMap<String, String> = env.into_iter().collect();
+    #[cfg(target_os = "linux")]
+    if let Some(spawned) = sandbox::spawn(&resolve(program), args, &env, working_dir)? {
+        return Ok(spawned);
+    }
+    spawn_plain(&resolve(program), args, &env, working_dir)
+}
+
+/// The spawn without a sandbox: a process group of its own, and tokio to wait for its exit.
+fn spawn_plain(
+    program: &Path,
+    args: &[String],
+    env: &std::collections::BTreeMap<String, String>,
+    working_dir: Option<&Path>,
+) -> io::Result<Spawned> {
+    let mut cmd = Command::new(program);
     cmd.env_clear()
         .args(args)
         .envs(env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .kill_on_drop(true)
+        .process_group(0);
     if let Some(dir) = working_dir {
         cmd.current_dir(dir);
     }
-    #[cfg(unix)]
-    cmd.process_group(0);
-    #[cfg(target_os = "linux")]
-    {
-        let parent = std::process::id() as libc::pid_t;
-        let maps = sandbox::IdMaps::current();
-        // SAFETY: the closure runs in the forked child and makes only async-signal-safe calls
-        // (setpgid, unshare, open, write, close, prctl, getppid, fork, waitpid, signal, _exit);
-        // it allocates nothing (the id maps are formatted before the fork).
-        unsafe {
-            cmd.pre_exec(move || sandbox::enter(parent, &maps));
-        }
-    }
-    cmd.spawn()
+    let mut child = cmd.spawn()?;
+    Ok(Spawned {
+        pid: child.id().unwrap_or_default(),
+        stdout: child.stdout.take().and_then(|out| out.into_owned_fd().ok()),
+        stderr: child.stderr.take().and_then(|err| err.into_owned_fd().ok()),
+        exit: Exit::Child(child),
+    })
 }
 
 #[cfg(target_os = "linux")]
-mod sandbox {
-    use std::io;
-
-    /// The contents of `/proc/self/{uid_map,setgroups,gid_map}` that map the harness's own ids to
-    /// themselves in a user namespace, formatted before the fork.
-    pub(super) struct IdMaps {
-        uid_map: Vec<u8>,
-        gid_map: Vec<u8>,
-    }
-
-    impl IdMaps {
-        pub(super) fn current() -> IdMaps {
-            // SAFETY: geteuid and getegid cannot fail.
-            let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-            IdMaps {
-                uid_map: format!("{uid} {uid} 1\n").into_bytes(),
-                gid_map: format!("{gid} {gid} 1\n").into_bytes(),
-            }
-        }
-    }
-
-    /// Runs in the child between fork and exec. Returns in the process that goes on to exec the
-    /// function; the reaper, when there is one, never returns.
-    pub(super) unsafe fn enter(harness: libc::pid_t, maps: &IdMaps) -> io::Result<()> {
-        // Our own group, whatever order std applies `process_group` in.
-        libc::setpgid(0, 0);
-        let mut namespace = libc::unshare(libc::CLONE_NEWPID) == 0;
-        if !namespace && libc::unshare(libc::CLONE_NEWUSER) == 0 {
-            // Without CAP_SYS_ADMIN, a user namespace of our own grants it for a PID namespace;
-            // our ids map to themselves, so files and the function see the same user.
-            write_file(c"/proc/self/uid_map", &maps.uid_map)?;
-            write_file(c"/proc/self/setgroups", b"deny")?;
-            write_file(c"/proc/self/gid_map", &maps.gid_map)?;
-            namespace = libc::unshare(libc::CLONE_NEWPID) == 0;
-        }
-        // After any change of credentials, which clears it.
-        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
-            return Err(io::Error::last_os_error());
-        }
-        // The harness may have died between fork and prctl: then nobody would kill us.
-        if libc::getppid() != harness {
-            libc::_exit(1);
-        }
-        if !namespace {
-            // Not permitted or not supported: the process group must do.
-            return Ok(());
-        }
-        match libc::fork() {
-            -1 => Err(io::Error::last_os_error()),
-            0 => {
-                // PID 1 of the new namespace: dies with the reaper, takes the namespace with it.
-                // (Its parent is outside the namespace, so getppid cannot check it is still there;
-                // the reaper only dies by the harness's hand after spawn returns, or with it.)
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
-                    return Err(io::Error::last_os_error());
-                }
-                Ok(())
-            }
-            function => reap(function),
-        }
-    }
-
-    /// Writes `contents` to `path` in one write, as the /proc id-map files require.
-    unsafe fn write_file(path: &std::ffi::CStr, contents: &[u8]) -> io::Result<()> {
-        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let written = libc::write(fd, contents.as_ptr().cast(), contents.len());
-        let error = io::Error::last_os_error();
-        libc::close(fd);
-        if written != contents.len() as isize {
-            return Err(error);
-        }
-        Ok(())
-    }
-
-    /// The reaper: lets go of every descriptor (the pipe std uses to report exec errors among
-    /// them, so `spawn` returns once the function has exec'd), waits for the function, and exits
-    /// as it did.
-    unsafe fn reap(function: libc::pid_t) -> ! {
-        if libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32) != 0 {
-            for fd in 0..4096 {
-                libc::close(fd);
-            }
-        }
-        // The harness's handlers (tokio's among them) are no use here.
-        for signal in 1..32 {
-            if signal != libc::SIGKILL && signal != libc::SIGSTOP {
-                libc::signal(signal, libc::SIG_DFL);
-            }
-        }
-        let mut status = 0;
-        loop {
-            let reaped = libc::waitpid(function, &mut status, 0);
-            if reaped == function {
-                break;
-            }
-            if reaped == -1 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                libc::_exit(127);
-            }
-        }
-        if libc::WIFSIGNALED(status) {
-            let signal = libc::WTERMSIG(status);
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::sigaddset(&mut set, signal);
-            libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-            libc::kill(libc::getpid(), signal);
-            libc::_exit(128 + signal);
-        }
-        libc::_exit(libc::WEXITSTATUS(status))
-    }
-}
+mod sandbox;
 
 /// Waits (blocking) until `pid` has exited, without reaping it: while it is a zombie its process
 /// group id cannot be reused, so what is left of the group can still be killed safely.
-pub(super) fn wait_exited(pid: u32) {
+fn wait_exited(pid: u32) {
     #[cfg(unix)]
     loop {
         // SAFETY: siginfo_t is plain data; waitid only writes it.
@@ -195,33 +137,6 @@ pub(super) fn wait_exited(pid: u32) {
     }
     #[cfg(not(unix))]
     let _ = pid;
-}
-
-/// The process that runs the function in the environment spawned as `pid`: the reaper's child,
-/// PID 1 of its namespace, when there is a reaper; `pid` itself otherwise.
-pub(super) fn function_pid(pid: u32) -> u32 {
-    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"));
-    let first = children
-        .ok()
-        .and_then(|c| c.split_whitespace().next().and_then(|p| p.parse().ok()));
-    match first {
-        Some(child) if namespace_pid(child) == Some(1) => child,
-        _ => pid,
-    }
-}
-
-/// A process's id inside its own PID namespace, when that namespace is not ours.
-pub(super) fn namespace_pid(pid: u32) -> Option<u32> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let ids: Vec<&str> = status
-        .lines()
-        .find_map(|line| line.strip_prefix("NSpid:"))?
-        .split_whitespace()
-        .collect();
-    match ids.as_slice() {
-        [_, .., inner] if ids.len() > 1 => inner.parse().ok(),
-        _ => None,
-    }
 }
 
 /// The peak resident memory of a process, in MB, for Lambda's `Max Memory Used`.

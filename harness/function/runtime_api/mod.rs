@@ -210,8 +210,8 @@ impl ProcessFunction {
         Ok(())
     }
 
-    /// The id of the process started last (it may have exited since), if any. With a PID
-    /// namespace, this is the environment's reaper; the function runs as its child.
+    /// The id of the process started last (it may have exited since), if any: the function's own
+    /// process, PID 1 of its namespace when it has one.
     pub fn pid(&self) -> Option<u32> {
         Some(self.last_pid.load(Ordering::Relaxed)).filter(|&pid| pid != 0)
     }
@@ -651,20 +651,17 @@ impl Environment {
             config.working_dir.as_deref(),
         )
         .map_err(|e| format!("could not start `{}`: {e}", config.command.join(" ")))?;
-        let pid = child.id().unwrap_or_default();
-        let pipes: Vec<Arc<AsyncFd<OwnedFd>>> = [
-            child.stdout.take().and_then(|out| out.into_owned_fd().ok()),
-            child.stderr.take().and_then(|err| err.into_owned_fd().ok()),
-        ]
-        .into_iter()
-        .flatten()
-        // SAFETY: the descriptor is owned by the AsyncFd and closed only when it is dropped.
-        .filter_map(|fd| {
-            unsafe { AsyncFd::register(nonblocking(fd)?) }
-                .ok()
-                .map(Arc::new)
-        })
-        .collect();
+        let pid = child.pid;
+        let pipes: Vec<Arc<AsyncFd<OwnedFd>>> = [child.stdout.take(), child.stderr.take()]
+            .into_iter()
+            .flatten()
+            // SAFETY: the descriptor is owned by the AsyncFd and closed only when it is dropped.
+            .filter_map(|fd| {
+                unsafe { AsyncFd::register(nonblocking(fd)?) }
+                    .ok()
+                    .map(Arc::new)
+            })
+            .collect();
 
         let shared = Arc::new(Shared {
             state: Mutex::default(),
@@ -678,7 +675,7 @@ impl Environment {
             .iter()
             .map(|pipe| tokio::spawn(capture(pipe.clone(), shared.clone())))
             .collect();
-        tokio::spawn(watch(child, pid, readers, shared.clone()));
+        tokio::spawn(watch(child, readers, shared.clone()));
         Ok(Environment {
             pid,
             shared,
@@ -809,7 +806,7 @@ impl Environment {
         match self.memory {
             Some((read, used)) if read.elapsed() < MEMORY_SAMPLE => used,
             _ => {
-                let used = process::max_memory_mb(process::function_pid(self.pid));
+                let used = process::max_memory_mb(self.pid);
                 self.memory = Some((Instant::now(), used));
                 used
             }
@@ -926,17 +923,7 @@ fn nonblocking(fd: OwnedFd) -> Option<OwnedFd> {
 
 /// Waits for the process to exit, kills whatever it left in its process group, then fails what it
 /// was handling with Lambda's `Runtime.ExitError` (ruling 12).
-async fn watch(
-    mut child: tokio::process::Child,
-    pid: u32,
-    readers: Vec<JoinHandle<()>>,
-    shared: Arc<Shared>,
-) {
-    if pid != 0 {
-        // Exited but not reaped yet, so the group id is still ours: kill what it left in it.
-        let _ = tokio::task::spawn_blocking(move || process::wait_exited(pid)).await;
-        process::kill_group(pid);
-    }
+async fn watch(mut child: process::Spawned, readers: Vec<JoinHandle<()>>, shared: Arc<Shared>) {
     let status = child.wait().await;
     // Let the last words reach the logs before the verdict is out.
     let _ = tokio::time::timeout(LOG_DRAIN_LIMIT, futures::future::join_all(readers)).await;

@@ -43,8 +43,8 @@ fn hanging_trigger_dir() -> PathBuf {
 }
 
 /// The pids of the processes whose parent is `parent` and whose name is `name` (Linux `/proc`).
-/// Every process under `ancestor` (any depth: a function runs under its sandbox's reaper) whose
-/// command is `name`.
+/// Every process under `ancestor` (any depth: an environment's helpers are the function's
+/// children) whose command is `name`.
 fn children_named(ancestor: u32, name: &str) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
