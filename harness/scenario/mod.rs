@@ -321,10 +321,66 @@ fn is_scenario_file(path: &Path) -> bool {
     {
         return true;
     }
-    match read_input_file(path).map(|text| serde_json::from_str::<Value>(&text)) {
-        Ok(Ok(Value::Object(members))) => members.contains_key("steps"),
-        Ok(Ok(_)) => false,
+    match read_input_file(path).map(|text| serde_json::from_str::<StepsProbe>(&text)) {
+        Ok(Ok(StepsProbe(has_steps))) => has_steps,
         Ok(Err(_)) | Err(_) => true,
+    }
+}
+
+/// Whether a JSON document is an object with a `steps` member, read without building it: a
+/// folder walk looks at every `.json` file once, and most are scenarios read in full later.
+struct StepsProbe(bool);
+
+impl<'de> serde::Deserialize<'de> for StepsProbe {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = StepsProbe;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<StepsProbe, A::Error> {
+                let mut has_steps = false;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    has_steps |= key == "steps";
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(StepsProbe(has_steps))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<StepsProbe, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(StepsProbe(false))
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<StepsProbe, E> {
+                Ok(StepsProbe(false))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<StepsProbe, E> {
+                Ok(StepsProbe(false))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<StepsProbe, E> {
+                Ok(StepsProbe(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<StepsProbe, E> {
+                Ok(StepsProbe(false))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<StepsProbe, E> {
+                Ok(StepsProbe(false))
+            }
+            fn visit_unit<E>(self) -> Result<StepsProbe, E> {
+                Ok(StepsProbe(false))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
