@@ -1,7 +1,8 @@
 //! The tokens a local pool issues: RS256-signed JWTs with the claims Cognito puts in access and ID
 //! tokens (cognito-semantics.md §T), and the pool's JSON Web Key Set, so real verifiers
 //! (`aws-jwt-verify`, `jsonwebtoken`) accept them. Signing and verifying go through the
-//! `jsonwebtoken` crate, key generation through `rsa`; nothing here is hand-written crypto.
+//! `jsonwebtoken` crate, key generation and signing through `aws-lc-rs`; nothing here is
+//! hand-written crypto.
 //!
 //! Like Cognito, a pool signs ID tokens and access tokens with two different keys (§T.1). The keys
 //! are made on first use (a sign-in or a JWKS request), not when the pool is created: a 2048-bit
@@ -10,18 +11,17 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use rsa::pkcs1::{DecodeRsaPrivateKey as _, EncodeRsaPrivateKey as _};
-use rsa::pkcs8::EncodePrivateKey as _;
-use rsa::traits::PublicKeyParts as _;
 use serde_json::{json, Map, Value};
 use sha2::Digest as _;
 
 /// How long access and ID tokens are valid (Cognito's default: one hour).
 pub(crate) const TOKEN_LIFETIME_SECONDS: u64 = 3600;
 /// The size of the pool's RSA keys, as Cognito's JWKS publishes them.
-const KEY_BITS: usize = 2048;
+const KEY_SIZE: aws_lc_rs::rsa::KeySize = aws_lc_rs::rsa::KeySize::Rsa2048;
 /// The scope of an access token from the user-pools API (InitiateAuth and friends, §T.2).
 pub(crate) const SIGN_IN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
@@ -177,46 +177,51 @@ struct KeyPair {
     /// The private key, PKCS#1 DER: what a state store keeps ([`PoolKeys::export`]).
     der: Vec<u8>,
     kid: String,
-    /// Signs RS256 (PKCS#1 v1.5, deterministic: the same bytes the `rsa` crate gives). Parsed once;
-    /// signing is ~0.23 ms here against ~2 ms with the pure-Rust big numbers, paid twice per
-    /// sign-in: in a large suite it is a quarter of the harness's CPU.
-    signer: aws_lc_rs::signature::RsaKeyPair,
+    /// Signs RS256 (PKCS#1 v1.5, deterministic: the same bytes for the same key and message).
+    /// Parsed once; signing is ~0.23 ms here against ~2 ms with the pure-Rust big numbers, paid
+    /// twice per sign-in: in a large suite it is a quarter of the harness's CPU.
+    signer: RsaKeyPair,
     decoding: DecodingKey,
     /// The public key as a JWK (`alg`, `e`, `kid`, `kty`, `n`, `use`: Cognito's JWKS order).
     jwk: Value,
 }
 
 impl KeyPair {
+    /// A fresh 2048-bit key (public exponent 65537). aws-lc makes one in about a third of the
+    /// time the pure-Rust `rsa` crate took (~0.15 s against ~0.5 s a key in a profile of `check`),
+    /// CPU that a suite's workers share.
     fn generate() -> KeyPair {
-        let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, KEY_BITS)
-            .expect("the OS random source yields an RSA key");
-        Self::of(&private)
+        let signer = RsaKeyPair::generate(KEY_SIZE).expect("aws-lc makes a 2048-bit RSA key");
+        let pkcs8 = signer
+            .as_der()
+            .expect("a key aws-lc made encodes as PKCS#8");
+        // What a state store keeps is PKCS#1: the RSAPrivateKey inside the PKCS#8 wrapper.
+        let der = pkcs8::PrivateKeyInfo::try_from(pkcs8.as_ref())
+            .expect("aws-lc's PKCS#8 parses")
+            .private_key
+            .to_vec();
+        Self::of(signer, der)
     }
 
     /// The pair of a saved private key (PKCS#1 DER, as [`PoolKeys::export`] gives it).
     fn from_der(der: &[u8]) -> Result<KeyPair, String> {
-        let private = rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(|e| e.to_string())?;
-        Ok(Self::of(&private))
+        let signer = RsaKeyPair::from_der(der).map_err(|e| e.to_string())?;
+        Ok(Self::of(signer, der.to_vec()))
     }
 
-    fn of(private: &rsa::RsaPrivateKey) -> KeyPair {
-        let der = private
-            .to_pkcs1_der()
-            .expect("a fresh RSA key encodes as PKCS#1");
+    fn of(signer: RsaKeyPair, der: Vec<u8>) -> KeyPair {
+        let public = signer.public_key();
+        let n = public.modulus().big_endian_without_leading_zero().to_vec();
+        let e = public.exponent().big_endian_without_leading_zero().to_vec();
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let (n, e) = (private.n().to_bytes_be(), private.e().to_bytes_be());
         // Cognito's kids are base64 (with padding) of a 32-byte digest; ours digest the modulus.
         let kid = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&n));
         let jwk = json!({"alg": "RS256", "e": b64.encode(&e), "kid": kid, "kty": "RSA",
                          "n": b64.encode(&n), "use": "sig"});
         KeyPair {
-            der: der.as_bytes().to_vec(),
+            der,
             kid,
-            signer: private
-                .to_pkcs8_der()
-                .ok()
-                .and_then(|p8| aws_lc_rs::signature::RsaKeyPair::from_pkcs8(p8.as_bytes()).ok())
-                .expect("a 2048-bit RSA key the rsa crate made or read is one aws-lc signs with"),
+            signer,
             decoding: DecodingKey::from_rsa_raw_components(&n, &e),
             jwk,
         }
@@ -266,7 +271,7 @@ impl PoolKeys {
 
     /// Keys shared by every caller in this process, made on first use: for pools that live for one
     /// scenario, which can see no other pool, so sharing is invisible to them and a suite pays
-    /// for key generation (~0.15 s a key) once instead of once per scenario (docs §T.1).
+    /// for key generation (~0.15 s a key, §T.1) once instead of once per scenario.
     pub fn process_wide() -> Self {
         static SHARED: OnceLock<PoolKeys> = OnceLock::new();
         SHARED.get_or_init(PoolKeys::new).clone()
