@@ -606,47 +606,25 @@ impl Selection {
     /// runs, the first in path order named), none is kept, and the files are split among one
     /// thread per CPU: a large suite is read before its first scenario runs, so this is wall time.
     fn pick(&self, files: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>), Error> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = files.len().div_ceil(threads).max(1);
         // Per file: whether it matches the filter, and its ARNs (the partition needs the order).
-        type Read = Result<Vec<(bool, Vec<String>)>, Error>;
-        let read: Vec<Read> = std::thread::scope(|scope| {
-            let readers: Vec<_> = files
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|file| {
-                                let scenario = Scenario::load(file)?;
-                                let matches = self.matches(&scenario);
-                                let arns = if matches {
-                                    scenario.lambda_arns()
-                                } else {
-                                    Vec::new()
-                                };
-                                Ok((matches, arns))
-                            })
-                            .collect()
-                    })
-                })
-                .collect();
-            readers
-                .into_iter()
-                .map(|reader| {
-                    reader
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+        let read = scenario::in_parallel(files, |file| -> Result<(bool, Vec<String>), Error> {
+            let scenario = Scenario::load(file)?;
+            let matches = self.matches(&scenario);
+            let arns = if matches {
+                scenario.lambda_arns()
+            } else {
+                Vec::new()
+            };
+            Ok((matches, arns))
         });
         let mut matching = 0;
         let (mut picked, mut arns) = (Vec::new(), Vec::new());
-        for (part, read) in files.chunks(chunk).zip(read) {
-            for (file, (matches, lambda_arns)) in part.iter().zip(read?) {
-                if matches && self.in_partition(&mut matching) {
-                    arns.extend(lambda_arns);
-                    picked.push(file.clone());
-                }
+        // The first bad file in path order is the one reported, as a serial read would.
+        for (file, read) in files.iter().zip(read) {
+            let (matches, lambda_arns) = read?;
+            if matches && self.in_partition(&mut matching) {
+                arns.extend(lambda_arns);
+                picked.push(file.clone());
             }
         }
         Ok((picked, arns))

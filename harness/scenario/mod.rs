@@ -266,8 +266,18 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
             walk(path, &mut folders_seen, &mut found)?;
             found.sort();
             // A file reached through two links is one scenario.
-            found.retain(|f| files_seen.insert(canonical(f)));
-            files.extend(found);
+            let candidates: Vec<PathBuf> = found
+                .into_iter()
+                .filter(|(_, canonical)| files_seen.insert(canonical.clone()))
+                .map(|(path, _)| path)
+                .collect();
+            let is_scenario = in_parallel(&candidates, |file| is_scenario_file(file));
+            files.extend(
+                candidates
+                    .into_iter()
+                    .zip(is_scenario)
+                    .filter_map(|(file, is_scenario)| is_scenario.then_some(file)),
+            );
         } else {
             files.push(path.clone());
         }
@@ -275,8 +285,16 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
-fn walk(dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    if !seen.insert(canonical(dir)) {
+/// Collects the `*.json` files under `dir` with their canonical paths. A folder's canonical path
+/// is resolved once and its plain files named from it, so a large suite costs a `readdir` per
+/// folder, not a path resolution per file; only links are resolved one by one.
+fn walk(
+    dir: &Path,
+    seen: &mut HashSet<PathBuf>,
+    out: &mut Vec<(PathBuf, PathBuf)>,
+) -> Result<(), Error> {
+    let canonical_dir = canonical(dir);
+    if !seen.insert(canonical_dir.clone()) {
         return Ok(());
     }
     let entries = std::fs::read_dir(dir).map_err(|e| Error::Read {
@@ -284,21 +302,58 @@ fn walk(dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -> Resu
         message: e.to_string(),
     })?;
     for entry in entries {
-        let path = entry
-            .map_err(|e| Error::Read {
-                file: dir.to_path_buf(),
-                message: e.to_string(),
-            })?
-            .path();
-        if path.is_dir() {
+        let entry = entry.map_err(|e| Error::Read {
+            file: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let path = entry.path();
+        let link = entry.file_type().map_or(true, |t| t.is_symlink());
+        // A link is followed to what it names (a dangling one is a file, which loading reports).
+        let is_dir = if link {
+            path.is_dir()
+        } else {
+            entry.file_type().is_ok_and(|t| t.is_dir())
+        };
+        if is_dir {
             if !skipped_folder(&path) {
                 walk(&path, seen, out)?;
             }
-        } else if path.extension().is_some_and(|e| e == "json") && is_scenario_file(&path) {
-            out.push(path);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            let canonical_file = if link {
+                canonical(&path)
+            } else {
+                canonical_dir.join(entry.file_name())
+            };
+            out.push((path, canonical_file));
         }
     }
     Ok(())
+}
+
+/// `f` applied to every item, in order, on one thread per CPU: reading a suite is file reads and
+/// JSON parsing per file, which a large suite otherwise does on one core before its first
+/// scenario runs. A short list is done on the calling thread, where threads would cost more.
+pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const ALONE_BELOW: usize = 64;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 || items.len() < ALONE_BELOW {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| {
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// Folders a walk does not enter: dependencies and build output (`node_modules`, `target`) and

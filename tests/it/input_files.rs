@@ -200,6 +200,25 @@ fn a_symlink_loop_in_a_scenario_folder_runs_each_scenario_once() {
 }
 
 #[test]
+fn a_scenario_linked_beside_itself_runs_once_under_its_own_name() {
+    let dir = temp_dir();
+    std::fs::create_dir_all(dir.join("suite")).unwrap();
+    write(&dir, "suite/b.json", &scenario(json!({})));
+    // suite/a.json -> b.json: found first in path order, but the same file.
+    std::os::unix::fs::symlink("b.json", dir.join("suite/a.json")).unwrap();
+    let out = run(&dir, &["check", "suite", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(exit::OK), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["suite/a.json"], "{report}");
+}
+
+#[test]
 fn a_zero_timeout_is_refused_naming_the_file_and_key() {
     let dir = temp_dir();
     write(&dir, "h.toml", "[deadline]\ntimeout_ms = 0\n");
