@@ -3,7 +3,10 @@
 //! trigger never answers (each waits out 3 × 300 ms), run by the release CLI with the bundled
 //! bindings. Prints the wall time per run (median, p90, p99 over the rounds) and the CLI's
 //! maximum resident set size (from `/usr/bin/time -v` when it is installed), and the targets of
-//! issue 15: 10,000 scenarios in at most 20 s with the timeout ones, 4 s without.
+//! issue 15: 10,000 scenarios in at most 20 s with the timeout ones, 4 s without. With the timeout
+//! ones it also prints the floor their trigger's own waits set: every attempt holds one of the
+//! function's environments for the whole deadline, so no schedule beats ⌈hanging scenarios /
+//! concurrency⌉ × attempts × deadline.
 //!
 //! `cargo bench --bench check`. Environment: `COGNITO_BENCH_SIZES` (default `100,10000`),
 //! `COGNITO_BENCH_ROUNDS` (default 3), `COGNITO_BENCH_JOBS` (passed as `--jobs`; default: the
@@ -49,7 +52,7 @@ fn main() {
     let _cleanup = Cleanup(work.clone());
     std::fs::create_dir_all(&work).expect("a temporary folder");
     let config = work.join("cognito-harness.toml");
-    write_config(root, &profile_dir, concurrency, &config);
+    let (timeout_ms, attempts) = write_config(root, &profile_dir, concurrency, &config);
     let bundled = bundled_scenarios(root);
     let time_v = Path::new("/usr/bin/time").exists();
     println!(
@@ -68,7 +71,7 @@ fn main() {
                 "s{size}-{}",
                 if with_timeouts { "all" } else { "no-timeouts" }
             ));
-            generate(&bundled, size, with_timeouts, &dir);
+            let hanging = generate(&bundled, size, with_timeouts, &dir);
             let mut walls = Vec::with_capacity(rounds);
             let mut rss = Vec::with_capacity(rounds);
             for _ in 0..rounds {
@@ -84,8 +87,21 @@ fn main() {
                 (10_000, false) => " (target ≤ 4 s)",
                 _ => "",
             };
+            // No run can beat the hanging function's own waits: a hanging scenario holds one of
+            // its environments for every attempt's deadline in turn, and check never asks it for
+            // more at once than its concurrency allows.
+            let wait_floor = if hanging > 0 {
+                let concurrency = u64::from(concurrency.max(1));
+                let waves = hanging.div_ceil(concurrency);
+                format!(
+                    "; floor {:.2} s = ⌈{hanging} hanging scenarios / {concurrency} environments⌉ × {attempts} attempts × {timeout_ms} ms",
+                    (waves * attempts * timeout_ms) as f64 / 1000.0
+                )
+            } else {
+                String::new()
+            };
             println!(
-                "{size:>6} scenarios, {:<16}: median {:>7.2} s  p90 {:>7.2} s  p99 {:>7.2} s  max RSS {}{target}",
+                "{size:>6} scenarios, {:<16}: median {:>7.2} s  p90 {:>7.2} s  p99 {:>7.2} s  max RSS {}{target}{wait_floor}",
                 if with_timeouts { "with timeouts" } else { "without timeouts" },
                 at(0.5).as_secs_f64(),
                 at(0.9).as_secs_f64(),
@@ -125,10 +141,23 @@ fn build(root: &Path) -> PathBuf {
 }
 
 /// The bundled bindings with every `target/release/<name>` command pointed at `profile_dir`,
-/// no `build` step, and `concurrency` environments per process function.
-fn write_config(root: &Path, profile_dir: &Path, concurrency: u32, to: &Path) {
+/// no `build` step, and `concurrency` environments per process function. Returns their deadline:
+/// the timeout per attempt in ms and the attempts.
+fn write_config(root: &Path, profile_dir: &Path, concurrency: u32, to: &Path) -> (u64, u64) {
     let text = std::fs::read_to_string(root.join("cognito-harness.toml")).expect("the bindings");
     let mut config: toml::Table = text.parse().expect("the bindings parse");
+    let deadline = |key: &str| {
+        config
+            .get("deadline")
+            .and_then(|d| d.get(key))
+            .and_then(toml::Value::as_integer)
+            .and_then(|v| u64::try_from(v).ok())
+    };
+    // Without a [deadline] table, Cognito's own: 5 s, three attempts.
+    let deadline = (
+        deadline("timeout_ms").unwrap_or(5_000),
+        deadline("attempts").unwrap_or(3),
+    );
     config.remove("build");
     if let Some(toml::Value::Table(functions)) = config.get_mut("functions") {
         for (_, spec) in functions.iter_mut() {
@@ -153,6 +182,7 @@ fn write_config(root: &Path, profile_dir: &Path, concurrency: u32, to: &Path) {
         }
     }
     std::fs::write(to, toml::to_string(&config).expect("toml")).expect("the bench's bindings");
+    deadline
 }
 
 /// Every bundled scenario file with its pool path made absolute, so a copy runs anywhere.
@@ -196,7 +226,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// `size` scenarios in `dir`: the bundled ones in order, again and again (`copy-NNNN/...`).
-fn generate(bundled: &[(String, String)], size: usize, with_timeouts: bool, dir: &Path) {
+/// Returns how many of them are ones whose trigger hangs.
+fn generate(bundled: &[(String, String)], size: usize, with_timeouts: bool, dir: &Path) -> u64 {
     let chosen: Vec<&(String, String)> = bundled
         .iter()
         .filter(|(relative, _)| {
@@ -211,6 +242,12 @@ fn generate(bundled: &[(String, String)], size: usize, with_timeouts: bool, dir:
         std::fs::create_dir_all(path.parent().expect("a folder")).expect("a folder");
         std::fs::write(path, text).expect("a scenario copy");
     }
+    (0..size)
+        .filter(|i| {
+            let (relative, _) = chosen[i % chosen.len()];
+            TIMEOUT_SCENARIOS.iter().any(|t| relative.ends_with(t))
+        })
+        .count() as u64
 }
 
 /// One `check` run: its wall time and, with `/usr/bin/time -v`, its maximum RSS in KiB.
