@@ -1,7 +1,7 @@
 //! The tokens a local pool issues: RS256-signed JWTs with the claims Cognito puts in access and ID
 //! tokens (cognito-semantics.md §T), and the pool's JSON Web Key Set, so real verifiers
-//! (`aws-jwt-verify`, `jsonwebtoken`) accept them. Signing and verifying go through the
-//! `jsonwebtoken` crate, key generation and signing through `aws-lc-rs`; nothing here is
+//! (`aws-jwt-verify`, `jsonwebtoken`) accept them. Key generation and signing go through
+//! `aws-lc-rs`, verifying through the `jsonwebtoken` crate (on the same backend); nothing here is
 //! hand-written crypto.
 //!
 //! Like Cognito, a pool signs ID tokens and access tokens with two different keys (§T.1). The keys
