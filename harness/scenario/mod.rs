@@ -17,7 +17,7 @@ use crate::error::{parse_json_file, Error};
 use crate::input_file::read_input_file;
 use crate::model::cognito_error::ErrorCode;
 use crate::pool::{User, UserPool, UserStatus};
-use crate::service::pool_files::{parse_pool_text, read_pool_file};
+use crate::service::pool_files::{pool_from_value, read_pool_file};
 use crate::service::Action;
 
 pub use expect::{message_view, Expect, ExpectedOutcome, Mismatch};
@@ -469,18 +469,24 @@ fn load_pool(file: &Path, pool: &Value) -> Result<UserPool, Error> {
             read_pool_file(&path)
         }
         Value::Object(_) => {
-            // Checked as PoolConfig first: the pool file type flattens it, which hides the path of
-            // a bad member.
-            if let Err(e) = serde_path_to_error::deserialize::<_, crate::pool::PoolConfig>(pool) {
-                let path = crate::error::json_path_of(&e.path().to_string());
-                let message = e.into_inner().to_string();
-                return Err(Error::input(
-                    file,
-                    format!("$.pool{}", path.trim_start_matches('$')),
-                    message,
-                ));
-            }
-            parse_pool_text(file, &pool.to_string())
+            // A member of the wrong type is reported at its path under `$.pool`, which the pool
+            // file's own reading (paths from the file's root) does not say. Only a pool that fails
+            // is checked again for that: the pool file's reading parses the same CreateUserPool
+            // members, so a pool it accepts passes this check too.
+            pool_from_value(file, pool.clone()).map_err(|read| {
+                match serde_path_to_error::deserialize::<_, crate::pool::PoolConfig>(pool) {
+                    Err(e) => {
+                        let path = crate::error::json_path_of(&e.path().to_string());
+                        let message = e.into_inner().to_string();
+                        Error::input(
+                            file,
+                            format!("$.pool{}", path.trim_start_matches('$')),
+                            message,
+                        )
+                    }
+                    Ok(_) => read,
+                }
+            })
         }
         _ => Err(Error::input(
             file,

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use serde::Deserialize as _;
 use serde_json::Value;
 
 use super::pool_admin::add_preset_client;
@@ -27,6 +28,12 @@ pub(crate) fn read_pool_file(path: &Path) -> Result<UserPool, Error> {
 /// Parses pool file text (`path` names it in errors) and checks it as [`read_pool_file`] does.
 pub(crate) fn parse_pool_text(path: &Path, text: &str) -> Result<UserPool, Error> {
     checked(path, parse_structure(path, text)?)
+}
+
+/// [`parse_pool_text`] for a pool already parsed as JSON (a scenario's inline pool), without
+/// writing it out as text to read it again.
+pub(crate) fn pool_from_value(path: &Path, value: Value) -> Result<UserPool, Error> {
+    checked(path, structure_from_value(path, value)?)
 }
 
 /// CreateUserPool's constraint and template checks on a parsed pool file.
@@ -61,6 +68,11 @@ pub(crate) fn parse_structure(path: &Path, text: &str) -> Result<UserPool, Error
     // Syntax errors name the line and column; the path is the document.
     let value: Value =
         serde_json::from_str(text).map_err(|e| Error::input(path, "$", e.to_string()))?;
+    structure_from_value(path, value)
+}
+
+/// [`parse_structure`] for a document already parsed as JSON.
+fn structure_from_value(path: &Path, value: Value) -> Result<UserPool, Error> {
     let Value::Object(mut members) = value else {
         return Err(Error::input(
             path,
@@ -95,7 +107,12 @@ pub(crate) fn parse_structure(path: &Path, text: &str) -> Result<UserPool, Error
         }
     };
     let members = Value::Object(members);
-    let config: PoolConfig = serde_path_to_error::deserialize(&members).map_err(|e| {
+    // Tracked for its path only when it does not fit, as in `parse_json_file`.
+    let config = match PoolConfig::deserialize(&members) {
+        Ok(config) => Ok(config),
+        Err(_) => serde_path_to_error::deserialize::<_, PoolConfig>(&members),
+    };
+    let config: PoolConfig = config.map_err(|e| {
         let at = json_path_of(&e.path().to_string());
         Error::input(path, at, e.into_inner().to_string())
     })?;
