@@ -192,7 +192,7 @@ fn read_json(path: &Path) -> Result<Value, Error> {
 
 /// The function names a pool's LambdaConfig binds.
 fn bound_functions(origin: &str, json: &Value) -> Result<Vec<String>, Error> {
-    let pool = crate::service::pool_files::parse_pool_text(Path::new(origin), &json.to_string())?;
+    let pool = crate::service::pool_files::pool_from_value(Path::new(origin), json.clone())?;
     Ok(Trigger::all()
         .filter_map(|t| t.arn(&pool.config))
         .map(|arn| function_name_of(arn).to_string())

@@ -33,7 +33,7 @@ pub use generate::{ATTRIBUTE_VALUE_MAX, METADATA_VALUE_MAX, USERNAME_MAX};
 use crate::error::Error;
 use crate::function::{function_name_of, invoke_with_retries, Deadline, Function};
 use crate::pool::UserPool;
-use crate::service::pool_files::parse_pool_text;
+use crate::service::pool_files::pool_from_value;
 use crate::trigger::{judge, Context, Decision, Ran, Trigger, TriggerSource, Verdict};
 use flows::Flow;
 
@@ -66,7 +66,7 @@ impl Target {
     /// `None` when the pool binds no trigger to it. `origin` names the pool in reports and errors.
     pub fn new(function: &str, pool_json: &Value, origin: &str) -> Result<Option<Target>, Error> {
         let file = PathBuf::from(origin);
-        let full = parse_pool_text(&file, &pool_json.to_string())?;
+        let full = pool_from_value(&file, pool_json.clone())?;
         let triggers: Vec<Trigger> = Trigger::all()
             .filter(|t| t.arn(&full.config).map(function_name_of) == Some(function))
             .collect();
@@ -95,7 +95,7 @@ impl Target {
                             == Some(function))
             });
         }
-        let pool = parse_pool_text(&file, &json.to_string())?;
+        let pool = pool_from_value(&file, json.clone())?;
         let (mut sources, mut skipped) = (Vec::new(), Vec::new());
         for source in triggers.iter().flat_map(|t| t.sources().iter().copied()) {
             match Flow::of(source).map(|f| f.unsupported_in(&pool)) {

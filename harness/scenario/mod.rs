@@ -307,12 +307,13 @@ fn walk(
             message: e.to_string(),
         })?;
         let path = entry.path();
-        let link = entry.file_type().map_or(true, |t| t.is_symlink());
+        let file_type = entry.file_type().ok();
+        let link = file_type.is_none_or(|t| t.is_symlink());
         // A link is followed to what it names (a dangling one is a file, which loading reports).
         let is_dir = if link {
             path.is_dir()
         } else {
-            entry.file_type().is_ok_and(|t| t.is_dir())
+            file_type.is_some_and(|t| t.is_dir())
         };
         if is_dir {
             if !skipped_folder(&path) {

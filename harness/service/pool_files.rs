@@ -25,13 +25,9 @@ pub(crate) fn read_pool_file(path: &Path) -> Result<UserPool, Error> {
     checked(path, read_structure(path)?)
 }
 
-/// Parses pool file text (`path` names it in errors) and checks it as [`read_pool_file`] does.
-pub(crate) fn parse_pool_text(path: &Path, text: &str) -> Result<UserPool, Error> {
-    checked(path, parse_structure(path, text)?)
-}
-
-/// [`parse_pool_text`] for a pool already parsed as JSON (a scenario's inline pool), without
-/// writing it out as text to read it again.
+/// A pool already parsed as JSON (a scenario's inline pool, a fuzz target's), checked as
+/// [`read_pool_file`] does; `path` names it in errors. Read from the JSON itself, not written out
+/// as text to be parsed again.
 pub(crate) fn pool_from_value(path: &Path, value: Value) -> Result<UserPool, Error> {
     checked(path, structure_from_value(path, value)?)
 }
